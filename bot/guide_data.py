@@ -1,0 +1,602 @@
+"""The guide's facts: sections, procedures, redirects, programs, facilities.
+
+This is the one module that reads ``data/guide/*.yml``. Everything else (the action
+server, the kiosk, the staff console, the CLI) imports the typed objects built here.
+A broken file raises :class:`GuideDataError` naming the file, the line and the reason;
+:class:`GuideStore` keeps serving the last good data while a file is broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+GUIDE_FILES = (
+    "office.yml",
+    "sections.yml",
+    "procedures.yml",
+    "redirects.yml",
+    "programs.yml",
+    "clarifications.yml",
+    "categories.yml",
+)
+ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class GuideDataError(ValueError):
+    """A guide data file is unreadable or inconsistent."""
+
+    def __init__(self, file: str, line: Optional[int], reason: str):
+        self.file, self.line, self.reason = file, line, reason
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {reason}")
+
+
+# --- the visitor's world ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A 係 or 担当 inside a section, when it has its own counter or phone."""
+
+    name: str
+    floor: Optional[int]
+    counter: Optional[str]
+    phone: Optional[str]
+    verified: bool
+    source: Optional[str]
+    mission: Optional[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A 課 (or an office outside the main building) from the ward's org chart."""
+
+    id: str
+    name: str
+    reading: str
+    mission: str
+    floor: Optional[int]
+    counter: Optional[str]
+    phone: Optional[str]
+    verified: bool
+    source: Optional[str]
+    building: Optional[str]
+    desks: tuple[Desk, ...]
+
+    def desk(self, name: Optional[str]) -> Optional[Desk]:
+        return next((d for d in self.desks if d.name == name), None)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Something a visitor comes to do, and the counter that does it."""
+
+    id: str
+    title: str
+    reading: str
+    section: str
+    desk: Optional[str]
+    categories: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    bring: tuple[str, ...]
+    fee: Optional[str]
+    online: Optional[str]
+    service_corner: bool
+    saturday: bool
+    note: Optional[str]
+    url: Optional[str]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A service handled outside the ward office, and where to go instead."""
+
+    id: str
+    title: str
+    name: str
+    phone: Optional[str]
+    url: Optional[str]
+    note: Optional[str]
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    """A ward program (◆ item) of the management policy, in the document's own words."""
+
+    id: str
+    title: str
+    goal: str
+    section: str
+    text: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """A vague request the guide answers with a question and 2–4 choices."""
+
+    id: str
+    question: str
+    synonyms: tuple[str, ...]
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A start-screen button grouping common procedures."""
+
+    id: str
+    title: str
+    procedures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A building facility: toilets, elevators, nursing room, parking, …"""
+
+    id: str
+    name: str
+    floor: Optional[int]
+    where: str
+    verified: bool
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SaturdayService:
+    weeks: tuple[int, ...]
+    open: str
+    close: str
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    weekday_open: str
+    weekday_close: str
+    saturday: SaturdayService
+    closed_dates: tuple[str, ...]  # "MM-DD", every year (year-end holidays)
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    address: str
+    phone: Optional[str]
+    phone_verified: bool
+    floors: tuple[int, ...]
+    kiosk_floor: int
+    information_desk: Facility
+    hours: OpeningHours
+    facilities: tuple[Facility, ...]
+
+
+@dataclass(frozen=True)
+class Guide:
+    """All guide facts, cross-checked, with lookups by id."""
+
+    office: Office
+    sections: dict[str, Section]
+    procedures: dict[str, Procedure]
+    redirects: dict[str, Redirect]
+    programs: dict[str, Program]
+    clarifications: dict[str, Clarification]
+    categories: dict[str, Category]
+    facilities: dict[str, Facility] = field(default_factory=dict)
+
+    def section_of(self, procedure: Procedure) -> Section:
+        return self.sections[procedure.section]
+
+
+# --- reading YAML with line numbers ----------------------------------------------
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one guide file; syntax errors become GuideDataError with the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GuideDataError(path.name, None, "file is missing") from None
+    except UnicodeDecodeError as err:
+        raise GuideDataError(path.name, None, f"not UTF-8 ({err.reason})") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(err, "problem", None) or str(err)
+        raise GuideDataError(path.name, line, f"invalid YAML: {problem}") from None
+
+
+class _Record:
+    """Typed access to one YAML mapping, raising errors that point at its line."""
+
+    def __init__(self, file: str, raw: Any, what: str):
+        if not isinstance(raw, dict):
+            raise GuideDataError(file, None, f"each {what} must be a mapping, got {raw!r}")
+        self.file, self.raw, self.what = file, raw, what
+        self.line = raw.get("__line__")
+
+    def fail(self, reason: str) -> GuideDataError:
+        label = self.raw.get("id") or self.raw.get("name") or self.what
+        return GuideDataError(self.file, self.line, f"{self.what} {label!r}: {reason}")
+
+    def str(self, key: str, required: bool = True) -> Optional[str]:
+        value = self.raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(f"missing field '{key}'")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.fail(f"field '{key}' must be text")
+        return value.strip()
+
+    def int(self, key: str, required: bool = True) -> Optional[int]:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"missing field '{key}'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(f"field '{key}' must be a whole number")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"field '{key}' must be true or false")
+        return value
+
+    def strs(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self.raw.get(key)
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            raise self.fail(f"field '{key}' must be a list of texts")
+        items = tuple(str(v).strip() for v in value if str(v).strip())
+        if required and not items:
+            raise self.fail(f"field '{key}' must list at least one entry")
+        return items
+
+    def id(self) -> str:
+        value = self.str("id")
+        if not set(value) <= ID_CHARS or not value[0].isalpha():
+            raise self.fail("id must be lower-case letters, digits and '_' (e.g. juminhyo)")
+        return value
+
+    def unknown_keys(self, allowed: Iterable[str]) -> None:
+        extra = set(self.raw) - set(allowed) - {"__line__"}
+        if extra:
+            raise self.fail(f"unknown field(s) {sorted(extra)}")
+
+
+def _records(file: str, data: Any, key: str, what: str) -> list[_Record]:
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise GuideDataError(file, None, f"expected a top-level '{key}:' list")
+    return [_Record(file, raw, what) for raw in data[key]]
+
+
+# --- building the typed guide ----------------------------------------------------
+
+
+def _facility(rec: _Record) -> Facility:
+    rec.unknown_keys({"id", "name", "floor", "where", "verified", "synonyms"})
+    return Facility(
+        id=rec.id(),
+        name=rec.str("name"),
+        floor=rec.int("floor", required=False),
+        where=rec.str("where"),
+        verified=rec.bool("verified", False),
+        synonyms=rec.strs("synonyms"),
+    )
+
+
+def _office(file: str, data: Any) -> Office:
+    if not isinstance(data, dict):
+        raise GuideDataError(file, None, "expected a mapping with 'office:' and 'hours:'")
+    rec = _Record(file, data.get("office"), "office")
+    hours = _Record(file, data.get("hours"), "hours")
+    sat = _Record(file, hours.raw.get("saturday"), "hours.saturday")
+    facilities = tuple(_facility(r) for r in _records(file, data, "facilities", "facility"))
+    for time_rec, keys in ((hours, ("weekday_open", "weekday_close")), (sat, ("open", "close"))):
+        for key in keys:
+            _check_time(time_rec, key)
+    floors = tuple(int(f) for f in rec.raw.get("floors") or [])
+    if not floors:
+        raise rec.fail("missing field 'floors' (the list of floor numbers)")
+    return Office(
+        name=rec.str("name"),
+        address=rec.str("address"),
+        phone=rec.str("phone", required=False),
+        phone_verified=rec.bool("phone_verified", False),
+        floors=floors,
+        kiosk_floor=rec.int("kiosk_floor"),
+        information_desk=_facility(_Record(file, rec.raw.get("information_desk"), "information_desk")),
+        hours=OpeningHours(
+            weekday_open=hours.str("weekday_open"),
+            weekday_close=hours.str("weekday_close"),
+            saturday=SaturdayService(
+                weeks=tuple(sat.raw.get("weeks") or ()),
+                open=sat.str("open"),
+                close=sat.str("close"),
+                sections=sat.strs("sections"),
+            ),
+            closed_dates=hours.strs("closed_dates"),
+        ),
+        facilities=facilities,
+    )
+
+
+def _check_time(rec: _Record, key: str) -> None:
+    value = rec.str(key)
+    hh, _, mm = value.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+        raise rec.fail(f"field '{key}' must be a time like 08:45")
+
+
+def _desk(rec: _Record) -> Desk:
+    rec.unknown_keys({"name", "floor", "counter", "phone", "verified", "source", "mission"})
+    return Desk(
+        name=rec.str("name"),
+        floor=rec.int("floor", required=False),
+        counter=rec.str("counter", required=False),
+        phone=rec.str("phone", required=False),
+        verified=rec.bool("verified", False),
+        source=rec.str("source", required=False),
+        mission=rec.str("mission", required=False),
+    )
+
+
+def _section(rec: _Record) -> Section:
+    rec.unknown_keys({"id", "name", "reading", "mission", "floor", "counter", "phone",
+                      "verified", "source", "building", "desks"})
+    desks_raw = rec.raw.get("desks") or []
+    if not isinstance(desks_raw, list):
+        raise rec.fail("field 'desks' must be a list")
+    return Section(
+        id=rec.id(),
+        name=rec.str("name"),
+        reading=rec.str("reading"),
+        mission=rec.str("mission"),
+        floor=rec.int("floor", required=False),
+        counter=rec.str("counter", required=False),
+        phone=rec.str("phone", required=False),
+        verified=rec.bool("verified", False),
+        source=rec.str("source", required=False),
+        building=rec.str("building", required=False),
+        desks=tuple(_desk(_Record(rec.file, d, "desk")) for d in desks_raw),
+    )
+
+
+def _procedure(rec: _Record) -> Procedure:
+    rec.unknown_keys({"id", "title", "reading", "section", "desk", "categories", "synonyms",
+                      "bring", "fee", "online", "service_corner", "saturday", "note", "url",
+                      "verified"})
+    return Procedure(
+        id=rec.id(),
+        title=rec.str("title"),
+        reading=rec.str("reading"),
+        section=rec.str("section"),
+        desk=rec.str("desk", required=False),
+        categories=rec.strs("categories"),
+        synonyms=rec.strs("synonyms", required=True),
+        bring=rec.strs("bring"),
+        fee=rec.str("fee", required=False),
+        online=rec.str("online", required=False),
+        service_corner=rec.bool("service_corner", False),
+        saturday=rec.bool("saturday", False),
+        note=rec.str("note", required=False),
+        url=rec.str("url", required=False),
+        verified=rec.bool("verified", False),
+    )
+
+
+def _redirect(rec: _Record) -> Redirect:
+    rec.unknown_keys({"id", "title", "name", "phone", "url", "note", "synonyms"})
+    return Redirect(
+        id=rec.id(),
+        title=rec.str("title"),
+        name=rec.str("name"),
+        phone=rec.str("phone", required=False),
+        url=rec.str("url", required=False),
+        note=rec.str("note", required=False),
+        synonyms=rec.strs("synonyms", required=True),
+    )
+
+
+def _program(rec: _Record) -> Program:
+    rec.unknown_keys({"id", "title", "goal", "section", "text", "synonyms"})
+    return Program(
+        id=rec.id(),
+        title=rec.str("title"),
+        goal=rec.str("goal"),
+        section=rec.str("section"),
+        text=rec.str("text"),
+        synonyms=rec.strs("synonyms", required=True),
+    )
+
+
+def _clarification(rec: _Record) -> Clarification:
+    rec.unknown_keys({"id", "question", "synonyms", "choices"})
+    choices = rec.strs("choices", required=True)
+    if not 2 <= len(choices) <= 4:
+        raise rec.fail("a clarification offers 2 to 4 choices")
+    return Clarification(
+        id=rec.id(),
+        question=rec.str("question"),
+        synonyms=rec.strs("synonyms", required=True),
+        choices=choices,
+    )
+
+
+def _category(rec: _Record) -> Category:
+    rec.unknown_keys({"id", "title", "procedures"})
+    return Category(id=rec.id(), title=rec.str("title"), procedures=rec.strs("procedures", True))
+
+
+def _index(file: str, recs: list[_Record], build, seen: dict[str, str]) -> dict:
+    """Build objects keyed by id; ids are unique across every guide file."""
+    out = {}
+    for rec in recs:
+        obj = build(rec)
+        if obj.id in seen:
+            raise rec.fail(f"duplicate id (already used in {seen[obj.id]})")
+        seen[obj.id] = f"{file}:{rec.line}"
+        out[obj.id] = obj
+    return out
+
+
+def load_guide(directory: Path | str) -> Guide:
+    """Read and cross-check every guide file; raise GuideDataError on the first fault."""
+    directory = Path(directory)
+    raw = {name: read_yaml(directory / name) for name in GUIDE_FILES}
+    seen: dict[str, str] = {}
+    office = _office("office.yml", raw["office.yml"])
+    facilities = {}
+    for fac in (office.information_desk, *office.facilities):
+        if fac.id in seen:
+            raise GuideDataError("office.yml", None, f"duplicate facility id {fac.id!r}")
+        seen[fac.id] = "office.yml"
+        facilities[fac.id] = fac
+
+    def index(name: str, key: str, what: str, build) -> dict:
+        return _index(name, _records(name, raw[name], key, what), build, seen)
+
+    sections = index("sections.yml", "sections", "section", _section)
+    procedures = index("procedures.yml", "procedures", "procedure", _procedure)
+    redirects = index("redirects.yml", "redirects", "redirect", _redirect)
+    programs = index("programs.yml", "programs", "program", _program)
+    clarifications = index("clarifications.yml", "clarifications", "clarification", _clarification)
+    categories = index("categories.yml", "categories", "category", _category)
+
+    _check_references(raw, sections, procedures, programs, clarifications, categories, office)
+    _check_synonyms(raw, procedures, redirects, clarifications)
+    return Guide(office, sections, procedures, redirects, programs, clarifications, categories,
+                 facilities)
+
+
+def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
+    return next((r.get("__line__") for r in raw_list if isinstance(r, dict) and r.get("id") == obj_id), None)
+
+
+def _check_references(raw, sections, procedures, programs, clarifications, categories, office):
+    """Every id a file points at must exist in the file it points into."""
+    def check(file: str, key: str, obj_id: str, ref: str, known: dict, what: str):
+        if ref not in known:
+            line = _line_of(raw[file][key], obj_id)
+            raise GuideDataError(file, line, f"{obj_id!r} refers to unknown {what} {ref!r}")
+
+    for p in procedures.values():
+        check("procedures.yml", "procedures", p.id, p.section, sections, "section")
+        if p.desk and sections[p.section].desks and not sections[p.section].desk(p.desk):
+            known = [d.name for d in sections[p.section].desks]
+            line = _line_of(raw["procedures.yml"]["procedures"], p.id)
+            raise GuideDataError("procedures.yml", line,
+                                 f"{p.id!r}: desk {p.desk!r} is not one of {known}")
+        for cat in p.categories:
+            check("procedures.yml", "procedures", p.id, cat, categories, "category")
+    for prog in programs.values():
+        check("programs.yml", "programs", prog.id, prog.section, sections, "section")
+    for c in clarifications.values():
+        for choice in c.choices:
+            check("clarifications.yml", "clarifications", c.id, choice, procedures, "procedure")
+    for cat in categories.values():
+        for pid in cat.procedures:
+            check("categories.yml", "categories", cat.id, pid, procedures, "procedure")
+    for sid in office.hours.saturday.sections:
+        if sid not in sections:
+            raise GuideDataError("office.yml", None, f"hours.saturday lists unknown section {sid!r}")
+    for fac in office.facilities:
+        if fac.floor is not None and fac.floor not in office.floors:
+            raise GuideDataError("office.yml", None, f"facility {fac.id!r} on unknown floor {fac.floor}")
+
+
+def _check_synonyms(raw, procedures, redirects, clarifications):
+    """A visitor's word must lead to one place: synonyms are unique after normalisation."""
+    from bot.normalize import normalize
+
+    owners: dict[str, str] = {}
+    for file, key, items in (("procedures.yml", "procedures", procedures),
+                             ("redirects.yml", "redirects", redirects),
+                             ("clarifications.yml", "clarifications", clarifications)):
+        for item in items.values():
+            for word in item.synonyms:
+                norm = normalize(word)
+                if owners.get(norm, item.id) != item.id:
+                    raise GuideDataError(file, _line_of(raw[file][key], item.id),
+                                         f"{item.id!r}: synonym {word!r} is already used by {owners[norm]!r}")
+                owners[norm] = item.id
+
+
+# --- serving the last good data --------------------------------------------------
+
+
+class GuideStore:
+    """The current guide for a long-running process.
+
+    Reloads when a file changes on disk; while a file is broken it keeps the last good
+    guide and exposes the error, so a typo in a YAML file never takes a service down.
+    """
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._stamp: tuple = ()
+        self._guide: Optional[Guide] = None
+        self.error: Optional[GuideDataError] = None
+
+    def _current_stamp(self) -> tuple:
+        stamps = []
+        for name in GUIDE_FILES:
+            try:
+                st = os.stat(self.directory / name)
+                stamps.append((name, st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stamps.append((name, None, None))
+        return tuple(stamps)
+
+    def get(self) -> Guide:
+        """The newest valid guide; raises only if no valid guide was ever loaded."""
+        stamp = self._current_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._reload(stamp)
+        if self._guide is None:
+            raise self.error  # type: ignore[misc]
+        return self._guide
+
+    def _reload(self, stamp: tuple) -> None:
+        try:
+            self._guide = load_guide(self.directory)
+            self.error = None
+        except GuideDataError as err:
+            self.error = err
+            log.error("guide data rejected, still serving the last good data: %s", err)
+        self._stamp = stamp

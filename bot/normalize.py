@@ -1,0 +1,79 @@
+"""Text normalisation for visitor input, before NLU and before matching.
+
+NFKC folds full-width letters/digits and half-width katakana; a few kiosk-specific
+rules unify long-vowel marks and spaces. ``normalize_with_offsets`` also returns, for
+every character of the result, the offset of the original character it came from,
+so entity spans found in normalised text can be mapped back to what the visitor typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Characters people type for the katakana long-vowel mark (ー) after kana.
+_LONG_VOWEL_LOOKALIKES = set("-‐‑‒–—―−－ｰ〜～~")
+# Voiced/semi-voiced marks that combine with the preceding kana under NFKC.
+_COMBINING = {"\u3099", "\u309a", "\uff9e", "\uff9f", "\u309b", "\u309c"}
+_SPACES = {" ", "\u3000", "\t", "\n", "\r", "\u00a0"}
+
+
+def _is_kana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u30ff" and ch not in "・"
+
+
+def _clusters(text: str):
+    """Yield (start offset, cluster): a character with the marks that combine into it."""
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and (text[j] in _COMBINING or unicodedata.combining(text[j])):
+            j += 1
+        yield i, text[i:j]
+        i = j
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Return (normalised text, original offset of each normalised character)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for start, cluster in _clusters(text):
+        # The dakuten forms U+309B/309C become spacing marks under NFKC; join them instead.
+        cluster = cluster.replace("\u309b", "\u3099").replace("\u309c", "\u309a")
+        piece = unicodedata.normalize("NFKC", cluster)
+        for ch in piece:
+            prev = out[-1] if out else ""
+            if ch in _SPACES or ch.isspace():
+                if not out or prev == " ":
+                    continue  # collapse runs of spaces, drop leading ones
+                ch = " "
+            elif ch in _LONG_VOWEL_LOOKALIKES and _is_kana(prev):
+                ch = "ー"
+            if ch == "ー" and prev == "ー":
+                continue  # 「ケーーキ」 → 「ケーキ」
+            if unicodedata.category(ch) == "Cc":
+                continue  # control characters carry no meaning for the guide
+            out.append(ch.lower() if ch.isascii() else ch)
+            offsets.append(start)
+    while out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def normalize(text: str) -> str:
+    """Normalised form of visitor text (NFKC, long vowels, spaces, lower-case ASCII)."""
+    return normalize_with_offsets(text)[0]
+
+
+def to_hiragana(text: str) -> str:
+    """Fold katakana to hiragana, so パスポート and ぱすぽーと match alike."""
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+def original_span(offsets: list[int], original: str, start: int, end: int) -> tuple[int, int]:
+    """Map a [start, end) span of normalised text back to the original text."""
+    if start >= len(offsets):
+        return len(original), len(original)
+    orig_start = offsets[start]
+    orig_end = offsets[end] if end < len(offsets) else len(original)
+    return orig_start, orig_end
