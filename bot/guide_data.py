@@ -13,7 +13,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
@@ -197,6 +197,22 @@ class Guide:
 
     def section_of(self, procedure: Procedure) -> Section:
         return self.sections[procedure.section]
+
+    def named_entries(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """(kind, id, title, words a visitor may use for it) for every nameable entry."""
+        for p in self.procedures.values():
+            yield "procedure", p.id, p.title, (p.title, *p.synonyms)
+        for r in self.redirects.values():
+            yield "redirect", r.id, r.title, (r.title, *r.synonyms)
+        for c in self.clarifications.values():
+            yield "clarification", c.id, c.question, c.synonyms
+        for s in self.sections.values():
+            yield "section", s.id, s.name, tuple(dict.fromkeys(
+                (s.name, s.name.split("（")[0], s.reading.split("（")[0])))
+        for prog in self.programs.values():
+            yield "program", prog.id, prog.title, (prog.title, *prog.synonyms)
+        for f in self.facilities.values():
+            yield "facility", f.id, f.name, (f.name, *f.synonyms)
 
 
 # --- reading YAML with line numbers ----------------------------------------------
@@ -496,9 +512,10 @@ def load_guide(directory: Path | str) -> Guide:
     categories = index("categories.yml", "categories", "category", _category)
 
     _check_references(raw, sections, procedures, programs, clarifications, categories, office)
-    _check_synonyms(raw, procedures, redirects, clarifications)
-    return Guide(office, sections, procedures, redirects, programs, clarifications, categories,
-                 facilities)
+    guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
+                  facilities)
+    _check_synonyms(guide, raw)
+    return guide
 
 
 def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
@@ -537,21 +554,27 @@ def _check_references(raw, sections, procedures, programs, clarifications, categ
             raise GuideDataError("office.yml", None, f"facility {fac.id!r} on unknown floor {fac.floor}")
 
 
-def _check_synonyms(raw, procedures, redirects, clarifications):
-    """A visitor's word must lead to one place: synonyms are unique after normalisation."""
+_FILE_OF_KIND = {"procedure": ("procedures.yml", "procedures"),
+                 "redirect": ("redirects.yml", "redirects"),
+                 "clarification": ("clarifications.yml", "clarifications"),
+                 "section": ("sections.yml", "sections"), "program": ("programs.yml", "programs"),
+                 "facility": ("office.yml", "facilities")}
+
+
+def _check_synonyms(guide: "Guide", raw: dict) -> None:
+    """A visitor's word must lead to one place: names and synonyms are unique after normalisation."""
     from bot.normalize import normalize
 
     owners: dict[str, str] = {}
-    for file, key, items in (("procedures.yml", "procedures", procedures),
-                             ("redirects.yml", "redirects", redirects),
-                             ("clarifications.yml", "clarifications", clarifications)):
-        for item in items.values():
-            for word in item.synonyms:
-                norm = normalize(word)
-                if owners.get(norm, item.id) != item.id:
-                    raise GuideDataError(file, _line_of(raw[file][key], item.id),
-                                         f"{item.id!r}: synonym {word!r} is already used by {owners[norm]!r}")
-                owners[norm] = item.id
+    for kind, item_id, _title, words in guide.named_entries():
+        for word in words:
+            norm = normalize(word)
+            if owners.get(norm, item_id) != item_id:
+                file, key = _FILE_OF_KIND[kind]
+                line = _line_of((raw[file] or {}).get(key) or [], item_id)
+                raise GuideDataError(file, line, f"{kind} {item_id!r}: the word {word!r} "
+                                                 f"is already used by {owners[norm]!r}")
+            owners[norm] = item_id
 
 
 # --- serving the last good data --------------------------------------------------
@@ -600,3 +623,14 @@ class GuideStore:
             self.error = err
             log.error("guide data rejected, still serving the last good data: %s", err)
         self._stamp = stamp
+
+
+_STORES: dict[Path, GuideStore] = {}
+
+
+def shared_store(directory: Path | str) -> GuideStore:
+    """One GuideStore per data directory per process."""
+    key = Path(directory).resolve()
+    if key not in _STORES:
+        _STORES[key] = GuideStore(key)
+    return _STORES[key]

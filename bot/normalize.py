@@ -77,3 +77,10 @@ def original_span(offsets: list[int], original: str, start: int, end: int) -> tu
     orig_start = offsets[start]
     orig_end = offsets[end] if end < len(offsets) else len(original)
     return orig_start, orig_end
+
+
+def normalized_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """Map a [start, end) span of the original text into the normalised text."""
+    new_start = next((i for i, o in enumerate(offsets) if o >= start), len(offsets))
+    new_end = next((i for i, o in enumerate(offsets) if o >= end), len(offsets))
+    return new_start, max(new_start, new_end)

@@ -1,0 +1,93 @@
+# 金沢区役所 lobby guide — the chores. `make run` brings the guide up; `make test` tests it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+KIOSK_HOST ?= 127.0.0.1
+KIOSK_PORT ?= 5000
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055   # must match endpoints.yml
+export KIOSK_HOST KIOSK_PORT RASA_PORT ACTIONS_PORT
+
+# Rasa 3.6 runs on Python 3.8-3.10 only. Find a working 3.10: PYTHON=..., then a
+# python3.10 that really runs (a pyenv shim may not), then pyenv's 3.10.
+PYTHON ?= $(shell \
+  if python3.10 -c 'import sys' >/dev/null 2>&1; then command -v python3.10; \
+  elif command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then echo "$$(pyenv prefix 3.10)/bin/python3.10"; \
+  fi)
+
+.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps
+
+help:
+	@echo "make run        bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
+	@echo "make test       the whole test suite (installs, trains when needed, starts servers)"
+	@echo "make check      validate guide data and Rasa data"
+	@echo "make eval       routing accuracy on the held-out visitor questions (real servers)"
+	@echo "make crossval   rasa test nlu --cross-validation (slow)"
+	@echo "make shell      talk to the bot in the terminal (rasa shell)"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.10 found. Rasa 3.6 needs Python 3.8-3.10: install it (e.g. 'pyenv install 3.10')"; \
+	  echo "or point to one with 'make PYTHON=/path/to/python3.10 ...'."; exit 1; fi
+	@"$(PYTHON)" -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' \
+	  || { echo "$(PYTHON) is not Python 3.10"; exit 1; }
+	"$(PYTHON)" -m venv $(VENV)
+
+# The venv is rebuilt when the lock file changes.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+var/rasa_token:
+	@mkdir -p var
+	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
+
+# Trains only when config, domain or training data changed (the model is named by their hash).
+model: venv
+	$(BIN)/guide train
+
+run: venv model var/rasa_token
+	@mkdir -p var
+	@echo "Starting Rasa (127.0.0.1:$(RASA_PORT)), actions (127.0.0.1:$(ACTIONS_PORT)), kiosk (http://$(KIOSK_HOST):$(KIOSK_PORT)). Ctrl-C stops all three."
+	@echo "Rasa takes about 40 s to load; the kiosk answers in degraded mode until then."
+	GUIDE_MODEL=$$($(BIN)/guide model-path) RASA_TOKEN=$$(cat var/rasa_token) $(BIN)/honcho start -f Procfile
+
+check: venv
+	$(BIN)/guide check
+
+validate: check
+
+export-nlu: venv
+	$(BIN)/guide export-nlu
+
+test: venv model system-deps
+	$(BIN)/pytest -q
+
+test-fast: venv
+	$(BIN)/pytest -q -m "not servers and not browser"
+
+eval: venv model
+	$(BIN)/pytest -q tests/test_heldout.py -s
+
+crossval: venv
+	$(BIN)/rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 3 --out results/crossval
+
+shell: venv model
+	@echo "Start the action server in another terminal: make actions"
+	$(BIN)/rasa shell --model $$($(BIN)/guide model-path) --endpoints endpoints.yml
+
+actions: venv
+	SANIC_HOST=127.0.0.1 $(BIN)/python -m rasa_sdk --actions actions --port $(ACTIONS_PORT)
+
+# Debian packages the browser tests need (Chromium, its driver, Japanese fonts).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; fi
+
+clean:
+	rm -rf models results .pytest_cache

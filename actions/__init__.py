@@ -1,0 +1,1 @@
+"""The rasa_sdk action server: every answer is built from the guide data in ``bot``."""

@@ -1,0 +1,59 @@
+"""What every action needs: the current guide, its matcher, and one way to answer."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Utterance
+from bot.guide_data import Guide, shared_store
+from bot.matcher import GuideMatcher
+from bot.settings import load_settings
+
+_matchers: dict[int, GuideMatcher] = {}
+
+
+def current_guide() -> Guide:
+    """The last good guide data; edits on disk are picked up without a restart."""
+    return shared_store(load_settings().guide_dir).get()
+
+
+def matcher_for(guide: Guide) -> GuideMatcher:
+    key = id(guide)
+    if key not in _matchers:
+        _matchers.clear()  # only the current guide's matcher is worth keeping
+        _matchers[key] = GuideMatcher(guide)
+    return _matchers[key]
+
+
+def button_item(tracker: Tracker) -> Optional[str]:
+    """The item a tapped button names (payload ``/request{"item": "juminhyo"}``)."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "item" and not entity.get("extractor"):
+            return entity.get("value")
+    return None
+
+
+def named_items(tracker: Tracker) -> list[str]:
+    """Guide ids the NLU found named in the visitor's words (lookup table + synonyms)."""
+    return [e["value"] for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == "item" and e.get("extractor")]
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, utterances: list[Utterance]) -> None:
+    """Utter domain responses, each with its structured fields as a custom payload.
+
+    The text comes from domain.yml (editable wording); the kiosk reads the payload, never
+    the text, to show destinations, maps and choices.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    for i, utt in enumerate(utterances):
+        payload = dict(utt.payload)
+        if utt.buttons:
+            payload["choices"] = utt.buttons
+        if i == 0:
+            payload["intent"] = {"name": intent.get("name"), "confidence": intent.get("confidence")}
+        dispatcher.utter_message(response=utt.response, buttons=utt.buttons,
+                                 json_message=payload or None, **utt.fields)

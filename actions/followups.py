@@ -1,0 +1,83 @@
+"""Follow-up questions about the last answer: what to bring, fees, floor, online, hours."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import current_guide, matcher_for, named_items, say
+from bot import answers, hours
+from bot.answers import Utterance
+from bot.guide_data import Guide, Procedure
+
+
+def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
+    """The entry the question is about: named now, or the last one answered."""
+    text = tracker.latest_message.get("text") or ""
+    named = named_items(tracker) or [m.id for m in matcher_for(guide).mentioned(text)]
+    for item_id in named:
+        if item_id in guide.procedures or item_id in guide.sections or item_id in guide.redirects:
+            return item_id
+    return tracker.get_slot("current_item")
+
+
+def detail_utterances(guide: Guide, proc: Procedure, intent: str) -> list[Utterance]:
+    """What to bring, the fee, or online/service-corner options for one procedure."""
+    dest = answers.procedure_destination(guide, proc)
+    fields = dict(title=proc.title)
+    payload = dict(destination=dest, procedure=answers.procedure_details(proc))
+    if intent == "ask_fee":
+        utt = (Utterance("utter_fee", dict(fields, fee=proc.fee), payload) if proc.fee
+               else Utterance("utter_fee_unknown", fields, payload))
+    elif intent == "ask_online":
+        corner = "行政サービスコーナーでも取り扱っています。" if proc.service_corner else ""
+        utt = (Utterance("utter_online", dict(fields, online=proc.online or "", corner=corner), payload)
+               if proc.online or proc.service_corner else Utterance("utter_online_none", fields, payload))
+    elif proc.bring:
+        utt = Utterance("utter_bring", dict(fields, bring="、".join(proc.bring)), payload)
+    else:
+        utt = Utterance("utter_bring_unknown", fields, payload)
+    return [utt] + ([] if proc.verified else [Utterance("utter_details_unverified")])
+
+
+class ActionAnswerDetail(Action):
+    """「持ち物は？」「いくら？」「何階？」「コンビニで取れる？」 about a procedure."""
+
+    def name(self) -> str:
+        return "action_answer_detail"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        subject = _subject(guide, tracker)
+        if subject in guide.sections:
+            say(dispatcher, tracker, answers.reply_for(guide, "section", subject))
+        elif subject in guide.redirects:
+            say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject))
+        elif subject in guide.procedures and intent == "ask_floor":
+            say(dispatcher, tracker, answers.reply_for(guide, "procedure", subject))
+        elif subject in guide.procedures:
+            say(dispatcher, tracker, detail_utterances(guide, guide.procedures[subject], intent))
+        else:
+            say(dispatcher, tracker, [Utterance("utter_which_item", buttons=answers.menu_buttons(guide))])
+        return []
+
+
+class ActionAnswerHours(Action):
+    """Opening hours, and whether the office is open right now."""
+
+    def name(self) -> str:
+        return "action_answer_hours"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        state = hours.open_state(guide)
+        now = "ただいま受付中です。" if state.open else "ただいまは受付時間外です。"
+        say(dispatcher, tracker, [Utterance(
+            "utter_hours", dict(summary=hours.hours_summary(guide), today=state.today, now=now),
+            dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))])
+        return []

@@ -1,0 +1,60 @@
+"""Sending the visitor to the right counter, or elsewhere, or asking back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import button_item, current_guide, matcher_for, named_items, say
+from bot.answers import reply_for
+from bot.matcher import Match
+from bot.routing import resolve, selector_ranking, title_of
+
+# Entries a follow-up question (持ち物は？ 何階？) can refer back to.
+REMEMBERED = ("procedure", "section", "redirect")
+
+
+class ActionRouteVisitor(Action):
+    """request/section/program/facility intents: answer about the entry the visitor means."""
+
+    def name(self) -> str:
+        return "action_route_visitor"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        message = tracker.latest_message
+        res = resolve(guide, matcher_for(guide), message.get("text") or "",
+                      (message.get("intent") or {}).get("name"), selector_ranking(message),
+                      explicit_id=button_item(tracker), named_ids=named_items(tracker))
+        say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates))
+        return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
+
+
+class ActionSuggest(Action):
+    """The NLU was unsure: propose what the visitor may mean, never route outright."""
+
+    def name(self) -> str:
+        return "action_suggest"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        matcher = matcher_for(guide)
+        text = tracker.latest_message.get("text") or ""
+        res = resolve(guide, matcher, text, None, selector_ranking(tracker.latest_message),
+                      named_ids=named_items(tracker))
+        if res.kind == "clarification":
+            say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
+            return []
+        proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
+        seen, candidates = set(), []
+        for m in [*proposals, *res.candidates, *matcher.search(text)]:
+            if m.kind != "clarification" and (m.kind, m.id) not in seen:
+                seen.add((m.kind, m.id))
+                candidates.append(m)
+        say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4]))
+        return []

@@ -1,0 +1,42 @@
+"""When a visitor needs a person: calling staff, and questions the guide does not answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import current_guide, say
+from bot import answers
+from bot.answers import Utterance
+
+
+class ActionCallStaff(Action):
+    """「職員を呼んで」: tell the visitor where help is; the kiosk records the call."""
+
+    def name(self) -> str:
+        return "action_call_staff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        say(dispatcher, tracker, [Utterance(
+            "utter_call_staff", dict(desk=answers.information_desk_text(guide)),
+            dict(staff_call=True, facility=answers.facility_info(guide.office.information_desk)))])
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Chit-chat and unrelated questions: never a counter; offer the menu and the desk."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict]:
+        guide = current_guide()
+        say(dispatcher, tracker, [Utterance(
+            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide)),
+            buttons=answers.menu_buttons(guide))])
+        return []

@@ -1,0 +1,155 @@
+"""The structured parts of an answer, built from the guide data.
+
+The action server sends these as a custom payload; the kiosk shows them; in degraded
+mode the kiosk builds them itself from the same functions. One definition of what a
+``destination``, ``redirect``, ``program`` or choice looks like.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Optional, Sequence
+
+from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
+
+UNVERIFIED_NOTE = "窓口は変更されている場合があります。"
+
+
+def destination(guide: Guide, section: Section, desk_name: Optional[str] = None) -> dict:
+    """Where the visitor should go: section, desk, floor, counter, and how sure we are."""
+    desk = section.desk(desk_name)
+    place = desk or section
+    return {
+        "section_id": section.id,
+        "department": section.name,
+        "reading": section.reading,
+        "desk": desk_name,
+        "floor": place.floor,
+        "counter": place.counter,
+        "phone": place.phone or section.phone,
+        "building": section.building,
+        "verified": place.verified,
+        "place": place_text(place.floor, place.counter, section.building),
+    }
+
+
+def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
+    return destination(guide, guide.sections[procedure.section], procedure.desk)
+
+
+def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str]) -> str:
+    """「2階 204番窓口」, 「4階（窓口番号は確認中）」 or the other building's name."""
+    if building and floor is None:
+        return building
+    if floor is None:
+        return "場所は職員にお尋ねください"
+    if counter:
+        return f"{floor}階 {counter}番窓口"
+    return f"{floor}階（窓口番号は確認中）"
+
+
+def procedure_details(procedure: Procedure) -> dict:
+    return {
+        "id": procedure.id,
+        "title": procedure.title,
+        "bring": list(procedure.bring),
+        "fee": procedure.fee,
+        "online": procedure.online,
+        "service_corner": procedure.service_corner,
+        "saturday": procedure.saturday,
+        "note": procedure.note,
+        "url": procedure.url,
+        "verified": procedure.verified,
+    }
+
+
+def redirect_info(redirect: Redirect) -> dict:
+    return {"id": redirect.id, "title": redirect.title, "name": redirect.name,
+            "phone": redirect.phone, "url": redirect.url, "note": redirect.note}
+
+
+def program_info(guide: Guide, program: Program) -> dict:
+    return {"id": program.id, "title": program.title, "goal": program.goal,
+            "department": guide.sections[program.section].name, "text": program.text}
+
+
+def facility_info(facility: Facility) -> dict:
+    return {"id": facility.id, "name": facility.name, "floor": facility.floor,
+            "where": facility.where, "verified": facility.verified}
+
+
+def button(title: str, intent: str, item_id: str) -> dict:
+    """A choice the visitor can tap: its payload bypasses NLU and names the item."""
+    return {"title": title, "payload": f"/{intent}" + json.dumps({"item": item_id}, ensure_ascii=False)}
+
+
+def procedure_button(procedure: Procedure) -> dict:
+    return button(procedure.title, "request", procedure.id)
+
+
+def menu_buttons(guide: Guide) -> list[dict]:
+    """The vague topics as a menu, for when the guide cannot tell what the visitor needs."""
+    return [button(c.synonyms[0], "request", c.id) for c in list(guide.clarifications.values())[:4]]
+
+
+def information_desk_text(guide: Guide) -> str:
+    desk = guide.office.information_desk
+    return f"{desk.name}（{desk.where}）"
+
+
+# --- what to say -------------------------------------------------------------------
+
+
+@dataclass
+class Utterance:
+    """One bot message: a domain response name, the values it needs, and structured fields."""
+
+    response: str
+    fields: dict = dc_field(default_factory=dict)
+    payload: dict = dc_field(default_factory=dict)
+    buttons: list = dc_field(default_factory=list)
+
+
+def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
+              candidates: Sequence = ()) -> list[Utterance]:
+    """The answer to a resolved guide entry, or the question back when there is none."""
+    if kind == "procedure":
+        proc = guide.procedures[item_id]
+        dest = procedure_destination(guide, proc)
+        out = [Utterance("utter_route", dict(title=proc.title, department=dest["department"],
+                                             place=dest["place"]),
+                         dict(destination=dest, procedure=procedure_details(proc)))]
+        return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
+    if kind == "section":
+        section = guide.sections[item_id]
+        dest = destination(guide, section)
+        out = [Utterance("utter_route_section", dict(department=section.name, place=dest["place"],
+                                                     mission=section.mission),
+                         dict(destination=dest))]
+        return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
+    if kind == "redirect":
+        red = guide.redirects[item_id]
+        return [Utterance("utter_redirect", dict(title=red.title, name=red.name, note=red.note or ""),
+                          dict(redirect=redirect_info(red)))]
+    if kind == "clarification":
+        clar = guide.clarifications[item_id]
+        buttons = [procedure_button(guide.procedures[p]) for p in clar.choices]
+        return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
+    if kind == "program":
+        prog = guide.programs[item_id]
+        info = program_info(guide, prog)
+        return [Utterance("utter_program", dict(title=prog.title, text=prog.text,
+                                                department=info["department"]), dict(program=info))]
+    if kind == "facility":
+        fac = guide.facilities[item_id]
+        out = [Utterance("utter_facility", dict(name=fac.name, where=fac.where),
+                         dict(facility=facility_info(fac)))]
+        return out + ([] if fac.verified else [Utterance("utter_unverified")])
+    if candidates:
+        intents = {"section": "section", "program": "program", "facility": "facility"}
+        buttons = [button(m.title, intents.get(m.kind, "request"), m.id) for m in candidates]
+        return [Utterance("utter_suggest", buttons=buttons)]
+    return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide)),
+                      buttons=menu_buttons(guide))]

@@ -1,0 +1,153 @@
+"""`guide`: the command line for visitors' questions, data checks, evaluation and training."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.guide_data import GuideDataError, load_guide
+from bot.settings import REPO, load_settings
+
+RASA_DATA = ["data/nlu", "data/rules"]
+# Everything that changes what `rasa train` produces; the model file is named by its hash.
+MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
+                "bot/nlu_components.py", "bot/normalize.py", "requirements.lock"]
+
+
+def _venv_bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def model_hash(repo: Path = REPO) -> str:
+    digest = hashlib.sha256()
+    for entry in MODEL_INPUTS:
+        path = repo / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(repo)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(repo: Path = REPO) -> Path:
+    return repo / "models" / f"guide-{model_hash(repo)}.tar.gz"
+
+
+def cmd_model_path(_args) -> int:
+    print(model_path())
+    return 0
+
+
+def cmd_train(args) -> int:
+    """Train only when the training data or config changed since the last model."""
+    target = model_path()
+    if target.exists() and not args.force:
+        print(f"model is up to date: {target.relative_to(REPO)}")
+        return 0
+    target.parent.mkdir(exist_ok=True)
+    started = time.monotonic()
+    cmd = [_venv_bin("rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+           "--data", *RASA_DATA, "data/stories", "--out", "models",
+           "--fixed-model-name", target.name.removesuffix(".tar.gz")]
+    rc = subprocess.call(cmd, cwd=REPO)
+    if rc == 0:
+        print(f"trained {target.relative_to(REPO)} in {time.monotonic() - started:.1f} s")
+    return rc
+
+
+def cmd_check(args) -> int:
+    """Validate the guide data, the generated NLU file, and (optionally) Rasa's data."""
+    settings = load_settings()
+    try:
+        guide = load_guide(settings.guide_dir)
+    except GuideDataError as err:
+        print(f"guide data: ERROR {err}", file=sys.stderr)
+        return 1
+    print(f"guide data: ok ({len(guide.sections)} sections, {len(guide.procedures)} procedures, "
+          f"{len(guide.redirects)} redirects, {len(guide.programs)} programs)")
+    from bot.nlu_export import GENERATED, render
+
+    generated = REPO / GENERATED
+    if not generated.exists() or generated.read_text(encoding="utf-8") != render(guide):
+        print(f"{GENERATED}: ERROR out of date; run `guide export-nlu`", file=sys.stderr)
+        return 1
+    print(f"{GENERATED}: ok (fresh)")
+    if args.no_rasa:
+        return 0
+    rc = subprocess.call([_venv_bin("rasa"), "data", "validate", "--fail-on-warnings",
+                          "--config", "config.yml", "--domain", "domain.yml",
+                          "--data", *RASA_DATA, "data/stories"], cwd=REPO)
+    print("rasa data validate: " + ("ok" if rc == 0 else "ERROR"))
+    return rc
+
+
+def cmd_export_nlu(_args) -> int:
+    from bot.nlu_export import write
+
+    path = write(load_guide(load_settings().guide_dir), REPO)
+    print(f"wrote {path.relative_to(REPO)}")
+    return 0
+
+
+def _client():
+    from kiosk_ui import create_app
+
+    return create_app().test_client()
+
+
+def cmd_ask(args) -> int:
+    """One question through the same code path as POST /api/chat."""
+    client = _client()
+    body = {"session_id": args.session or f"cli-{os.getpid()}-{int(time.time())}"}
+    body["payload" if args.text.startswith("/") else "text"] = args.text
+    resp = client.post("/api/chat", json=body)
+    print(json.dumps(resp.get_json(), ensure_ascii=False, indent=2))
+    return 0 if resp.status_code == 200 else 1
+
+
+def cmd_eval(args) -> int:
+    from bot.evaluation import evaluate, print_report
+
+    report = evaluate(Path(args.file), _client(), url=args.url)
+    print_report(report, show_misses=not args.quiet)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="guide", description="金沢区役所 lobby guide")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ask", help="ask the guide a question; prints the /api/chat JSON")
+    p.add_argument("text")
+    p.add_argument("--session")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("check", help="validate guide data and Rasa training data")
+    p.add_argument("--no-rasa", action="store_true", help="skip `rasa data validate`")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("export-nlu", help="regenerate data/nlu/generated_from_guide.yml")
+    p.set_defaults(func=cmd_export_nlu)
+    p = sub.add_parser("train", help="train the model if its inputs changed")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("model-path", help="print the model file for the current inputs")
+    p.set_defaults(func=cmd_model_path)
+    p = sub.add_parser("eval", help="routing accuracy on a held-out question file")
+    p.add_argument("file")
+    p.add_argument("--url", help="evaluate a running kiosk at this URL instead of in-process")
+    p.add_argument("--json", help="also write the report as JSON here")
+    p.add_argument("--quiet", action="store_true", help="do not list every miss")
+    p.set_defaults(func=cmd_eval)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

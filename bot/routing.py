@@ -1,0 +1,104 @@
+"""Deciding what a visitor's request refers to, from the NLU's ranking and the guide.
+
+The response selector ranks every guide entry (``request/juminhyo``, ``section/koseki``,
+…). A confident, clear winner is taken; otherwise an entry the visitor named outright
+is taken; otherwise the guide asks back with the best few candidates. Pure logic, so
+it is tested without a running server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from bot.guide_data import Guide
+from bot.matcher import GuideMatcher, Match
+
+# Retrieval intent → kind of guide entry it names.
+RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "section": ("section",),
+                   "program": ("program",), "facility": ("facility",)}
+CONFIDENT = 0.5   # selector confidence above which the top entry is taken
+MARGIN = 0.15     # …provided the runner-up is this far behind
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: Optional[str]          # procedure, redirect, clarification, section, program, facility
+    id: Optional[str]
+    candidates: list[Match] = field(default_factory=list)  # for asking back
+
+    @property
+    def found(self) -> bool:
+        return self.id is not None
+
+
+def kind_of(guide: Guide, item_id: str) -> Optional[str]:
+    for kind, table in (("procedure", guide.procedures), ("redirect", guide.redirects),
+                        ("clarification", guide.clarifications), ("section", guide.sections),
+                        ("program", guide.programs), ("facility", guide.facilities)):
+        if item_id in table:
+            return kind
+    return None
+
+
+def title_of(guide: Guide, kind: str, item_id: str) -> str:
+    obj = {"procedure": guide.procedures, "redirect": guide.redirects,
+           "clarification": guide.clarifications, "section": guide.sections,
+           "program": guide.programs, "facility": guide.facilities}[kind][item_id]
+    return getattr(obj, "title", None) or getattr(obj, "name", None) or obj.question
+
+
+def selector_ranking(parse_data: dict) -> list[tuple[str, float]]:
+    """(item id, confidence) from the response selector, best first, keys like 'request/juminhyo'."""
+    ranking = []
+    for key, result in (parse_data.get("response_selector") or {}).items():
+        if key == "all_retrieval_intents" or not isinstance(result, dict):
+            continue
+        for entry in result.get("ranking") or []:
+            full = entry.get("intent_response_key") or ""
+            if "/" in full:
+                ranking.append((full, float(entry.get("confidence") or 0.0)))
+    ranking.sort(key=lambda kv: -kv[1])
+    return ranking
+
+
+def resolve(guide: Guide, matcher: GuideMatcher, text: str, intent: Optional[str],
+            ranking: list[tuple[str, float]], explicit_id: Optional[str] = None,
+            named_ids: Optional[list[str]] = None) -> Resolution:
+    """What the visitor is asking about, or the candidates to ask back with.
+
+    ``named_ids`` are the guide ids the NLU's lookup tables found in the text; without
+    them (or when staff added a synonym since the last training) the matcher looks.
+    """
+    if explicit_id:
+        kind = kind_of(guide, explicit_id)
+        return Resolution(kind, explicit_id if kind else None)
+
+    families = (intent,) if intent in RETRIEVAL_KINDS else tuple(RETRIEVAL_KINDS)
+    ranked = []
+    for key, conf in ranking:
+        family, _, item_id = key.partition("/")
+        kind = kind_of(guide, item_id)
+        if family in families and kind in RETRIEVAL_KINDS[family]:
+            ranked.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
+
+    if ranked:
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= CONFIDENT and top.score - runner_up >= MARGIN:
+            return Resolution(top.kind, top.id)
+
+    allowed = {k for f in families for k in RETRIEVAL_KINDS[f]}
+    if named_ids:
+        named = [Match(k, i, title_of(guide, k, i), 1.0)
+                 for i in dict.fromkeys(named_ids) if (k := kind_of(guide, i)) in allowed]
+    else:
+        named = [m for m in matcher.mentioned(text) if m.kind in allowed]
+    if len(named) == 1:
+        return Resolution(named[0].kind, named[0].id)
+
+    candidates: dict[tuple[str, str], Match] = {}
+    for m in [*named, *ranked[:3], *matcher.similar(text)]:
+        if m.kind in allowed and m.kind != "clarification":
+            candidates.setdefault((m.kind, m.id), m)
+    return Resolution(None, None, list(candidates.values())[:4])

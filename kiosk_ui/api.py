@@ -1,0 +1,145 @@
+"""The kiosk's JSON API: ``POST /api/chat`` and friends.
+
+It only reshapes Rasa's reply into the kiosk's contract; it does not second-guess it.
+When Rasa cannot answer, it answers from the guide data alone (``degraded``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Optional
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from bot import answers
+from bot.answers import Utterance
+from bot.guide_data import Guide
+from bot.normalize import normalize
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.routing import kind_of
+from bot.wording import render
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# A tapped button: /intent or /intent{"item": "id"}; anything else is refused.
+PAYLOAD = re.compile(r'^/([a-z_]{2,40})(\{"item": ?"([a-z0-9_]{1,60})"\})?$')
+FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours")
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _error(code: str, message: str, status: int):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(err: BadRequest):
+    return _error(err.code, err.message, err.status)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    code = (err.name or "error").lower().replace(" ", "_")
+    return _error(code, err.description or err.name, err.code or 400)
+
+
+def guide() -> Guide:
+    return current_app.extensions["guide_store"].get()
+
+
+def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
+    """(session_id, text, payload) from the body, or BadRequest saying what is wrong."""
+    if not request.is_json:
+        raise BadRequest("not_json", "Content-Type must be application/json", 415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("invalid_json", "the body must be a JSON object")
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        raise BadRequest("invalid_session_id", "session_id must be 8-64 letters, digits, '-' or '_'")
+    text, payload = body.get("text"), body.get("payload")
+    if payload is not None:
+        if not isinstance(payload, str) or not PAYLOAD.match(payload):
+            raise BadRequest("invalid_payload", "payload must be a button payload such as /request{\"item\": \"juminhyo\"}")
+        return session_id, None, payload
+    if not isinstance(text, str):
+        raise BadRequest("missing_text", "text is required (or payload for a button)")
+    # Visitors' text is normalised once here; what is stored and matched is this form.
+    text = normalize(text)
+    if not text:
+        raise BadRequest("empty_text", "text is empty")
+    limit = current_app.config["MAX_TEXT_LENGTH"]
+    if len(text) > limit:
+        raise BadRequest("text_too_long", f"text is longer than {limit} characters", 413)
+    return session_id, text, payload
+
+
+def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rasa's REST messages → the kiosk contract (text replies + structured fields)."""
+    out: dict[str, Any] = {"session_id": session_id, "replies": [], "intent": None,
+                           "staff_call": False, "degraded": False, **{f: None for f in FIELDS}}
+    for msg in messages:
+        if msg.get("text"):
+            reply = {"text": msg["text"]}
+            if msg.get("buttons"):
+                reply["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")}
+                                    for b in msg["buttons"]]
+            out["replies"].append(reply)
+        custom = msg.get("custom")
+        if isinstance(custom, dict):
+            for key in (*FIELDS, "intent"):
+                if custom.get(key) is not None and out[key] is None:
+                    out[key] = custom[key]
+            out["staff_call"] = out["staff_call"] or bool(custom.get("staff_call"))
+    if not out["choices"]:
+        out["choices"] = None
+    return out
+
+
+def degraded_answer(session_id: str, payload: Optional[str]) -> dict[str, Any]:
+    """An answer from the guide data alone, while the assistant is unavailable."""
+    g = guide()
+    utterances: list[Utterance] = []
+    match = PAYLOAD.match(payload or "")
+    item_id = match.group(3) if match else None
+    kind = kind_of(g, item_id) if item_id else None
+    if kind:
+        # A tapped button names its entry: that answer needs no language understanding.
+        utterances = answers.reply_for(g, kind, item_id)
+    utterances.append(Utterance("utter_degraded", dict(desk=answers.information_desk_text(g))))
+    out = reshape(session_id, [{"text": render(u), "buttons": u.buttons, "custom": u.payload}
+                               for u in utterances])
+    out["degraded"] = True
+    out["facility"] = out["facility"] or answers.facility_info(g.office.information_desk)
+    return out
+
+
+@bp.post("/chat")
+def chat():
+    session_id, text, payload = _read_chat_request()
+    rasa: RasaClient = current_app.extensions["rasa"]
+    try:
+        messages = rasa.send(session_id, payload or text)
+    except RasaUnavailable as err:
+        log.error("degraded answer for session %s: %s", session_id, err)
+        return jsonify(degraded_answer(session_id, payload))
+    out = reshape(session_id, messages)
+    if out["intent"] is None:
+        out["intent"] = rasa.latest_intent(session_id)
+    return jsonify(out)
+
+
+@bp.get("/health")
+def health():
+    store = current_app.extensions["guide_store"]
+    store.get()
+    return jsonify({"status": "ok", "guide_data_error": str(store.error) if store.error else None})
