@@ -7,8 +7,11 @@ BIN := $(VENV)/bin
 KIOSK_HOST ?= 127.0.0.1
 KIOSK_PORT ?= 5000
 RASA_PORT ?= 5005
-ACTIONS_PORT ?= 5055   # must match endpoints.yml
+# ACTIONS_PORT must match the action endpoint in endpoints.yml.
+ACTIONS_PORT ?= 5055
 export KIOSK_HOST KIOSK_PORT RASA_PORT ACTIONS_PORT
+# No telemetry calls from a ward office machine (and none could leave this network).
+export RASA_TELEMETRY_ENABLED := false
 
 # Rasa 3.6 runs on Python 3.8-3.10 only. Find a working 3.10: PYTHON=..., then a
 # python3.10 that really runs (a pyenv shim may not), then pyenv's 3.10.

@@ -46,8 +46,11 @@ def _bad_request(err: BadRequest):
     return _error(err.code, err.message, err.status)
 
 
-@bp.errorhandler(HTTPException)
+@bp.app_errorhandler(HTTPException)
 def _http_error(err: HTTPException):
+    """Routing errors (404, 405, 413) under /api are JSON too; pages keep Flask's HTML."""
+    if not request.path.startswith("/api/"):
+        return err
     code = (err.name or "error").lower().replace(" ", "_")
     return _error(code, err.description or err.name, err.code or 400)
 

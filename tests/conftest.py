@@ -1,0 +1,151 @@
+"""Fixtures: the guide data, the Flask app, and the real Rasa + action servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.guide_data import load_guide
+from bot.settings import REPO
+
+BIN = Path(sys.executable).parent
+TEST_RASA_PORT = int(os.environ.get("TEST_RASA_PORT", "5105"))
+TEST_ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", "5155"))
+TEST_TOKEN = "test-token-not-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def guide():
+    return load_guide(REPO / "data" / "guide")
+
+
+@pytest.fixture
+def guide_copy(tmp_path):
+    """A writable copy of the guide data, for tests that break or edit it."""
+    target = tmp_path / "guide"
+    shutil.copytree(REPO / "data" / "guide", target)
+    return target
+
+
+@pytest.fixture
+def offline_app():
+    """The kiosk app pointed at a port where no Rasa server listens."""
+    from kiosk_ui import create_app
+
+    return create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{free_port()}",
+                       "RASA_TIMEOUT": 2})
+
+
+@pytest.fixture
+def offline_client(offline_app):
+    return offline_app.test_client()
+
+
+def _wait_until(check, timeout: float, what: str, procs) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what}: a server exited early with code {proc.returncode}")
+        if check():
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} not ready after {timeout} s")
+
+
+class Servers:
+    """The real Rasa server and action server, on test ports, with their own tracker store."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.rasa_url = f"http://127.0.0.1:{TEST_RASA_PORT}"
+        self.actions_url = f"http://127.0.0.1:{TEST_ACTIONS_PORT}"
+        self.tracker_db = workdir / "trackers.db"
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_db}\n",
+            encoding="utf-8")
+        # GUIDE_MODEL picks a model by hand; by default, the one trained from the current data.
+        self.model = os.environ.get("GUIDE_MODEL") or subprocess.run(
+            [BIN / "guide", "model-path"], capture_output=True, text=True, check=True,
+            cwd=REPO).stdout.strip()
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start_actions(self) -> None:
+        env = dict(os.environ, SANIC_HOST="127.0.0.1")
+        self.procs["actions"] = subprocess.Popen(
+            [BIN / "python", "-m", "rasa_sdk", "--actions", "actions", "--port", str(TEST_ACTIONS_PORT)],
+            cwd=REPO, env=env, stdout=open(self.workdir / "actions.log", "ab"), stderr=subprocess.STDOUT)
+        _wait_until(lambda: _ok(f"{self.actions_url}/health"), 60, "action server",
+                    [self.procs["actions"]])
+
+    def start_rasa(self) -> None:
+        self.procs["rasa"] = subprocess.Popen(
+            [BIN / "rasa", "run", "--model", self.model, "--interface", "127.0.0.1",
+             "--port", str(TEST_RASA_PORT), "--enable-api", "--auth-token", TEST_TOKEN,
+             "--credentials", "credentials.yml", "--endpoints", str(self.endpoints)],
+            cwd=REPO, stdout=open(self.workdir / "rasa.log", "ab"), stderr=subprocess.STDOUT)
+        _wait_until(lambda: _ok(f"{self.rasa_url}/status?token={TEST_TOKEN}"), 240, "Rasa server",
+                    [self.procs["rasa"]])
+
+    def stop(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+
+    def app(self, **config):
+        from kiosk_ui import create_app
+
+        return create_app({"TESTING": True, "RASA_URL": self.rasa_url, "RASA_TOKEN": TEST_TOKEN,
+                           **config})
+
+
+def _ok(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """Start the real servers once for the session (the model is trained by `make test`)."""
+    workdir = tmp_path_factory.mktemp("servers")
+    srv = Servers(workdir)
+    if not Path(srv.model).exists():
+        pytest.fail(f"no trained model at {srv.model}: run `make model` (make test does)")
+    try:
+        srv.start_actions()
+        srv.start_rasa()
+        yield srv
+    finally:
+        srv.stop_all()
+
+
+@pytest.fixture(scope="session")
+def live_client(servers):
+    return servers.app().test_client()
