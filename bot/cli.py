@@ -122,6 +122,41 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _staff_db(args) -> Path:
+    return Path(args.db) if args.db else load_settings().var_dir / "staff.db"
+
+
+def cmd_staff_add_user(args) -> int:
+    """Create a staff console account; the password comes from a prompt or stdin, never argv."""
+    from bot.accounts import AccountError, add_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            print("passwords do not match", file=sys.stderr)
+            return 1
+    try:
+        user = add_user(_staff_db(args), args.name, password, args.role)
+    except AccountError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"added {user.name} ({user.role}) to {_staff_db(args)}")
+    return 0
+
+
+def cmd_staff_list_users(args) -> int:
+    from bot.accounts import list_users
+
+    for user in list_users(_staff_db(args)):
+        last = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.last_login)) if user.last_login else "-"
+        print(f"{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}\tlast sign-in {last}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="guide", description="金沢区役所 lobby guide")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +180,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the report as JSON here")
     p.add_argument("--quiet", action="store_true", help="do not list every miss")
     p.set_defaults(func=cmd_eval)
+    staff = sub.add_parser("staff", help="staff console accounts").add_subparsers(
+        dest="staff_command", required=True)
+    p = staff.add_parser("add-user", help="create an account (password from a prompt or stdin)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--db", help="the staff database (default: var/staff.db)")
+    p.set_defaults(func=cmd_staff_add_user)
+    p = staff.add_parser("list-users", help="list accounts")
+    p.add_argument("--db", help="the staff database (default: var/staff.db)")
+    p.set_defaults(func=cmd_staff_list_users)
     args = parser.parse_args(argv)
     return args.func(args)
 

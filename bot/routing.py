@@ -17,8 +17,8 @@ from bot.matcher import GuideMatcher, Match
 # Retrieval intent → kind of guide entry it names.
 RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "section": ("section",),
                    "program": ("program",), "facility": ("facility",)}
-CONFIDENT = 0.5   # selector confidence above which the top entry is taken
-MARGIN = 0.15     # …provided the runner-up is this far behind
+CONFIDENT = 0.3   # summed selector confidence for one place above which it is taken
+MARGIN = 0.1      # …provided the next place is this far behind
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,15 @@ def kind_of(guide: Guide, item_id: str) -> Optional[str]:
         if item_id in table:
             return kind
     return None
+
+
+def destination_key(guide: Guide, kind: str, item_id: str) -> tuple[str, str]:
+    """Where an entry sends the visitor: its section, or the entry itself when it is not a counter."""
+    if kind == "procedure":
+        return ("section", guide.procedures[item_id].section)
+    if kind == "section":
+        return ("section", item_id)
+    return (kind, item_id)
 
 
 def title_of(guide: Guide, kind: str, item_id: str) -> str:
@@ -62,9 +71,8 @@ def selector_ranking(parse_data: dict) -> list[tuple[str, float]]:
     return ranking
 
 
-def resolve(guide: Guide, matcher: GuideMatcher, text: str, intent: Optional[str],
-            ranking: list[tuple[str, float]], explicit_id: Optional[str] = None,
-            named_ids: Optional[list[str]] = None) -> Resolution:
+def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[str, float]],
+            explicit_id: Optional[str] = None, named_ids: Optional[list[str]] = None) -> Resolution:
     """What the visitor is asking about, or the candidates to ask back with.
 
     ``named_ids`` are the guide ids the NLU's lookup tables found in the text; without
@@ -74,31 +82,39 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, intent: Optional[str
         kind = kind_of(guide, explicit_id)
         return Resolution(kind, explicit_id if kind else None)
 
-    families = (intent,) if intent in RETRIEVAL_KINDS else tuple(RETRIEVAL_KINDS)
+    # The selector ranks all guide entries jointly; its ranking is trusted over DIET's
+    # guess of the question type (「戸籍課で住民票」 is both a section and a request).
     ranked = []
     for key, conf in ranking:
         family, _, item_id = key.partition("/")
         kind = kind_of(guide, item_id)
-        if family in families and kind in RETRIEVAL_KINDS[family]:
+        if kind in RETRIEVAL_KINDS.get(family, ()):
             ranked.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
 
     if ranked:
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= CONFIDENT and top.score - runner_up >= MARGIN:
+        # Doubt between two entries matters only when they send the visitor to different
+        # places (国保の加入 or 脱退: both 保険年金課), so confidence is summed per place.
+        mass: dict[tuple, float] = {}
+        for m in ranked:
+            place = destination_key(guide, m.kind, m.id)
+            mass[place] = mass.get(place, 0.0) + m.score
+        places = sorted(mass.items(), key=lambda kv: -kv[1])
+        best_place, best_mass = places[0]
+        runner_up = places[1][1] if len(places) > 1 else 0.0
+        if best_mass >= CONFIDENT and best_mass - runner_up >= MARGIN:
+            top = next(m for m in ranked if destination_key(guide, m.kind, m.id) == best_place)
             return Resolution(top.kind, top.id)
 
-    allowed = {k for f in families for k in RETRIEVAL_KINDS[f]}
     if named_ids:
         named = [Match(k, i, title_of(guide, k, i), 1.0)
-                 for i in dict.fromkeys(named_ids) if (k := kind_of(guide, i)) in allowed]
+                 for i in dict.fromkeys(named_ids) if (k := kind_of(guide, i))]
     else:
-        named = [m for m in matcher.mentioned(text) if m.kind in allowed]
+        named = matcher.mentioned(text)
     if len(named) == 1:
         return Resolution(named[0].kind, named[0].id)
 
     candidates: dict[tuple[str, str], Match] = {}
     for m in [*named, *ranked[:3], *matcher.similar(text)]:
-        if m.kind in allowed and m.kind != "clarification":
+        if m.kind != "clarification":
             candidates.setdefault((m.kind, m.id), m)
     return Resolution(None, None, list(candidates.values())[:4])

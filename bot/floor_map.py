@@ -1,0 +1,233 @@
+"""Schematic floor maps (案内図（模式図）), drawn as SVG from the guide data.
+
+Each floor is laid out from what the guide says is on it: sections (with their desks)
+along the top, facilities along the bottom, a corridor between them, the elevator at
+the right end. It is a schematic, not a plan: positions are an ordering, not a survey.
+All text is escaped; the SVG has no ids, scripts or styles, so several maps can sit in
+one page under a Content-Security-Policy, and page CSS can restyle them (high contrast).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Optional
+
+from bot.guide_data import Facility, Guide, Section
+
+WIDTH, HEIGHT = 960, 560
+MARGIN = 10
+GAP = 12
+SECTION_ROW = (64, 300)     # top and bottom y of the sections' row
+CORRIDOR = (310, 370)
+FACILITY_ROW = (380, 540)
+MAX_SECTION_W = 440
+MAX_FACILITY_W = 220
+
+# Colours chosen for WCAG AA text contrast on every fill used.
+INK = "#111111"
+ROOM_FILL, ROOM_LINE = "#eef3f8", "#44546a"
+TARGET_FILL, TARGET_ROOM_FILL, TARGET_LINE = "#ffd400", "#fff3b0", "#000000"
+HERE = "#b00020"
+_HL = ' data-highlight="true"'
+
+DEFAULT_LABELS = {
+    "title": "{floor}階 案内図（模式図）",
+    "here": "現在地（この案内機）",
+    "arrive": "エレベーターで到着",
+    "target": "目的地",
+    "unverified": "※場所は確認中",
+    "corridor": "通路",
+    "counter": "{counter}番窓口",
+    "desc_target": "目的地: {name}（{floor}階）",
+    "desc_rooms": "この階: {names}",
+}
+
+
+@dataclass
+class _Room:
+    kind: str                 # "section" or "facility"
+    id: str
+    name: str
+    counter: Optional[str] = None
+    verified: bool = True
+    desks: list[tuple[str, Optional[str]]] = field(default_factory=list)  # (desk name, counter)
+
+
+def rooms_on_floor(guide: Guide, floor: int) -> tuple[list[_Room], list[_Room]]:
+    """(sections, facilities) on one floor, in guide order; the elevator is always last."""
+    sections = []
+    for s in guide.sections.values():
+        desks = [d for d in s.desks if d.floor == floor]
+        if s.floor != floor and not desks:
+            continue
+        sections.append(_Room("section", s.id, s.name, s.counter if s.floor == floor else None,
+                              s.verified and all(d.verified for d in desks),
+                              [(d.name, d.counter) for d in desks]))
+    facilities = [_Room("facility", f.id, f.name, verified=f.verified)
+                  for f in guide.facilities.values() if f.floor == floor and f.id != "elevator"]
+    # Elevators serve every floor: the way in for anyone not on the kiosk's floor.
+    elevator = guide.facilities.get("elevator")
+    facilities.append(_Room("facility", "elevator", elevator.name if elevator else "エレベーター",
+                            verified=elevator.verified if elevator else False))
+    return sections, facilities
+
+
+def floors_of(guide: Guide, section: Section) -> list[int]:
+    """Floors a section (or one of its desks) is on, for choosing which map to show."""
+    floors = [section.floor] if section.floor is not None else []
+    floors += [d.floor for d in section.desks if d.floor is not None and d.floor not in floors]
+    return floors
+
+
+def _wrap(text: str, width: float, size: int) -> list[str]:
+    """Break text into lines that fit ``width`` (CJK glyphs are about one em wide)."""
+    per_line = max(1, int(width // size))
+    return [text[i:i + per_line] for i in range(0, len(text), per_line)] or [""]
+
+
+def _text(x: float, y: float, text: str, size: int, *, weight: str = "normal",
+          anchor: str = "middle", fill: str = INK, cls: str = "map-text") -> str:
+    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-weight="{weight}" '
+            f'text-anchor="{anchor}" fill="{fill}" class="{cls}">{escape(text)}</text>')
+
+
+def _rect(x, y, w, h, fill, line, width, cls, extra="") -> str:
+    return (f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="6" '
+            f'fill="{fill}" stroke="{line}" stroke-width="{width}" class="{cls}"{extra}/>')
+
+
+def _row(count: int, max_w: float) -> tuple[float, float]:
+    """(first x, box width) for ``count`` boxes across the building."""
+    inner = WIDTH - 2 * MARGIN - GAP
+    w = min(max_w, (inner - GAP * count) / max(count, 1))
+    return MARGIN + GAP, w
+
+
+def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
+              desk: Optional[str] = None, facility: Optional[str] = None,
+              labels: Optional[dict] = None) -> str:
+    """The SVG map of one floor; ``section``/``desk`` or ``facility`` is highlighted."""
+    lab = {**DEFAULT_LABELS, **(labels or {})}
+    sections, facilities = rooms_on_floor(guide, floor)
+    kiosk_here = floor == guide.office.kiosk_floor
+    target_name = None
+    parts: list[str] = []
+
+    parts.append(_rect(MARGIN, 50, WIDTH - 2 * MARGIN, HEIGHT - 50 - MARGIN, "#ffffff", ROOM_LINE,
+                       3, "map-building"))
+    parts.append(_text(MARGIN, 36, lab["title"].format(floor=floor), 28, weight="bold",
+                       anchor="start", cls="map-text map-title"))
+
+    x, w = _row(len(sections), MAX_SECTION_W)
+    top, bottom = SECTION_ROW
+    for room in sections:
+        is_target = room.id == section
+        desk_hit = is_target and any(d == desk for d, _ in room.desks)
+        parts.append(f'<g class="map-room{" map-target" if is_target else ""}" '
+                     f'data-kind="section" data-id="{escape(room.id)}"'
+                     f'{_HL if is_target and not desk_hit else ""}>')
+        parts.append(_rect(x, top, w, bottom - top,
+                           (TARGET_ROOM_FILL if desk_hit else TARGET_FILL) if is_target else ROOM_FILL,
+                           TARGET_LINE if is_target else ROOM_LINE, 8 if is_target else 2,
+                           "map-box"))
+        name = ("★ " + room.name) if is_target else room.name
+        lines = _wrap(name, w - 16, 24)[:2]
+        y = top + 32
+        for line in lines:
+            parts.append(_text(x + w / 2, y, line, 24, weight="bold"))
+            y += 28
+        if room.counter:
+            parts.append(_text(x + w / 2, y, lab["counter"].format(counter=room.counter), 22,
+                               weight="bold"))
+            y += 26
+        if is_target:
+            target_name = room.name + (f" {desk}" if desk_hit else "")
+            if not room.verified:
+                parts.append(_text(x + w / 2, y, lab["unverified"], 18, weight="bold"))
+                y += 22
+        if room.desks:
+            parts.extend(_desk_boxes(room, x, y, w, bottom, desk if is_target else None, lab))
+        parts.append("</g>")
+        x += w + GAP
+
+    x, w = _row(len(facilities), MAX_FACILITY_W)
+    top, bottom = FACILITY_ROW
+    elevator_x = None
+    for room in facilities:
+        is_target = facility == room.id
+        if room.id == "elevator":
+            elevator_x = x + w / 2
+        parts.append(f'<g class="map-room{" map-target" if is_target else ""}" '
+                     f'data-kind="facility" data-id="{escape(room.id)}"'
+                     f'{_HL if is_target else ""}>')
+        parts.append(_rect(x, top, w, bottom - top, TARGET_FILL if is_target else ROOM_FILL,
+                           TARGET_LINE if is_target else ROOM_LINE, 8 if is_target else 2,
+                           "map-box"))
+        y = top + 34
+        for line in _wrap(("★ " if is_target else "") + room.name, w - 12, 20)[:3]:
+            parts.append(_text(x + w / 2, y, line, 20, weight="bold"))
+            y += 24
+        if is_target:
+            target_name = room.name
+        parts.append("</g>")
+        x += w + GAP
+
+    c_top, c_bottom = CORRIDOR
+    mid = (c_top + c_bottom) / 2
+    parts.append(_text(WIDTH / 2, mid + 8, lab["corridor"], 20, fill="#44546a"))
+    if kiosk_here:
+        parts.append(f'<g class="map-here" data-here="kiosk">'
+                     f'<circle cx="{MARGIN + 36}" cy="{mid:.0f}" r="16" fill="{HERE}" '
+                     f'stroke="#ffffff" stroke-width="4" class="map-here-dot"/>'
+                     + _text(MARGIN + 62, mid + 8, lab["here"], 22, weight="bold", anchor="start",
+                             fill=HERE, cls="map-text map-here-text") + "</g>")
+    elif elevator_x is not None:
+        parts.append(f'<g class="map-here" data-here="elevator">'
+                     f'<circle cx="{elevator_x:.0f}" cy="{mid:.0f}" r="16" fill="{HERE}" '
+                     f'stroke="#ffffff" stroke-width="4" class="map-here-dot"/>'
+                     + _text(elevator_x - 26, mid + 8, lab["arrive"], 22, weight="bold",
+                             anchor="end", fill=HERE, cls="map-text map-here-text") + "</g>")
+
+    title = lab["title"].format(floor=floor)
+    names = "、".join(r.name for r in (*sections, *facilities))
+    desc = lab["desc_rooms"].format(names=names)
+    if target_name:
+        desc = lab["desc_target"].format(name=target_name, floor=floor) + "。" + desc
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'class="floor-map" role="img" data-floor="{floor}" lang="ja" '
+            f'font-family="Noto Sans CJK JP, Noto Sans JP, sans-serif">'
+            f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+            + "".join(parts) + "</svg>")
+
+
+def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
+                desk: Optional[str], lab: dict) -> list[str]:
+    """The desks (係・担当) of a section, as boxes inside its room."""
+    out = []
+    k = len(room.desks)
+    area_top, area_bottom = y - 4, bottom - 10
+    h = (area_bottom - area_top - 6 * (k - 1)) / k
+    if h < 26:  # too many desks for boxes: list their names instead
+        names = "・".join(name for name, _ in room.desks)
+        for line in _wrap(names, w - 16, 16)[:3]:
+            out.append(_text(x + w / 2, y + 14, line, 16))
+            y += 20
+        return out
+    for name, counter in room.desks:
+        hit = name == desk
+        label = name + (f" {lab['counter'].format(counter=counter)}" if counter else "")
+        out.append(f'<g class="map-desk{" map-target" if hit else ""}"'
+                   f'{_HL if hit else ""} data-desk="{escape(name)}">')
+        out.append(_rect(x + 10, area_top, w - 20, h, TARGET_FILL if hit else "#ffffff",
+                         TARGET_LINE if hit else ROOM_LINE, 6 if hit else 1.5, "map-box"))
+        size = 18 if h < 40 else 20
+        lines = _wrap(("▶ " if hit else "") + label, w - 36, size)[: max(1, int(h // (size + 4)))]
+        ty = area_top + h / 2 - (len(lines) - 1) * (size + 4) / 2 + size / 3
+        for line in lines:
+            out.append(_text(x + w / 2, ty, line, size, weight="bold" if hit else "normal"))
+            ty += size + 4
+        out.append("</g>")
+        area_top += h + 6
+    return out
+

@@ -1,0 +1,474 @@
+"""Retrain and publish from the staff console: validate → train → evaluate → swap, one job at a time.
+
+The job runs in a background thread and records its phase in the staff database, so any
+kiosk worker process can report it. Nothing reaches visitors until the new model has been
+evaluated on the held-out questions on a temporary Rasa server (same action server, its
+own in-memory tracker store) and reached the accuracy bar; then the running Rasa server is
+told to load it with ``PUT /model`` and keeps serving the old model until the new one is in.
+Any failure leaves the current model serving and says why.
+"""
+
+from __future__ import annotations
+
+import collections
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import requests
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS publish_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    phase TEXT NOT NULL,
+    phase_started REAL NOT NULL,
+    message TEXT,
+    log_tail TEXT,
+    model TEXT,
+    before_json TEXT,
+    after_json TEXT
+);
+CREATE TABLE IF NOT EXISTS evaluations (
+    model TEXT PRIMARY KEY,
+    time REAL NOT NULL,
+    report_json TEXT NOT NULL
+);
+"""
+
+PHASES = ("validating", "training", "evaluating", "publishing", "done", "failed")
+PHASE_LABELS = {"validating": "データの検証中", "training": "学習中", "evaluating": "精度の評価中",
+                "publishing": "公開中", "done": "完了", "failed": "失敗"}
+RUNNING = ("validating", "training", "evaluating", "publishing")
+RASA_DATA = ("data/nlu", "data/rules", "data/stories")
+TAIL_LINES = 12
+
+
+class JobRunning(RuntimeError):
+    """Another retrain/publish job is under way."""
+
+
+class PublishFailed(RuntimeError):
+    """A step failed; the message says why, in the staff's words."""
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    """Everything a job needs; built from the app's config by the console."""
+
+    project_dir: Path
+    db: Path
+    rasa_url: str
+    rasa_token: str
+    actions_url: str
+    heldout: Path
+    models_dir: Path
+    min_accuracy: float = 0.90
+    rasa_validate: bool = True
+    train_timeout: float = 3600.0
+    server_timeout: float = 300.0
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env() -> dict:
+    # No telemetry calls from a ward office machine.
+    return dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+
+
+def model_name(project_dir: Path) -> str:
+    """The file name `guide train` gives the model of these inputs."""
+    from bot.cli import model_hash
+
+    return f"guide-{model_hash(project_dir)}.tar.gz"
+
+
+# --- job records --------------------------------------------------------------------------
+
+
+def _update(db: Path, job_id: int, **fields: Any) -> None:
+    from bot.accounts import transaction
+
+    if "phase" in fields:
+        fields.setdefault("phase_started", time.time())
+        if fields["phase"] in ("done", "failed"):
+            fields.setdefault("finished", time.time())
+    cols = ", ".join(f"{k} = ?" for k in fields)
+    with transaction(db) as conn:
+        conn.execute(f"UPDATE publish_jobs SET {cols} WHERE id = ?", (*fields.values(), job_id))
+
+
+def job_status(db: Path | str, job_id: Optional[int] = None) -> Optional[dict]:
+    """A job (the latest when no id is given) as JSON-ready data, with elapsed seconds."""
+    from bot.accounts import transaction
+
+    with transaction(db) as conn:
+        row = conn.execute("SELECT * FROM publish_jobs WHERE id = ?", (job_id,)).fetchone() \
+            if job_id else conn.execute("SELECT * FROM publish_jobs ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    job = dict(row)
+    if job["phase"] in RUNNING and not is_locked(Path(db)):
+        # Running in the database but nobody holds the job lock: its process died.
+        _update(Path(db), job["id"], phase="failed", message="処理が中断されました（サーバーの再起動など）。"
+                "現在のモデルのまま案内を続けています。")
+        return job_status(db, job["id"])
+    now = job["finished"] or time.time()
+    job["elapsed"] = round(now - job["started"], 1)
+    job["phase_elapsed"] = round(now - job["phase_started"], 1)
+    job["phase_label"] = PHASE_LABELS.get(job["phase"], job["phase"])
+    job["running"] = job["phase"] in RUNNING
+    job["log_tail"] = (job["log_tail"] or "").splitlines()
+    job["before"] = json.loads(job.pop("before_json") or "null")
+    job["after"] = json.loads(job.pop("after_json") or "null")
+    return job
+
+
+def _lock_path(db: Path) -> Path:
+    return db.parent / (db.name + ".publish-lock")
+
+
+_thread_lock = threading.Lock()
+
+
+def is_locked(db: Path) -> bool:
+    """True while some process runs a publish job on this database."""
+    path = _lock_path(db)
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def _cached_report(db: Path, model: str) -> Optional[dict]:
+    from bot.accounts import transaction
+
+    with transaction(db) as conn:
+        row = conn.execute("SELECT report_json FROM evaluations WHERE model = ?", (model,)).fetchone()
+    return json.loads(row["report_json"]) if row else None
+
+
+def _cache_report(db: Path, model: str, report: dict) -> None:
+    from bot.accounts import transaction
+
+    with transaction(db) as conn:
+        conn.execute("INSERT OR REPLACE INTO evaluations (model, time, report_json) VALUES (?, ?, ?)",
+                     (model, time.time(), json.dumps(report, ensure_ascii=False)))
+
+
+def summary(report: Optional[dict]) -> Optional[dict]:
+    """The figures the console shows: overall and department accuracy, misses."""
+    if not report:
+        return None
+    dept = (report.get("by_kind") or {}).get("department") or {}
+    return {"total": report["total"], "accuracy": report["accuracy"],
+            "department_accuracy": dept.get("accuracy"),
+            "out_of_scope_routed": report.get("out_of_scope_routed"),
+            "degraded_answers": report.get("degraded_answers"),
+            "misses": [{"text": m["text"], "expected": m["expected"], "predicted": m["predicted"]}
+                       for m in (report.get("misses") or [])[:30]]}
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+def start_job(config: PublishConfig, user: str,
+              on_done: Optional[Callable[[int], None]] = None) -> int:
+    """Start a job in a background thread; raises JobRunning when one is under way."""
+    from bot.accounts import transaction
+
+    if not _thread_lock.acquire(blocking=False):
+        raise JobRunning("再学習・公開はすでに実行中です")
+    handle = None
+    try:
+        path = _lock_path(config.db)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JobRunning("再学習・公開はすでに実行中です（別のプロセス）") from None
+        now = time.time()
+        with transaction(config.db) as conn:
+            job_id = int(conn.execute(
+                "INSERT INTO publish_jobs (user, started, phase, phase_started, message) "
+                "VALUES (?, ?, 'validating', ?, ?)", (user, now, now, "データを検証しています")).lastrowid)
+    except BaseException:
+        if handle:
+            handle.close()
+        _thread_lock.release()
+        raise
+
+    def run() -> None:
+        try:
+            Job(config, job_id).run()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+            _thread_lock.release()
+            if on_done:
+                on_done(job_id)
+
+    threading.Thread(target=run, name=f"publish-job-{job_id}", daemon=True).start()
+    return job_id
+
+
+class Job:
+    """One retrain/publish run; every step records its phase before it starts."""
+
+    def __init__(self, config: PublishConfig, job_id: int):
+        self.config, self.id = config, job_id
+        self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+
+    def phase(self, phase: str, message: str, **fields: Any) -> None:
+        _update(self.config.db, self.id, phase=phase, message=message,
+                log_tail="\n".join(self.tail), **fields)
+
+    def run(self) -> None:
+        try:
+            self.validate()
+            model = self.train()
+            before, after = self.evaluate(model)
+            self.publish(model, before, after)
+        except PublishFailed as err:
+            self.phase("failed", f"{err} 現在のモデルのまま案内を続けています。")
+        except Exception as err:  # noqa: BLE001 — a job must always end with a recorded state
+            self.phase("failed", f"予期しないエラー: {err.__class__.__name__}: {err}。"
+                                 "現在のモデルのまま案内を続けています。")
+
+    # validating ---------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        from bot.editing import GENERATED_NLU, extra_checks
+        from bot.guide_data import GuideDataError, load_guide
+        from bot.nlu_export import render
+
+        project = self.config.project_dir
+        try:
+            guide = load_guide(project / "data" / "guide")
+            extra_checks(guide)
+        except GuideDataError as err:
+            raise PublishFailed(f"案内データに問題があります: {err}") from None
+        generated = project / GENERATED_NLU
+        if not generated.exists() or generated.read_text(encoding="utf-8") != render(guide):
+            raise PublishFailed(f"{GENERATED_NLU} が案内データと合っていません"
+                                "（`guide export-nlu` が必要です）。")
+        if self.config.rasa_validate:
+            cmd = [_bin("rasa"), "data", "validate", "--fail-on-warnings", "--config", "config.yml",
+                   "--domain", "domain.yml", "--data", *RASA_DATA]
+            if self._stream(cmd, timeout=600) != 0:
+                raise PublishFailed("学習データの検証（rasa data validate）で問題が見つかりました: "
+                                    + " / ".join(list(self.tail)[-3:]))
+
+    def _stream(self, cmd: list[str], timeout: float, phase_fields: Optional[dict] = None) -> int:
+        """Run a command in the project dir, keeping its last lines for the status page."""
+        proc = subprocess.Popen(cmd, cwd=self.config.project_dir, env=_env(), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
+        deadline = time.monotonic() + timeout
+        last_report = 0.0
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            # Progress bars redraw with \r: keep only the newest state of the line.
+            line = line.rstrip("\n").split("\r")[-1].strip()
+            if line:
+                self.tail.append(line[:300])
+            if time.monotonic() - last_report > 2:
+                _update(self.config.db, self.id, log_tail="\n".join(self.tail))
+                last_report = time.monotonic()
+            if time.monotonic() > deadline:
+                proc.kill()
+                self.tail.append("時間切れのため中止しました")
+                break
+        return proc.wait()
+
+    # training ------------------------------------------------------------------------------
+
+    def train(self) -> Path:
+        name = model_name(self.config.project_dir)
+        target = self.config.models_dir / name
+        self.tail.clear()
+        if target.exists():
+            self.phase("training", f"このデータのモデルはすでにあります（{name}）", model=name)
+            return target
+        self.phase("training", "モデルを学習しています（数分かかります）", model=name)
+        self.config.models_dir.mkdir(parents=True, exist_ok=True)
+        # Train into a scratch directory: only a complete model ever gets the final name.
+        with tempfile.TemporaryDirectory(prefix=".training-", dir=self.config.models_dir) as scratch:
+            cmd = [_bin("rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+                   "--data", *RASA_DATA, "--out", scratch,
+                   "--fixed-model-name", name.removesuffix(".tar.gz")]
+            rc = self._stream(cmd, timeout=self.config.train_timeout)
+            built = Path(scratch) / name
+            if rc != 0 or not built.exists():
+                raise PublishFailed("学習に失敗しました: " + " / ".join(list(self.tail)[-3:]))
+            os.replace(built, target)
+        return target
+
+    # evaluating ----------------------------------------------------------------------------
+
+    def evaluate(self, model: Path) -> tuple[Optional[dict], dict]:
+        """Held-out accuracy of the new model, and of the serving one (cached per model file)."""
+        self.phase("evaluating", "新しいモデルを評価用サーバーで読み込んでいます")
+        live_model = self._live_model()
+        before = _cached_report(self.config.db, live_model.name) if live_model else None
+        after = _cached_report(self.config.db, model.name)
+        if after is None or (before is None and live_model is not None and live_model != model):
+            with TemporaryRasa(self.config, model) as server:
+                if after is None:
+                    self.phase("evaluating", "新しいモデルで評価用の質問に答えています")
+                    after = self._evaluate_on(server.url, server.token)
+                    _cache_report(self.config.db, model.name, after)
+                if before is None and live_model is not None and live_model.exists() \
+                        and live_model != model:
+                    self.phase("evaluating", "比較のため、現在のモデルでも評価しています",
+                               after_json=json.dumps(summary(after), ensure_ascii=False))
+                    server.load(live_model)
+                    before = self._evaluate_on(server.url, server.token)
+                    _cache_report(self.config.db, live_model.name, before)
+        fields = {"before_json": json.dumps(summary(before), ensure_ascii=False),
+                  "after_json": json.dumps(summary(after), ensure_ascii=False)}
+        _update(self.config.db, self.id, **fields)
+        dept = summary(after)["department_accuracy"] or 0.0  # type: ignore[index]
+        if after.get("degraded_answers"):
+            raise PublishFailed(f"評価中に {after['degraded_answers']} 件の質問に答えられませんでした。")
+        if dept < self.config.min_accuracy:
+            raise PublishFailed(f"新しいモデルの課の正解率 {dept:.1%} が基準 "
+                                f"{self.config.min_accuracy:.0%} に届きません。公開しませんでした。")
+        return before, after
+
+    def _evaluate_on(self, url: str, token: str) -> dict:
+        from bot.evaluation import evaluate
+        from kiosk_ui import create_app
+
+        app = create_app({"TESTING": True, "RASA_URL": url, "RASA_TOKEN": token, "RASA_TIMEOUT": 60,
+                          "GUIDE_DIR": str(self.config.project_dir / "data" / "guide"),
+                          "STAFF_DB": str(self.config.db), "SECRET_KEY": secrets.token_hex(16)})
+        return evaluate(self.config.heldout, app.test_client())
+
+    def _live_model(self) -> Optional[Path]:
+        """The model file the running Rasa server has loaded, if it can be found here."""
+        try:
+            resp = requests.get(f"{self.config.rasa_url}/status",
+                                params={"token": self.config.rasa_token}, timeout=10)
+            resp.raise_for_status()
+            name = resp.json().get("model_file")
+        except (requests.RequestException, ValueError):
+            raise PublishFailed("稼働中の Rasa サーバーに接続できません。") from None
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.is_absolute() else self.config.models_dir / path.name
+
+    # publishing ----------------------------------------------------------------------------
+
+    def publish(self, model: Path, before: Optional[dict], after: dict) -> None:
+        self.phase("publishing", "稼働中のサーバーに新しいモデルを読み込ませています"
+                   "（その間も今のモデルで案内を続けます）")
+        live = self._live_model()
+        if live is not None and live.name == model.name:
+            self.phase("done", "このモデルはすでに公開されています。")
+            return
+        try:
+            resp = requests.put(f"{self.config.rasa_url}/model", params={"token": self.config.rasa_token},
+                                json={"model_file": str(model.resolve())},
+                                timeout=self.config.server_timeout)
+        except requests.RequestException as err:
+            raise PublishFailed(f"モデルの切り替えに失敗しました: {err.__class__.__name__}") from None
+        if resp.status_code not in (200, 204):
+            raise PublishFailed(f"モデルの切り替えに失敗しました（HTTP {resp.status_code}）: "
+                                f"{resp.text[:200]}")
+        now = self._live_model()
+        if now is None or now.name != model.name:
+            raise PublishFailed("切り替え後のサーバーが新しいモデルを報告しません。")
+        dept_before = (summary(before) or {}).get("department_accuracy")
+        dept_after = summary(after)["department_accuracy"]  # type: ignore[index]
+        figures = (f"課の正解率 {dept_before:.1%} → {dept_after:.1%}" if dept_before is not None
+                   else f"課の正解率 {dept_after:.1%}")
+        self.phase("done", f"新しいモデル {model.name} を公開しました（{figures}）。")
+
+
+class TemporaryRasa:
+    """A Rasa server on a free port for evaluation: same action server, trackers in memory."""
+
+    def __init__(self, config: PublishConfig, model: Path):
+        self.config, self.model = config, model
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = secrets.token_urlsafe(16)
+        self.proc: Optional[subprocess.Popen] = None
+        self.workdir: Optional[Path] = None
+
+    def __enter__(self) -> "TemporaryRasa":
+        self.workdir = Path(tempfile.mkdtemp(prefix="guide-eval-"))
+        endpoints = self.workdir / "endpoints.yml"
+        # Only the action server: evaluation turns must not reach the visitors' conversation store.
+        endpoints.write_text(f'action_endpoint:\n  url: "{self.config.actions_url}"\n', encoding="utf-8")
+        credentials = self.workdir / "credentials.yml"
+        credentials.write_text("rest:\n", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [_bin("rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
+             "--port", str(self.port), "--enable-api", "--auth-token", self.token,
+             "--credentials", str(credentials), "--endpoints", str(endpoints)],
+            cwd=self.config.project_dir, env=_env(), stdout=open(self.workdir / "rasa.log", "ab"),
+            stderr=subprocess.STDOUT)
+        self._wait_for(self.model)
+        return self
+
+    def _wait_for(self, model: Path) -> None:
+        deadline = time.monotonic() + self.config.server_timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise PublishFailed("評価用の Rasa サーバーが起動できませんでした。")
+            try:
+                resp = requests.get(f"{self.url}/status", params={"token": self.token}, timeout=2)
+                if resp.ok and Path(resp.json().get("model_file") or "").name == model.name:
+                    return
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(1)
+        raise PublishFailed("評価用の Rasa サーバーが時間内に準備できませんでした。")
+
+    def load(self, model: Path) -> None:
+        resp = requests.put(f"{self.url}/model", params={"token": self.token},
+                            json={"model_file": str(model.resolve())},
+                            timeout=self.config.server_timeout)
+        if resp.status_code not in (200, 204):
+            raise PublishFailed(f"評価用サーバーで現在のモデルを読み込めませんでした（HTTP {resp.status_code}）")
+        self._wait_for(model)
+
+    def __exit__(self, *_exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""The routing decision and the matcher, on the real guide data without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher import GuideMatcher
+from bot.routing import resolve, selector_ranking
+
+
+@pytest.fixture(scope="module")
+def matcher(guide):
+    return GuideMatcher(guide)
+
+
+def test_confident_clear_winner_is_taken(guide, matcher):
+    res = resolve(guide, matcher, "…", [("request/juminhyo", 0.9), ("request/tennyu", 0.05)])
+    assert (res.kind, res.id) == ("procedure", "juminhyo")
+
+
+def test_close_runner_up_elsewhere_is_not_taken_blindly(guide, matcher):
+    res = resolve(guide, matcher, "てつづき", [("request/tennyu", 0.45), ("request/kokuho_join", 0.40)])
+    assert not res.found
+    assert [m.id for m in res.candidates][:2] == ["tennyu", "kokuho_join"]
+
+
+def test_doubt_between_entries_of_the_same_section_still_routes(guide, matcher):
+    # 転入 or 転出: either way the visitor goes to 戸籍課.
+    res = resolve(guide, matcher, "てつづき", [("request/tennyu", 0.2), ("request/tenshutsu", 0.18),
+                                               ("request/kokuho_join", 0.05)])
+    assert (res.kind, res.id) == ("procedure", "tennyu")
+
+
+def test_a_named_entry_wins_when_the_selector_is_unsure(guide, matcher):
+    res = resolve(guide, matcher, "パスポートのことで", [("request/juminhyo", 0.3), ("request/passport", 0.28)])
+    assert (res.kind, res.id) == ("redirect", "passport")
+
+
+def test_lookup_entities_from_the_nlu_count_as_named(guide, matcher):
+    res = resolve(guide, matcher, "x", [], named_ids=["dog_registration"])
+    assert (res.kind, res.id) == ("procedure", "dog_registration")
+
+
+def test_a_button_is_taken_as_is(guide, matcher):
+    assert resolve(guide, matcher, "", [], explicit_id="koseki").kind == "section"
+    assert not resolve(guide, matcher, "", [], explicit_id="no_such_thing").found
+
+
+def test_a_vague_word_resolves_to_its_clarification(guide, matcher):
+    res = resolve(guide, matcher, "証明書がほしい", [])
+    assert res.kind == "clarification"
+    assert 2 <= len(guide.clarifications[res.id].choices) <= 4
+
+
+def test_nothing_known_gives_no_candidates(guide, matcher):
+    res = resolve(guide, matcher, "今日はいい天気ですね", [])
+    assert not res.found and res.candidates == []
+
+
+def test_selector_ranking_reads_rasa_parse_data():
+    parse = {"response_selector": {"all_retrieval_intents": ["request"], "default": {
+        "ranking": [{"intent_response_key": "request/a", "confidence": 0.2},
+                    {"intent_response_key": "section/b", "confidence": 0.7}]}}}
+    assert selector_ranking(parse) == [("section/b", 0.7), ("request/a", 0.2)]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("じゅうみんひょうがほしい", "juminhyo"),       # hiragana only
+    ("ｼﾞｭｳﾐﾝﾋｮｳ", "juminhyo"),                    # half-width katakana
+    ("ぱすぽーと", "passport"),
+    ("戸籍課はどこ", "koseki"),
+])
+def test_matcher_finds_names_in_any_spelling(matcher, typed, expected):
+    assert expected in [m.id for m in matcher.mentioned(typed)]
+
+
+def test_matcher_tolerates_a_typo(matcher):
+    assert "juminhyo" in [m.id for m in matcher.similar("住民票がほしい")]
+    assert "passport" in [m.id for m in matcher.search("パスポトの申請")]
