@@ -157,6 +157,18 @@ def cmd_staff_list_users(args) -> int:
     return 0
 
 
+def cmd_retention(args) -> int:
+    """Delete conversations older than the retention period from the tracker store."""
+    from bot.retention import delete_old_conversations, tracker_store_url
+
+    days = args.days if args.days is not None else float(os.environ.get("GUIDE_RETENTION_DAYS", "30"))
+    url = args.url or tracker_store_url(REPO / args.endpoints)
+    count = delete_old_conversations(url, days, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {count} conversations older than {days:g} days")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="guide", description="金沢区役所 lobby guide")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     p = staff.add_parser("list-users", help="list accounts")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_list_users)
+    p = sub.add_parser("retention", help="delete stored conversations older than the retention period")
+    p.add_argument("--days", type=float, help="retention in days (default GUIDE_RETENTION_DAYS or 30)")
+    p.add_argument("--endpoints", default="endpoints.yml")
+    p.add_argument("--url", help="SQLAlchemy URL of the tracker store (instead of endpoints.yml)")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(func=cmd_retention)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -50,8 +50,8 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
                 ch = "ー"
             if ch == "ー" and prev == "ー":
                 continue  # 「ケーーキ」 → 「ケーキ」
-            if unicodedata.category(ch) == "Cc":
-                continue  # control characters carry no meaning for the guide
+            if unicodedata.category(ch) in ("Cc", "Cs"):
+                continue  # control characters and lone surrogates carry no meaning here
             out.append(ch.lower() if ch.isascii() else ch)
             offsets.append(start)
     while out and out[-1] == " ":

@@ -17,6 +17,7 @@ from bot.normalize import normalize, normalize_with_offsets, normalized_span, or
     ("10-20", "10-20"),                          # a hyphen between digits stays
     ("㈱", "(株)"),
     ("abc\x00def\x07", "abcdef"),                # control characters dropped
+    ("住民票\ud800", "住民票"),                   # a lone surrogate dropped
 ])
 def test_normalize(typed, normalized):
     assert normalize(typed) == normalized
