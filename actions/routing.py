@@ -27,8 +27,7 @@ class ActionRouteVisitor(Action):
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
         message = tracker.latest_message
-        res = resolve(guide, matcher_for(guide), message.get("text") or "",
-                      (message.get("intent") or {}).get("name"), selector_ranking(message),
+        res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
                       explicit_id=button_item(tracker), named_ids=named_items(tracker))
         say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates))
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
@@ -45,7 +44,7 @@ class ActionSuggest(Action):
         guide = current_guide()
         matcher = matcher_for(guide)
         text = tracker.latest_message.get("text") or ""
-        res = resolve(guide, matcher, text, None, selector_ranking(tracker.latest_message),
+        res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
