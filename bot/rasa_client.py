@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 from typing import Any, Optional
 
 import requests
@@ -12,19 +14,49 @@ class RasaUnavailable(RuntimeError):
 
 
 class RasaClient:
+    """Talks to one Rasa server, or spreads turns over several (``RASA_URL`` with commas).
+
+    Several servers share the tracker store and the lock store (production profile), so any
+    of them can take any turn; a server that refuses the connection is skipped.
+    """
+
     def __init__(self, base_url: str, token: str, timeout: float = 15.0):
-        self.base_url = base_url.rstrip("/")
+        self.base_urls = [u.strip().rstrip("/") for u in base_url.split(",") if u.strip()]
         self.token = token
         self.timeout = timeout
         self._http = requests.Session()
+        self._next = itertools.count()
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        """The first server: the one the HTTP API calls (tracker, parse, status) go to."""
+        return self.base_urls[0]
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self.base_urls = [url.rstrip("/")]
+
+    def _rotation(self) -> list[str]:
+        with self._lock:
+            start = next(self._next) % len(self.base_urls)
+        return self.base_urls[start:] + self.base_urls[:start]
 
     def send(self, sender: str, message: str) -> list[dict[str, Any]]:
         """One visitor turn through the REST channel; the bot's messages, in order."""
-        try:
-            resp = self._http.post(f"{self.base_url}/webhooks/rest/webhook",
-                                   json={"sender": sender, "message": message}, timeout=self.timeout)
-        except requests.RequestException as err:
-            raise RasaUnavailable(f"Rasa server unreachable: {err.__class__.__name__}") from err
+        resp = None
+        for url in self._rotation():
+            try:
+                resp = self._http.post(f"{url}/webhooks/rest/webhook",
+                                       json={"sender": sender, "message": message}, timeout=self.timeout)
+                break
+            except requests.ConnectionError:
+                continue  # refused: this server is down, the turn never started; try the next
+            except requests.RequestException as err:
+                # A timeout may mean the turn is still running: never send it twice.
+                raise RasaUnavailable(f"Rasa server did not answer: {err.__class__.__name__}") from err
+        if resp is None:
+            raise RasaUnavailable("Rasa server unreachable: ConnectionError")
         if resp.status_code != 200:
             raise RasaUnavailable(f"Rasa server answered HTTP {resp.status_code}")
         try:
