@@ -17,8 +17,11 @@ from bot.matcher import GuideMatcher, Match
 # Retrieval intent → kind of guide entry it names.
 RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "section": ("section",),
                    "program": ("program",), "facility": ("facility",)}
-CONFIDENT = 0.3   # summed selector confidence for one place above which it is taken
-MARGIN = 0.1      # …provided the next place is this far behind
+# The best place is taken when it is not a long shot and clearly ahead of every other place.
+# (Chosen a priori; the SVM's softmaxed margins are small for long narratives, so a
+# relative lead says more than an absolute level.)
+MIN_CONFIDENCE = 0.15
+LEAD_RATIO = 3.0
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         places = sorted(mass.items(), key=lambda kv: -kv[1])
         best_place, best_mass = places[0]
         runner_up = places[1][1] if len(places) > 1 else 0.0
-        if best_mass >= CONFIDENT and best_mass - runner_up >= MARGIN:
+        if best_mass >= MIN_CONFIDENCE and best_mass >= LEAD_RATIO * runner_up:
             top = next(m for m in ranked if destination_key(guide, m.kind, m.id) == best_place)
             return Resolution(top.kind, top.id)
 
