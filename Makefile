@@ -87,10 +87,22 @@ shell: venv model
 actions: venv
 	SANIC_HOST=127.0.0.1 $(BIN)/python -m rasa_sdk --actions actions --port $(ACTIONS_PORT)
 
-# Debian packages the browser tests need (Chromium, its driver, Japanese fonts).
+# Debian packages the tests need: Chromium, its driver and Japanese fonts for the browser
+# tests; PostgreSQL and Redis for the multi-server tests (they start private instances).
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; fi
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
+	    || ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 clean:
 	rm -rf models results .pytest_cache
+
+# Stock Rasa+GiNZA vs a classic FAQ matcher vs the shipped pipeline, side by side (~25 min on
+# 2 cores; trains both Rasa models into a temp dir). Writes results/bench/bench.{json,md}.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--pipelines shipped --duration 5".
+.PHONY: bench
+bench: venv
+	@test -x $(BIN)/py-spy || $(BIN)/pip install --quiet py-spy \
+	  || echo "py-spy is not installed: the bench runs without a profile"
+	$(BIN)/guide bench $(BENCH_ARGS)
