@@ -9,23 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Utterance
 from bot.guide_data import Guide, shared_store
-from bot.matcher import GuideMatcher
 from bot.settings import load_settings
-
-_matchers: dict[int, GuideMatcher] = {}
 
 
 def current_guide() -> Guide:
     """The last good guide data; edits on disk are picked up without a restart."""
     return shared_store(load_settings().guide_dir).get()
-
-
-def matcher_for(guide: Guide) -> GuideMatcher:
-    key = id(guide)
-    if key not in _matchers:
-        _matchers.clear()  # only the current guide's matcher is worth keeping
-        _matchers[key] = GuideMatcher(guide)
-    return _matchers[key]
 
 
 def button_item(tracker: Tracker) -> Optional[str]:

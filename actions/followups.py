@@ -7,7 +7,8 @@ from typing import Any, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, matcher_for, named_items, say
+from actions.common import current_guide, named_items, say
+from bot.matcher import matcher_for
 from bot import answers, hours
 from bot.answers import Utterance
 from bot.guide_data import Guide, Procedure

@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_item, current_guide, matcher_for, named_items, say
+from actions.common import button_item, current_guide, named_items, say
 from bot.answers import reply_for
-from bot.matcher import Match
+from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to.

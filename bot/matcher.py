@@ -78,3 +78,15 @@ class GuideMatcher:
         for m in self.similar(text, limit=limit, threshold=0.5):
             results.setdefault((m.kind, m.id), m)
         return list(results.values())[:limit]
+
+
+_CACHE: dict[int, tuple[Guide, GuideMatcher]] = {}
+
+
+def matcher_for(guide: Guide) -> GuideMatcher:
+    """One matcher per loaded guide: a reload makes a new Guide object, so a new index."""
+    cached = _CACHE.get(id(guide))
+    if cached is None or cached[0] is not guide:
+        _CACHE.clear()  # only the current guide's index is worth keeping
+        cached = _CACHE[id(guide)] = (guide, GuideMatcher(guide))
+    return cached[1]

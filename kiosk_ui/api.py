@@ -16,7 +16,9 @@ from werkzeug.exceptions import HTTPException
 
 from bot import answers
 from bot.answers import Utterance
+from bot.furigana import segments
 from bot.guide_data import Guide
+from bot.matcher import matcher_for
 from bot.normalize import normalize
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.routing import kind_of
@@ -108,7 +110,7 @@ def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def degraded_answer(session_id: str, payload: Optional[str]) -> dict[str, Any]:
+def degraded_answer(session_id: str, payload: Optional[str], text: Optional[str] = None) -> dict[str, Any]:
     """An answer from the guide data alone, while the assistant is unavailable."""
     g = guide()
     utterances: list[Utterance] = []
@@ -118,6 +120,11 @@ def degraded_answer(session_id: str, payload: Optional[str]) -> dict[str, Any]:
     if kind:
         # A tapped button names its entry: that answer needs no language understanding.
         utterances = answers.reply_for(g, kind, item_id)
+    elif text:
+        # Typed text: the guide's own names and synonyms propose entries to tap, never a route.
+        candidates = [m for m in matcher_for(g).search(text) if m.kind != "clarification"][:4]
+        if candidates:
+            utterances = answers.reply_for(g, None, None, candidates)
     utterances.append(Utterance("utter_degraded", dict(desk=answers.information_desk_text(g))))
     out = reshape(session_id, [{"text": render(u), "buttons": u.buttons, "custom": u.payload}
                                for u in utterances])
@@ -134,15 +141,105 @@ def chat():
         messages = rasa.send(session_id, payload or text)
     except RasaUnavailable as err:
         log.error("degraded answer for session %s: %s", session_id, err)
-        return jsonify(degraded_answer(session_id, payload))
+        return jsonify(with_ruby(degraded_answer(session_id, payload, text)))
     out = reshape(session_id, messages)
     if out["intent"] is None:
         out["intent"] = rasa.latest_intent(session_id)
-    return jsonify(out)
+    return jsonify(with_ruby(out))
+
+
+def with_ruby(out: dict[str, Any]) -> dict[str, Any]:
+    """Add each reply's furigana as [base, reading] pieces; the kiosk builds <ruby> from them."""
+    for reply in out["replies"]:
+        reply["ruby"] = [list(piece) for piece in segments(reply["text"])]
+    return out
 
 
 @bp.get("/health")
 def health():
+    """The guide data's state and whether the assistant answers free questions now."""
     store = current_app.extensions["guide_store"]
     store.get()
-    return jsonify({"status": "ok", "guide_data_error": str(store.error) if store.error else None})
+    ready = current_app.extensions["rasa"].is_ready()
+    return jsonify({"status": "ok", "guide_data_error": str(store.error) if store.error else None,
+                    "assistant": "ready" if ready else "unavailable", "degraded": not ready})
+
+
+@bp.get("/hours")
+def hours():
+    """Whether the office is open now, for the banner to refresh itself."""
+    from kiosk_ui.kiosk import hours_banner
+
+    return jsonify(hours_banner(guide()))
+
+
+SEARCH_LIMIT = 50   # characters of a search; longer input is cut, not refused
+SEARCH_KINDS = ("procedure", "section", "facility", "redirect", "program")
+
+def search_result(g: Guide, kind: str, item_id: str, title: str) -> dict[str, Any]:
+    dest: Optional[dict] = None
+    if kind == "procedure":
+        dest = answers.procedure_destination(g, g.procedures[item_id])
+    elif kind == "section":
+        dest = answers.destination(g, g.sections[item_id])
+    elif kind == "program":
+        dest = answers.destination(g, g.sections[g.programs[item_id].section])
+    elif kind == "facility":
+        fac = g.facilities[item_id]
+        dest = {"floor": fac.floor, "place": fac.where, "verified": fac.verified}
+    elif kind == "redirect":
+        red = g.redirects[item_id]
+        dest = {"floor": None, "place": red.name, "verified": True, "department": red.name}
+    return {"kind": kind, "id": item_id, "title": title, "destination": dest}
+
+
+@bp.get("/search")
+def search():
+    """Instant search over the guide's procedures, sections and more (counter tablet)."""
+    q = normalize(request.args.get("q", ""))[:SEARCH_LIMIT]
+    if not q:
+        return jsonify({"query": q, "results": []})
+    g = guide()
+    results = [search_result(g, m.kind, m.id, m.title)
+               for m in matcher_for(g).search(q, limit=12) if m.kind in SEARCH_KINDS]
+    return jsonify({"query": q, "results": results[:10]})
+
+
+TRANSCRIPT_ENTRIES = 50   # the newest turns are enough for staff to pick up the conversation
+TRANSCRIPT_TEXT = 1000
+WHO = ("visitor", "bot")
+
+
+@bp.post("/staff-call")
+def staff_call():
+    """Record a call for staff with the conversation so far; say where the desk is."""
+    if not request.is_json:
+        raise BadRequest("not_json", "Content-Type must be application/json", 415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("invalid_json", "the body must be a JSON object")
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        raise BadRequest("invalid_session_id", "session_id must be 8-64 letters, digits, '-' or '_'")
+    transcript = body.get("transcript", [])
+    if not isinstance(transcript, list):
+        raise BadRequest("invalid_transcript", "transcript must be a list of {who, text}")
+    if len(transcript) > TRANSCRIPT_ENTRIES:
+        raise BadRequest("transcript_too_long",
+                         f"transcript has more than {TRANSCRIPT_ENTRIES} entries", 413)
+    clean = []
+    for entry in transcript:
+        if (not isinstance(entry, dict) or entry.get("who") not in WHO
+                or not isinstance(entry.get("text"), str)):
+            raise BadRequest("invalid_transcript",
+                             "each transcript entry is {\"who\": \"visitor\"|\"bot\", \"text\": \"...\"}")
+        if len(entry["text"]) > TRANSCRIPT_TEXT:
+            raise BadRequest("transcript_too_long",
+                             f"a transcript text is longer than {TRANSCRIPT_TEXT} characters", 413)
+        clean.append({"who": entry["who"], "text": entry["text"]})
+    call_id = current_app.extensions["staff_calls"].record(session_id, clean)
+    log.info("staff call %s recorded for session %s", call_id, session_id)
+    desk = guide().office.information_desk
+    return jsonify({"id": call_id, "desk": answers.facility_info(desk),
+                    "message": render(Utterance("utter_call_staff",
+                                                dict(desk=answers.information_desk_text(guide()))))}), 201

@@ -68,6 +68,8 @@ def test_unreachable_rasa_gives_a_degraded_answer_with_the_information_desk(offl
     assert data["facility"]["id"] == "information_desk"
     assert "総合案内" in data["replies"][-1]["text"]
     assert "degraded answer" in caplog.text  # the fault is logged
+    # The guide's own names still propose what to tap; a tap is answered from the guide data.
+    assert "juminhyo" in data["choices"][0]["payload"]
 
 
 def test_degraded_mode_still_answers_a_tapped_button_from_the_guide_data(offline_client):
