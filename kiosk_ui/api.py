@@ -126,7 +126,8 @@ def degraded_answer(session_id: str, payload: Optional[str], text: Optional[str]
         if candidates:
             utterances = answers.reply_for(g, None, None, candidates)
     utterances.append(Utterance("utter_degraded", dict(desk=answers.information_desk_text(g))))
-    out = reshape(session_id, [{"text": render(u), "buttons": u.buttons, "custom": u.payload}
+    out = reshape(session_id, [{"text": render(u), "buttons": u.buttons,
+                                "custom": {**u.payload, "choices": u.buttons or None}}
                                for u in utterances])
     out["degraded"] = True
     out["facility"] = out["facility"] or answers.facility_info(g.office.information_desk)
