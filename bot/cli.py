@@ -209,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="SQLAlchemy URL of the tracker store (instead of endpoints.yml)")
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_retention)
+    p = sub.add_parser("bench", help="stock vs faq-matcher vs shipped: accuracy, latency, load, "
+                       "training, memory (writes results/bench/)")
+    from bot.bench import add_arguments as _bench_arguments, main as _bench_main
+
+    _bench_arguments(p)
+    p.set_defaults(func=_bench_main)
     args = parser.parse_args(argv)
     return args.func(args)
 

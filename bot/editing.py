@@ -477,7 +477,8 @@ class Editor:
             from bot.nlu_export import RETRIEVAL_INTENT
 
             for kind, item_id, title, _words in guide.named_entries():
-                labels[f"{RETRIEVAL_INTENT[kind]}/{item_id}"] = f"{RETRIEVAL_INTENT[kind]}/{item_id}（{title}）"
+                intent = f"{RETRIEVAL_INTENT[kind]}/{item_id}"
+                labels[intent] = f"{intent}（{title}）"
         return sorted(labels.items())
 
     def _check_examples(self, intent: str, examples: list[str]) -> None:

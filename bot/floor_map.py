@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Optional
 
-from bot.guide_data import Facility, Guide, Section
+from bot.guide_data import Guide
 
 WIDTH, HEIGHT = 960, 560
 MARGIN = 10
@@ -71,13 +71,6 @@ def rooms_on_floor(guide: Guide, floor: int) -> tuple[list[_Room], list[_Room]]:
     facilities.append(_Room("facility", "elevator", elevator.name if elevator else "エレベーター",
                             verified=elevator.verified if elevator else False))
     return sections, facilities
-
-
-def floors_of(guide: Guide, section: Section) -> list[int]:
-    """Floors a section (or one of its desks) is on, for choosing which map to show."""
-    floors = [section.floor] if section.floor is not None else []
-    floors += [d.floor for d in section.desks if d.floor is not None and d.floor not in floors]
-    return floors
 
 
 def _wrap(text: str, width: float, size: int) -> list[str]:
@@ -164,10 +157,11 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
         parts.append(_rect(x, top, w, bottom - top, TARGET_FILL if is_target else ROOM_FILL,
                            TARGET_LINE if is_target else ROOM_LINE, 8 if is_target else 2,
                            "map-box"))
+        size = 20 if w >= 130 else 17
         y = top + 34
-        for line in _wrap(("★ " if is_target else "") + room.name, w - 12, 20)[:3]:
-            parts.append(_text(x + w / 2, y, line, 20, weight="bold"))
-            y += 24
+        for line in _wrap(("★ " if is_target else "") + room.name, w - 10, size)[:3]:
+            parts.append(_text(x + w / 2, y, line, size, weight="bold"))
+            y += size + 4
         if is_target:
             target_name = room.name
         parts.append("</g>")

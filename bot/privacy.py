@@ -24,7 +24,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _MY_NUMBER = re.compile(rf"(?<!\d)\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
 # Japanese numbers start with 0 (or +81): fixed lines, mobiles (070/080/090), 0120 toll-free.
 _PHONE = re.compile(
-    r"(?<!\d)(?:\+81[\s\-]?|0)\d{1,4}[\s\-‐－―−()（）]{0,2}\d{1,4}[\s\-‐－―−()（）]{0,2}\d{3,4}(?!\d)")
+    r"(?<!\d)(?:\+81[\s\-]?|[(（]?0)\d{1,4}[\s\-‐－―−()（）]{0,2}\d{1,4}[\s\-‐－―−()（）]{0,2}\d{3,4}(?!\d)")
 _ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR])"
 _BIRTH_DATE = re.compile(
     r"(?:(?:19|20)\d{2}|" + _ERA + r"\s?(?:元|\d{1,2}))\s?[年./\-]\s?\d{1,2}\s?[月./\-]\s?\d{1,2}日?"
@@ -34,18 +34,34 @@ _LONG_NUMBER = re.compile(r"(?<!\d)\d{7,}(?!\d)")
 
 
 def _fold(text: str) -> str:
-    """Full-width digits, letters and @ become ASCII so one set of patterns fits all input."""
-    return "".join(folded if (folded := unicodedata.normalize("NFKC", ch)).isascii() else ch
-                   for ch in text)
+    """Full-width digits, letters and @ as ASCII, one character for one, so spans still fit."""
+    return "".join(folded if len(folded := unicodedata.normalize("NFKC", ch)) == 1
+                   and folded.isascii() else ch for ch in text)
+
+
+# Most specific first: a date or a My Number is not reported as a phone number.
+_PATTERNS = ((_EMAIL, "email"), (_BIRTH_DATE, "birth_date"), (_MY_NUMBER, "my_number"),
+             (_PHONE, "phone"), (_LONG_NUMBER, "number"))
 
 
 def mask_personal_data(text: str | None) -> str:
-    """The text with e-mail addresses, My Numbers, phone numbers and dates of birth masked."""
+    """The text with e-mail addresses, My Numbers, phone numbers and dates of birth masked.
+
+    Patterns are matched on a folded copy (full-width → ASCII) and replaced in the original,
+    so the rest of what the visitor typed is kept exactly.
+    """
     if not text:
         return ""
-    text = _fold(text)
-    text = _EMAIL.sub(MASKS["email"], text)
-    text = _BIRTH_DATE.sub(MASKS["birth_date"], text)
-    text = _MY_NUMBER.sub(MASKS["my_number"], text)
-    text = _PHONE.sub(MASKS["phone"], text)
-    return _LONG_NUMBER.sub(MASKS["number"], text)
+    folded = _fold(text)
+    spans: list[tuple[int, int, str]] = []
+    for pattern, kind in _PATTERNS:
+        for match in pattern.finditer(folded):
+            start, end = match.span()
+            if not any(start < e and s < end for s, e, _ in spans):
+                spans.append((start, end, MASKS[kind]))
+    out, last = [], 0
+    for start, end, mask in sorted(spans):
+        out += [text[last:start], mask]
+        last = end
+    out.append(text[last:])
+    return "".join(out)

@@ -4,8 +4,10 @@ The job runs in a background thread and records its phase in the staff database,
 kiosk worker process can report it. Nothing reaches visitors until the new model has been
 evaluated on the held-out questions on a temporary Rasa server (same action server, its
 own in-memory tracker store) and reached the accuracy bar; then the running Rasa server is
-told to load it with ``PUT /model`` and keeps serving the old model until the new one is in.
-Any failure leaves the current model serving and says why.
+told to load it with ``PUT /model``. Rasa swaps its agent only once the new model is loaded,
+but it loads it on its event loop, so turns arriving meanwhile wait (seconds; the kiosk's
+RASA_TIMEOUT must stay above that pause). Any failure leaves the current model serving and
+says why.
 """
 
 from __future__ import annotations
@@ -71,15 +73,21 @@ class PublishConfig:
 
     project_dir: Path
     db: Path
-    rasa_url: str
+    rasa_url: str          # one server, or several separated by commas (RASA_URL)
     rasa_token: str
     actions_url: str
     heldout: Path
     models_dir: Path
     min_accuracy: float = 0.90
     rasa_validate: bool = True
+    evaluate_before: bool = True
     train_timeout: float = 3600.0
     server_timeout: float = 300.0
+
+
+def rasa_urls(rasa_url: str) -> list[str]:
+    """Every live Rasa server named in RASA_URL (the kiosk spreads turns over them)."""
+    return [u.strip().rstrip("/") for u in rasa_url.split(",") if u.strip()]
 
 
 def _bin(name: str) -> str:
@@ -335,7 +343,7 @@ class Job:
     def evaluate(self, model: Path) -> tuple[Optional[dict], dict]:
         """Held-out accuracy of the new model, and of the serving one (cached per model file)."""
         self.phase("evaluating", "新しいモデルを評価用サーバーで読み込んでいます")
-        live_model = self._live_model()
+        live_model = self._live_model() if self.config.evaluate_before else None
         before = _cached_report(self.config.db, live_model.name) if live_model else None
         after = _cached_report(self.config.db, model.name)
         if after is None or (before is None and live_model is not None and live_model != model):
@@ -371,10 +379,11 @@ class Job:
                           "STAFF_DB": str(self.config.db), "SECRET_KEY": secrets.token_hex(16)})
         return evaluate(self.config.heldout, app.test_client())
 
-    def _live_model(self) -> Optional[Path]:
-        """The model file the running Rasa server has loaded, if it can be found here."""
+    def _live_model(self, url: Optional[str] = None) -> Optional[Path]:
+        """The model file a running Rasa server (the first by default) has loaded."""
+        url = url or rasa_urls(self.config.rasa_url)[0]
         try:
-            resp = requests.get(f"{self.config.rasa_url}/status",
+            resp = requests.get(f"{url}/status",
                                 params={"token": self.config.rasa_token}, timeout=10)
             resp.raise_for_status()
             name = resp.json().get("model_file")
@@ -383,19 +392,51 @@ class Job:
         if not name:
             return None
         path = Path(name)
-        return path if path.is_absolute() else self.config.models_dir / path.name
+        if path.is_absolute():
+            return path
+        from bot.settings import REPO
+
+        # Rasa reports only the file name: look where models are kept.
+        candidates = [self.config.models_dir / path.name,
+                      self.config.project_dir / "models" / path.name, REPO / "models" / path.name]
+        return next((c for c in candidates if c.exists()), candidates[0])
 
     # publishing ----------------------------------------------------------------------------
 
     def publish(self, model: Path, before: Optional[dict], after: dict) -> None:
         self.phase("publishing", "稼働中のサーバーに新しいモデルを読み込ませています"
-                   "（その間も今のモデルで案内を続けます）")
-        live = self._live_model()
-        if live is not None and live.name == model.name:
+                   "（読み込みの間、キオスクの応答が数秒遅くなることがあります）")
+        urls = rasa_urls(self.config.rasa_url)
+        previous = {url: self._live_model(url) for url in urls}
+        if all(p is not None and p.name == model.name for p in previous.values()):
             self.phase("done", "このモデルはすでに公開されています。")
             return
+        # One server at a time: while one loads, the others keep taking turns.
+        for i, url in enumerate(urls):
+            if previous[url] is not None and previous[url].name == model.name:
+                continue
+            try:
+                self._swap(url, model)
+            except PublishFailed as err:
+                for done in urls[:i]:
+                    if previous[done] is not None and previous[done].exists():
+                        try:
+                            self._swap(done, previous[done])
+                        except PublishFailed:
+                            pass  # reported below: the first failure is what staff need to know
+                where = f"（サーバー {i + 1}/{len(urls)}）" if len(urls) > 1 else ""
+                raise PublishFailed(f"{err}{where}") from None
+        dept_before = (summary(before) or {}).get("department_accuracy")
+        dept_after = summary(after)["department_accuracy"]  # type: ignore[index]
+        figures = (f"課の正解率 {dept_before:.1%} → {dept_after:.1%}" if dept_before is not None
+                   else f"課の正解率 {dept_after:.1%}")
+        self.phase("done", f"新しいモデル {model.name} を公開しました（{figures}）。")
+
+
+    def _swap(self, url: str, model: Path) -> None:
+        """PUT /model on one live server and check that it reports the new model."""
         try:
-            resp = requests.put(f"{self.config.rasa_url}/model", params={"token": self.config.rasa_token},
+            resp = requests.put(f"{url}/model", params={"token": self.config.rasa_token},
                                 json={"model_file": str(model.resolve())},
                                 timeout=self.config.server_timeout)
         except requests.RequestException as err:
@@ -403,14 +444,9 @@ class Job:
         if resp.status_code not in (200, 204):
             raise PublishFailed(f"モデルの切り替えに失敗しました（HTTP {resp.status_code}）: "
                                 f"{resp.text[:200]}")
-        now = self._live_model()
+        now = self._live_model(url)
         if now is None or now.name != model.name:
             raise PublishFailed("切り替え後のサーバーが新しいモデルを報告しません。")
-        dept_before = (summary(before) or {}).get("department_accuracy")
-        dept_after = summary(after)["department_accuracy"]  # type: ignore[index]
-        figures = (f"課の正解率 {dept_before:.1%} → {dept_after:.1%}" if dept_before is not None
-                   else f"課の正解率 {dept_after:.1%}")
-        self.phase("done", f"新しいモデル {model.name} を公開しました（{figures}）。")
 
 
 class TemporaryRasa:
@@ -444,7 +480,8 @@ class TemporaryRasa:
         deadline = time.monotonic() + self.config.server_timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise PublishFailed("評価用の Rasa サーバーが起動できませんでした。")
+                raise PublishFailed("評価用の Rasa サーバーが起動できませんでした: "
+                                    + " / ".join(self.log_tail(3)))
             try:
                 resp = requests.get(f"{self.url}/status", params={"token": self.token}, timeout=2)
                 if resp.ok and Path(resp.json().get("model_file") or "").name == model.name:
@@ -453,6 +490,16 @@ class TemporaryRasa:
                 pass
             time.sleep(1)
         raise PublishFailed("評価用の Rasa サーバーが時間内に準備できませんでした。")
+
+    def log_tail(self, lines: int) -> list[str]:
+        """The last meaningful lines the temporary server wrote, for the failure message."""
+        try:
+            text = (self.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+        except (OSError, TypeError):
+            return []
+        meaningful = [line.strip() for line in text.splitlines()
+                      if line.strip() and "Warning" not in line and not line.startswith(" ")]
+        return meaningful[-lines:]
 
     def load(self, model: Path) -> None:
         resp = requests.put(f"{self.url}/model", params={"token": self.token},

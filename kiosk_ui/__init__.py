@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
 
 from bot.guide_data import shared_store
 from bot.rasa_client import RasaClient
 from bot.settings import load_settings
+
+# The interface's fixed texts are written in Japanese; other languages are translations.
+LANGUAGES = {"ja": "日本語", "en": "English"}
+csrf = CSRFProtect()
+
+
+def select_locale() -> str:
+    """?lang=en for this request (and, through a cookie, the next ones), else the cookie."""
+    from flask import current_app
+
+    supported = current_app.config["LANGUAGES"]
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in supported:
+            return candidate
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         RASA_TIMEOUT=settings.rasa_timeout,
         MAX_TEXT_LENGTH=settings.max_text_length,
         IDLE_SECONDS=settings.idle_seconds,
+        KIOSK_DB=str(settings.var_dir / "kiosk.db"),
+        LANGUAGES=LANGUAGES,
+        BABEL_DEFAULT_LOCALE="ja",
+        BABEL_DEFAULT_TIMEZONE="Asia/Tokyo",
         # A chat request is a few hundred bytes; anything far larger is refused with 413.
         MAX_CONTENT_LENGTH=16 * 1024,
         JSON_AS_ASCII=False,
@@ -32,10 +53,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["guide_store"] = shared_store(app.config["GUIDE_DIR"])
     app.extensions["rasa"] = RasaClient(app.config["RASA_URL"], app.config["RASA_TOKEN"],
                                         app.config["RASA_TIMEOUT"])
+    from kiosk_ui.staff_calls import StaffCallStore
+
+    app.extensions["staff_calls"] = StaffCallStore(app.config["KIOSK_DB"])
+    Babel(app, locale_selector=select_locale)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from kiosk_ui import api, kiosk
+    from kiosk_ui import api, kiosk, staff
 
     app.register_blueprint(api.bp)
     app.register_blueprint(kiosk.bp)
+    # Forms and state-changing requests need a CSRF token; the public kiosk JSON API is exempt.
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+    staff.init_app(app, csrf)
     return app

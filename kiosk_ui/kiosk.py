@@ -1,13 +1,127 @@
-"""The kiosk pages."""
+"""The kiosk pages: start screen, counter tablet, answer cards, summaries and floor maps."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import (Blueprint, Response, abort, current_app, render_template, request)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from bot import answers
+from bot.furigana import ruby_html
+from bot.hours import hours_summary, open_state
+from bot.guide_data import Guide
+from kiosk_ui.answer_view import KINDS, answer_view, floor_map
 
 bp = Blueprint("kiosk", __name__)
 
 
+def guide() -> Guide:
+    return current_app.extensions["guide_store"].get()
+
+
+def hours_banner(g: Guide) -> dict:
+    """The opening-hours line for the top of every screen."""
+    state = open_state(g)
+    label = _("ただいま受付中です") if state.open else _("ただいま閉庁しています")
+    return {"open": state.open, "saturday_service": state.saturday_service, "label": label,
+            "today": state.today, "reason": state.reason, "summary": hours_summary(g)}
+
+
+@bp.app_template_filter("furigana")
+def furigana_filter(text, reading=None):
+    """Ruby markup over kanji (hidden unless the visitor turns furigana on)."""
+    return ruby_html(str(text), reading)
+
+
+def js_strings() -> dict:
+    """The scripts' fixed texts, in the interface language (passed in a data- attribute)."""
+    return {
+        "you": _("あなた"),
+        "guide": _("案内"),
+        "speak": _("読み上げる"),
+        "stop": _("読み上げを止める"),
+        "listening": _("お話しください…"),
+        "voice": _("声で入力"),
+        "error": _("うまく送れませんでした。もう一度お試しいただくか、総合案内にお尋ねください。"),
+        "cardError": _("案内図を表示できませんでした。"),
+        "noResults": _("見つかりませんでした。別の言葉でお試しください。"),
+        "kinds": {"procedure": _("手続き"), "section": _("課"), "facility": _("施設"),
+                  "redirect": _("区役所の外"), "program": _("事業")},
+        "floor": _("%(floor)s階", floor="{floor}"),
+    }
+
+
+@bp.app_context_processor
+def page_context() -> dict:
+    lang = str(get_locale() or "ja")
+    return {"lang": lang, "languages": current_app.config["LANGUAGES"], "js_strings": js_strings}
+
+
+@bp.after_app_request
+def remember_language(resp: Response) -> Response:
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        resp.set_cookie("lang", lang, samesite="Lax", httponly=True)
+    return resp
+
+
+def _common(g: Guide) -> dict:
+    return {"guide": g, "hours": hours_banner(g), "desk": g.office.information_desk,
+            "idle_seconds": current_app.config["IDLE_SECONDS"]}
+
+
 @bp.get("/")
 def start():
-    guide = current_app.extensions["guide_store"].get()
-    return render_template("kiosk.html", guide=guide, idle_seconds=current_app.config["IDLE_SECONDS"])
+    g = guide()
+    categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
+                       for p in c.procedures]) for c in g.categories.values()]
+    return render_template("kiosk.html", categories=categories, **_common(g))
+
+
+def _view_or_404(kind: str, item_id: str):
+    if kind not in KINDS:
+        abort(404)
+    view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
+                       host_url=request.host_url)
+    if view is None:
+        abort(404)
+    return view
+
+
+@bp.get("/fragment/answer/<kind>/<item_id>")
+def answer_fragment(kind: str, item_id: str):
+    """The answer card alone, for the kiosk's script to place beside the conversation."""
+    return render_template("partials/answer_card.html", view=_view_or_404(kind, item_id),
+                           show_qr=True, heading_level=2)
+
+
+@bp.get("/summary/<kind>/<item_id>")
+def summary(kind: str, item_id: str):
+    """A printable page of one answer, for the visitor's phone (the QR code opens it)."""
+    g = guide()
+    return render_template("summary.html", view=_view_or_404(kind, item_id), **_common(g))
+
+
+@bp.get("/counter")
+def counter():
+    g = guide()
+    maps = [(f, floor_map(g, f)) for f in g.office.floors]
+    return render_template("counter.html", maps=maps, **_common(g))
+
+
+@bp.get("/counter/show/<kind>/<item_id>")
+def counter_show(kind: str, item_id: str):
+    g = guide()
+    return render_template("counter_show.html", view=_view_or_404(kind, item_id), **_common(g))
+
+
+@bp.get("/map/<int:floor>.svg")
+def floor_map_svg(floor: int):
+    """One floor's map; ?section=&desk= or ?facility= highlights the destination."""
+    g = guide()
+    if floor not in g.office.floors:
+        abort(404)
+    highlight = {k: request.args.get(k) for k in ("section", "desk", "facility")
+                 if request.args.get(k)}
+    svg = floor_map(g, floor, **highlight)
+    return Response(svg, mimetype="image/svg+xml")

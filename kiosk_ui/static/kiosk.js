@@ -1,37 +1,276 @@
-// Minimal chat: posts to /api/chat and shows the replies as text (never as HTML).
-const sessionId = crypto.randomUUID();
-const log = document.getElementById("log");
+// The lobby kiosk: start screen → category → procedure, free questions, answers with a
+// card (destination, map, QR), and the idle reset that clears the screen for the next visitor.
+"use strict";
 
-function show(text, who) {
-  const div = document.createElement("div");
-  div.className = who;
-  div.textContent = text;
-  log.appendChild(div);
-}
+(() => {
+  const S = Guide.strings;
+  const body = document.body;
+  const log = document.getElementById("log");
+  const card = document.getElementById("card");
+  const busy = document.getElementById("busy");
+  const form = document.getElementById("ask");
+  const input = document.getElementById("question");
+  const sendButton = form.querySelector(".send-button");
+  const voice = document.getElementById("voice");
+  const paused = document.getElementById("paused");
+  const screens = Array.from(document.querySelectorAll(".screen"));
+  let generation = 0;   // answers that arrive after a reset are dropped
+  let degraded = false;
 
-async function send(body) {
-  const resp = await fetch("/api/chat", {
-    method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({session_id: sessionId, ...body}),
-  });
-  const data = await resp.json();
-  if (data.error) { show(data.error.message, "bot"); return; }
-  for (const reply of data.replies) {
-    show(reply.text, "bot");
-    for (const b of reply.buttons || []) {
-      const btn = document.createElement("button");
-      btn.textContent = b.title;
-      btn.addEventListener("click", () => { show(b.title, "you"); send({payload: b.payload}); });
-      log.appendChild(btn);
+  // --- screens ---
+  function currentScreen() { return screens.find((s) => !s.hidden); }
+  function showScreen(id, focus = true) {
+    for (const s of screens) s.hidden = s.id !== id;
+    const title = document.getElementById(id)?.querySelector(".screen-title");
+    if (title && focus) {
+      title.setAttribute("tabindex", "-1");
+      title.focus({preventScroll: false});
+    }
+    window.scrollTo(0, 0);
+  }
+  for (const b of document.querySelectorAll("[data-category]")) {
+    b.addEventListener("click", () => showScreen("screen-category-" + b.dataset.category));
+  }
+  for (const b of document.querySelectorAll("[data-go='start']")) {
+    b.addEventListener("click", () => showScreen("screen-start"));
+  }
+  for (const b of document.querySelectorAll(".procedure-button")) {
+    b.addEventListener("click", () => send({payload: b.dataset.payload}, b.dataset.title));
+  }
+
+  // --- conversation ---
+  // Screen readers get the plain sentence; <ruby> pieces would be read word by word.
+  function rubyText(parent, text, pieces) {
+    if (!Array.isArray(pieces) || !pieces.some((piece) => piece[1])) { parent.textContent = text; return; }
+    const plain = document.createElement("span");
+    plain.className = "visually-hidden";
+    plain.textContent = text;
+    const shown = document.createElement("span");
+    shown.setAttribute("aria-hidden", "true");
+    parent.append(plain, shown);
+    for (const [base, reading] of pieces) {
+      if (reading) {
+        const ruby = document.createElement("ruby");
+        ruby.textContent = base;
+        const rt = document.createElement("rt");
+        rt.textContent = reading;
+        ruby.appendChild(rt);
+        shown.appendChild(ruby);
+      } else {
+        shown.appendChild(document.createTextNode(base));
+      }
     }
   }
-}
 
-document.getElementById("ask").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  const input = document.getElementById("text");
-  if (!input.value.trim()) return;
-  show(input.value, "you");
-  send({text: input.value});
-  input.value = "";
-});
+  function addMessage(who, text, pieces, buttons) {
+    const li = document.createElement("li");
+    const box = document.createElement("div");
+    box.className = "msg msg-" + who;
+    const label = document.createElement("span");
+    label.className = "msg-who";
+    label.textContent = who === "visitor" ? S.you : S.guide;
+    const p = document.createElement("p");
+    p.className = "msg-text";
+    p.lang = "ja";
+    rubyText(p, text, pieces);
+    box.append(label, p);
+    if (who === "bot" && Guide.canSpeak()) {
+      const speak = document.createElement("button");
+      speak.type = "button";
+      speak.className = "speak-button";
+      speak.textContent = S.speak;
+      speak.addEventListener("click", () => Guide.speak(text));
+      box.appendChild(speak);
+    }
+    if (buttons && buttons.length) {
+      const row = document.createElement("div");
+      row.className = "msg-buttons";
+      for (const b of buttons) {
+        if (!b || typeof b.title !== "string" || typeof b.payload !== "string") continue;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "choice-button";
+        button.lang = "ja";
+        button.textContent = b.title;
+        button.addEventListener("click", () => send({payload: b.payload}, b.title));
+        row.appendChild(button);
+      }
+      box.appendChild(row);
+    }
+    li.appendChild(box);
+    log.appendChild(li);
+    Guide.transcript.push({who, text});
+    li.scrollIntoView({block: "nearest"});
+  }
+
+  function target(data) {
+    if (data.procedure && data.procedure.id) return {kind: "procedure", id: data.procedure.id};
+    if (data.destination && data.destination.section_id) {
+      return {kind: "section", id: data.destination.section_id, desk: data.destination.desk};
+    }
+    if (data.redirect && data.redirect.id) return {kind: "redirect", id: data.redirect.id};
+    if (data.program && data.program.id) return {kind: "program", id: data.program.id};
+    if (data.facility && data.facility.id) return {kind: "facility", id: data.facility.id};
+    return null;
+  }
+
+  async function loadCard(t, gen) {
+    if (!t) { card.replaceChildren(); return; }
+    let url = `/fragment/answer/${encodeURIComponent(t.kind)}/${encodeURIComponent(t.id)}`;
+    if (t.desk) url += "?desk=" + encodeURIComponent(t.desk);
+    try {
+      const resp = await fetch(url);
+      if (!resp.ok) throw new Error(String(resp.status));
+      // The fragment is server-rendered with every text escaped (Jinja autoescape).
+      const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      if (gen !== generation) return;
+      card.replaceChildren(...Array.from(doc.body.childNodes));
+      Guide.enhance(card);
+    } catch (e) {
+      const p = document.createElement("p");
+      p.className = "error";
+      p.textContent = S.cardError;
+      card.replaceChildren(p);
+    }
+  }
+
+  async function send(message, shown) {
+    const gen = generation;
+    if (currentScreen()?.id !== "screen-answer") showScreen("screen-answer", false);
+    addMessage("visitor", shown);
+    busy.hidden = false;
+    sendButton.disabled = true;
+    let data = null;
+    try {
+      const resp = await fetch("/api/chat", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({session_id: Guide.sessionId, ...message}),
+      });
+      data = await resp.json();
+      if (!resp.ok) throw new Error(data.error ? data.error.message : String(resp.status));
+    } catch (e) {
+      if (gen === generation) addMessage("bot", S.error);
+      data = null;
+    } finally {
+      busy.hidden = true;
+      sendButton.disabled = degraded;
+    }
+    if (!data || gen !== generation) return;
+    if (data.degraded) setDegraded(true);
+    const replies = Array.isArray(data.replies) ? data.replies : [];
+    const anyButtons = replies.some((r) => r.buttons && r.buttons.length);
+    replies.forEach((r, i) => {
+      const extra = !anyButtons && i === replies.length - 1 ? data.choices : null;
+      addMessage("bot", r.text, r.ruby, r.buttons || extra);
+    });
+    await loadCard(target(data), gen);
+    if (data.staff_call) Guide.callStaff();
+    touch();
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text || degraded) return;
+    input.value = "";
+    send({text}, text);
+  });
+
+  // --- voice input, where the browser has it ---
+  const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  if (Recognition) {
+    voice.hidden = false;
+    let listening = null;
+    voice.addEventListener("click", () => {
+      if (listening) { listening.stop(); return; }
+      const rec = new Recognition();
+      rec.lang = "ja-JP";
+      rec.interimResults = false;
+      rec.maxAlternatives = 1;
+      rec.addEventListener("result", (ev) => {
+        input.value = ev.results[0][0].transcript;
+        form.requestSubmit();
+      });
+      rec.addEventListener("end", () => {
+        listening = null;
+        voice.setAttribute("aria-pressed", "false");
+        voice.textContent = S.voice;
+      });
+      try {
+        rec.start();
+        listening = rec;
+        voice.setAttribute("aria-pressed", "true");
+        voice.textContent = S.listening;
+      } catch (e) { listening = null; }
+    });
+  }
+
+  // --- degraded mode: free questions paused, menus and maps still work ---
+  function setDegraded(on) {
+    degraded = on;
+    paused.hidden = !on;
+    input.disabled = on;
+    sendButton.disabled = on;
+    voice.disabled = on;
+  }
+  async function checkHealth() {
+    try {
+      const resp = await fetch("/api/health");
+      const data = await resp.json();
+      setDegraded(Boolean(data.degraded));
+    } catch (e) {
+      setDegraded(true);
+    }
+  }
+  checkHealth();
+  setInterval(checkHealth, 30 * 1000);
+
+  // --- idle reset: a shared screen forgets the visitor ---
+  const idleSeconds = Math.max(1, Number(body.dataset.idleSeconds) || 60);
+  // The countdown covers the last 10 s, never more than half of the idle period.
+  const warnSeconds = Math.min(10, idleSeconds / 2);
+  const warning = document.getElementById("idle-warning");
+  const count = document.getElementById("idle-count");
+  let lastTouch = Date.now();
+
+  function touch() {
+    lastTouch = Date.now();
+    if (!warning.hidden) warning.hidden = true;
+  }
+  function somethingToForget() {
+    return log.childElementCount > 0 || currentScreen()?.id !== "screen-start" ||
+      input.value !== "" || Guide.anyOption() ||
+      document.getElementById("staff-dialog")?.open;
+  }
+  function reset() {
+    generation += 1;
+    log.replaceChildren();
+    card.replaceChildren();
+    input.value = "";
+    busy.hidden = true;
+    sendButton.disabled = degraded;
+    Guide.stopSpeaking();
+    Guide.closeDialog();
+    Guide.resetOptions();
+    Guide.newSession();
+    warning.hidden = true;
+    showScreen("screen-start", false);
+    lastTouch = Date.now();
+  }
+  function tick() {
+    if (!somethingToForget()) { warning.hidden = true; lastTouch = Date.now(); return; }
+    const left = idleSeconds - (Date.now() - lastTouch) / 1000;
+    if (left <= 0) { reset(); return; }
+    if (left <= warnSeconds) {
+      count.textContent = String(Math.ceil(left));
+      warning.hidden = false;
+    } else {
+      warning.hidden = true;
+    }
+  }
+  for (const type of ["pointerdown", "keydown", "input", "wheel", "touchstart"]) {
+    document.addEventListener(type, touch, {capture: true, passive: true});
+  }
+  document.getElementById("idle-continue").addEventListener("click", touch);
+  setInterval(tick, 250);
+})();

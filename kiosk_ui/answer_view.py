@@ -1,0 +1,136 @@
+"""What an answer screen shows for one guide entry, built from the guide data.
+
+The kiosk's answer card, the counter tablet's "show the visitor" view and the printable
+summary page all render this one view, so they always agree with each other and with
+the bot (which builds its destinations with the same ``bot.answers`` functions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import qrcode
+import qrcode.image.svg
+from flask import url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from bot import answers
+from bot.floor_map import floor_svg
+from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
+
+KINDS = ("procedure", "section", "facility", "redirect", "program")
+
+
+@dataclass
+class AnswerView:
+    kind: str
+    id: str
+    title: str
+    destination: Optional[dict] = None       # bot.answers.destination(...)
+    section: Optional[Section] = None
+    procedure: Optional[Procedure] = None
+    redirect: Optional[Redirect] = None
+    program: Optional[Program] = None
+    facility: Optional[Facility] = None
+    map_floor: Optional[int] = None
+    map_svg: Optional[Markup] = None
+    link: Optional[str] = None                # what the QR code opens
+    link_is_official: bool = False
+    qr_svg: Optional[Markup] = None
+
+    @property
+    def verified(self) -> bool:
+        if self.destination is not None:
+            return bool(self.destination["verified"])
+        if self.facility is not None:
+            return self.facility.verified
+        return True
+
+    def speech(self) -> str:
+        """The answer as one plain sentence list, for reading aloud."""
+        parts = [self.title]
+        d = self.destination
+        if d:
+            parts.append(f"{d['department']}{'、' + d['desk'] if d['desk'] else ''}。{d['place']}")
+        if self.facility:
+            parts.append(self.facility.where)
+        if self.redirect:
+            parts.append(self.redirect.name)
+        if self.procedure and self.procedure.bring:
+            parts.append("お持ちいただくもの。" + "、".join(self.procedure.bring))
+        if not self.verified:
+            parts.append("窓口の場所は確認中です。")
+        return "。".join(parts)
+
+
+def map_labels() -> dict:
+    """The map's fixed texts in the interface language."""
+    return {
+        "title": _("%(floor)s階 案内図（模式図）", floor="{floor}"),
+        "here": _("現在地（この案内機）"),
+        "arrive": _("エレベーターで到着"),
+        "unverified": _("※場所は確認中"),
+        "corridor": _("通路"),
+        "counter": _("%(counter)s番窓口", counter="{counter}"),
+    }
+
+
+def floor_map(guide: Guide, floor: int, **highlight) -> Markup:
+    # floor_svg escapes every text it draws, so its output is safe markup.
+    return Markup(floor_svg(guide, floor, labels=map_labels(), **highlight))
+
+
+def qr_svg(data: str) -> Markup:
+    """A QR code as inline SVG (no external service, no image file)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    # Several codes may share a page, so the generator's fixed id is dropped.
+    svg = svg.replace(' id="qr-path"', "")
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="qr" ', 1)
+    return Markup(svg)
+
+
+def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = None,
+                host_url: Optional[str] = None) -> Optional[AnswerView]:
+    """The view of one guide entry, or None when there is no such entry."""
+    view: Optional[AnswerView] = None
+    if kind == "procedure" and item_id in guide.procedures:
+        proc = guide.procedures[item_id]
+        view = AnswerView(kind, item_id, proc.title, procedure=proc,
+                          section=guide.section_of(proc),
+                          destination=answers.procedure_destination(guide, proc))
+        view.link, view.link_is_official = proc.url, bool(proc.url)
+    elif kind == "section" and item_id in guide.sections:
+        section = guide.sections[item_id]
+        desk = desk if section.desk(desk) else None
+        view = AnswerView(kind, item_id, section.name, section=section,
+                          destination=answers.destination(guide, section, desk))
+    elif kind == "program" and item_id in guide.programs:
+        prog = guide.programs[item_id]
+        section = guide.sections[prog.section]
+        view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
+                          destination=answers.destination(guide, section))
+    elif kind == "redirect" and item_id in guide.redirects:
+        red = guide.redirects[item_id]
+        view = AnswerView(kind, item_id, red.title, redirect=red)
+        view.link, view.link_is_official = red.url, bool(red.url)
+    elif kind == "facility" and item_id in guide.facilities:
+        fac = guide.facilities[item_id]
+        view = AnswerView(kind, item_id, fac.name, facility=fac)
+        if fac.floor is not None:
+            view.map_floor = fac.floor
+            view.map_svg = floor_map(guide, fac.floor, facility=fac.id)
+    if view is None:
+        return None
+    d = view.destination
+    if d and d["floor"] is not None and not d["building"]:
+        view.map_floor = d["floor"]
+        view.map_svg = floor_map(guide, d["floor"], section=d["section_id"], desk=d["desk"])
+    if not view.link:
+        args = {"desk": view.destination["desk"]} if kind == "section" and d and d["desk"] else {}
+        path = url_for("kiosk.summary", kind=kind, item_id=item_id, **args)
+        view.link = (host_url or "/").rstrip("/") + path
+    view.qr_svg = qr_svg(view.link)
+    return view

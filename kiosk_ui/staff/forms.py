@@ -1,0 +1,138 @@
+"""The console's forms; field checks here, whole-guide checks in bot.editing (``guide check``)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     PasswordField, SelectField, StringField, TextAreaField)
+from wtforms.validators import (URL, DataRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+PHONE = Regexp(r"^0\d{1,4}-\d{1,4}-\d{3,4}$", message="電話番号は 045-788-7729 の形で入力してください")
+COUNTER = Regexp(r"^[0-9A-Za-z\-]{1,10}$", message="窓口番号は半角英数字10文字以内で入力してください")
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def lines(text: str | None) -> list[str]:
+    """A textarea's non-empty lines, each trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class VersionedForm(FlaskForm):
+    # The version of the entry as the editor saw it: a save against a newer one is refused.
+    version = HiddenField(validators=[DataRequired()])
+
+
+class DeskForm(Form):
+    name = HiddenField()
+    floor = IntegerField("階", validators=[Optional(), NumberRange(min=1, max=20)])
+    counter = StringField("窓口番号", validators=[Optional(), COUNTER])
+    phone = StringField("電話番号", validators=[Optional(), PHONE])
+    verified = BooleanField("確認済み")
+
+
+class SectionForm(VersionedForm):
+    floor = IntegerField("階", validators=[Optional(), NumberRange(min=1, max=20)])
+    counter = StringField("窓口番号", validators=[Optional(), COUNTER])
+    phone = StringField("電話番号", validators=[Optional(), PHONE])
+    verified = BooleanField("窓口の場所を職員が確認済み")
+    desks = FieldList(FormField(DeskForm))
+
+    def __init__(self, *args, floors: tuple[int, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.floors = floors
+
+    def validate_floor(self, field):
+        if field.data is not None and self.floors and field.data not in self.floors:
+            raise ValidationError(f"階は {', '.join(map(str, self.floors))} のいずれかです")
+
+    def values(self) -> dict:
+        return {"floor": self.floor.data, "counter": _text(self.counter.data) or None,
+                "phone": _text(self.phone.data) or None, "verified": bool(self.verified.data),
+                "desks": [{"name": d.form.name.data, "floor": d.form.floor.data,
+                           "counter": _text(d.form.counter.data) or None,
+                           "phone": _text(d.form.phone.data) or None,
+                           "verified": bool(d.form.verified.data)} for d in self.desks]}
+
+
+class ProcedureForm(VersionedForm):
+    section = SelectField("担当の課", validators=[DataRequired()])
+    desk = StringField("係・担当（任意）", validators=[Optional(), Length(max=40)])
+    synonyms = TextAreaField("来庁者が使う言葉（1行に1つ）", validators=[DataRequired()])
+    bring = TextAreaField("持ち物（1行に1つ）")
+    fee = StringField("手数料", validators=[Optional(), Length(max=100)])
+    note = TextAreaField("補足", validators=[Optional(), Length(max=500)])
+    verified = BooleanField("持ち物・手数料を職員が確認済み")
+
+    def values(self) -> dict:
+        return {"section": self.section.data, "desk": _text(self.desk.data) or None,
+                "synonyms": lines(self.synonyms.data), "bring": lines(self.bring.data),
+                "fee": _text(self.fee.data) or None, "note": _text(self.note.data) or None,
+                "verified": bool(self.verified.data)}
+
+
+class RedirectForm(VersionedForm):
+    name = StringField("案内先", validators=[DataRequired(), Length(max=100)])
+    phone = StringField("電話番号", validators=[Optional(), PHONE])
+    url = StringField("ウェブサイト", validators=[Optional(), URL(message="URL の形ではありません")])
+    note = TextAreaField("補足", validators=[Optional(), Length(max=500)])
+    synonyms = TextAreaField("来庁者が使う言葉（1行に1つ）", validators=[DataRequired()])
+
+    def values(self) -> dict:
+        return {"name": _text(self.name.data), "phone": _text(self.phone.data) or None,
+                "url": _text(self.url.data) or None, "note": _text(self.note.data) or None,
+                "synonyms": lines(self.synonyms.data)}
+
+
+class ProgramForm(VersionedForm):
+    section = SelectField("担当の課", validators=[DataRequired()])
+    text = TextAreaField("回答する本文", validators=[DataRequired(), Length(max=2000)])
+    synonyms = TextAreaField("来庁者が使う言葉（1行に1つ）", validators=[DataRequired()])
+
+    def values(self) -> dict:
+        return {"section": self.section.data, "text": " ".join(lines(self.text.data)),
+                "synonyms": lines(self.synonyms.data)}
+
+
+FORMS = {"section": SectionForm, "procedure": ProcedureForm, "redirect": RedirectForm,
+         "program": ProgramForm}
+
+
+class ResponseForm(VersionedForm):
+    text = TextAreaField("応答文", validators=[DataRequired(), Length(max=1000)])
+
+
+class ExamplesForm(VersionedForm):
+    examples = TextAreaField("例文（1行に1つ）")
+
+
+class AssignForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired()])
+    intent = SelectField("登録先", validators=[DataRequired()])
+    text = StringField("例文として登録する文", validators=[DataRequired(), Length(max=200)])
+
+
+class DismissForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired()])
+
+
+class UserForm(FlaskForm):
+    name = StringField("ユーザー名", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("初期パスワード（10文字以上）", validators=[DataRequired(), Length(min=10)])
+    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
+                                      ("admin", "管理者")])
+
+
+class UserUpdateForm(FlaskForm):
+    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
+                                      ("admin", "管理者")])
+    active = BooleanField("有効")
+    password = PasswordField("新しいパスワード（変更する場合）",
+                             validators=[Optional(), Length(min=10)])
+
+
+class EmptyForm(FlaskForm):
+    """A button-only form (revert, mark handled, publish): the CSRF token is its content."""

@@ -1,0 +1,115 @@
+// Shared by every page: session id, display options, opening hours, reading aloud, staff call.
+// Text from the server or the visitor is only ever set with textContent.
+"use strict";
+
+const Guide = (() => {
+  const body = document.body;
+  const strings = JSON.parse(body.dataset.strings || "{}");
+  const OPTIONS = ["large", "contrast", "furigana"];
+  const transcript = [];
+
+  // crypto.randomUUID needs a secure context; counter tablets may use plain http.
+  function newSessionId() {
+    if (window.crypto && typeof crypto.randomUUID === "function" && window.isSecureContext) {
+      return crypto.randomUUID();
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  let sessionId = newSessionId();
+
+  // --- display options (kept for this browser tab, cleared by the idle reset) ---
+  function setOption(name, on) {
+    body.classList.toggle(name, on);
+    for (const b of document.querySelectorAll(`[data-option="${name}"]`)) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    try { sessionStorage.setItem("option-" + name, on ? "1" : ""); } catch (e) { /* private mode */ }
+  }
+  function resetOptions() { OPTIONS.forEach((name) => setOption(name, false)); }
+  function anyOption() { return OPTIONS.some((name) => body.classList.contains(name)); }
+  for (const b of document.querySelectorAll("[data-option]")) {
+    b.addEventListener("click", () => setOption(b.dataset.option, !body.classList.contains(b.dataset.option)));
+  }
+  for (const name of OPTIONS) {
+    let on = false;
+    try { on = sessionStorage.getItem("option-" + name) === "1"; } catch (e) { /* private mode */ }
+    if (on) setOption(name, true);
+  }
+
+  // --- opening hours banner ---
+  const hours = document.getElementById("hours");
+  async function refreshHours() {
+    if (!hours) return;
+    try {
+      const resp = await fetch("/api/hours", {headers: {"Accept": "application/json"}});
+      if (!resp.ok) return;
+      const data = await resp.json();
+      hours.querySelector(".hours-label").textContent = data.label;
+      hours.querySelector(".hours-today").textContent = data.today;
+      hours.classList.toggle("hours-closed", !data.open);
+    } catch (e) { /* keep the last text */ }
+  }
+  setInterval(refreshHours, 60 * 1000);
+
+  // --- reading aloud ---
+  function canSpeak() { return "speechSynthesis" in window && "SpeechSynthesisUtterance" in window; }
+  function speak(text) {
+    if (!canSpeak() || !text) return;
+    speechSynthesis.cancel();
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = "ja-JP";
+    const voice = speechSynthesis.getVoices().find((v) => v.lang === "ja-JP" || v.lang === "ja_JP");
+    if (voice) utterance.voice = voice;
+    speechSynthesis.speak(utterance);
+  }
+  function stopSpeaking() { if (canSpeak()) speechSynthesis.cancel(); }
+  function enhance(root) {
+    if (!canSpeak()) return;
+    for (const b of root.querySelectorAll(".speak-button")) b.hidden = false;
+  }
+  document.addEventListener("click", (ev) => {
+    const button = ev.target.closest("[data-speak-target='card']");
+    if (button) speak(button.closest(".answer-card")?.dataset.speak || "");
+    const print = ev.target.closest("[data-action='print']");
+    if (print) window.print();
+  });
+  enhance(document);
+
+  // --- calling staff ---
+  const dialog = document.getElementById("staff-dialog");
+  async function callStaff() {
+    if (!dialog) return;
+    const message = document.getElementById("staff-dialog-message");
+    const error = document.getElementById("staff-dialog-error");
+    message.textContent = "";
+    error.hidden = true;
+    if (!dialog.open) dialog.showModal();
+    // The newest turns, shortened, stay well under the API's size limit.
+    const recent = transcript.slice(-20).map((t) => ({who: t.who, text: t.text.slice(0, 300)}));
+    try {
+      const resp = await fetch("/api/staff-call", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({session_id: sessionId, transcript: recent}),
+      });
+      const data = await resp.json();
+      if (!resp.ok) throw new Error(data.error ? data.error.code : resp.status);
+      message.textContent = data.message;
+    } catch (e) {
+      error.hidden = false;
+    }
+  }
+  const staffButton = document.getElementById("call-staff");
+  if (staffButton) staffButton.addEventListener("click", callStaff);
+  if (dialog) {
+    dialog.querySelector("[data-close-dialog]").addEventListener("click", () => dialog.close());
+  }
+  function closeDialog() { if (dialog && dialog.open) dialog.close(); }
+
+  return {
+    strings, transcript, speak, stopSpeaking, canSpeak, enhance, callStaff, closeDialog,
+    resetOptions, anyOption,
+    get sessionId() { return sessionId; },
+    newSession() { sessionId = newSessionId(); transcript.length = 0; return sessionId; },
+  };
+})();

@@ -1,0 +1,171 @@
+"""The retrain/publish job without real training: phases, refusals, one job at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import publish
+from bot.accounts import transaction
+
+
+def wait_for_end(db, timeout=60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = publish.job_status(db)
+        if job and not job["running"]:
+            return job
+        time.sleep(0.1)
+    raise TimeoutError("the job did not finish")
+
+
+def config_of(app) -> publish.PublishConfig:
+    from kiosk_ui.staff.publish import publish_config
+
+    with app.app_context():
+        return publish_config()
+
+
+def test_broken_guide_data_stops_the_job_before_training(app, client_as, project, monkeypatch):
+    trained = []
+    monkeypatch.setattr(publish.Job, "train", lambda self: trained.append(1))
+    path = project / "data/guide/sections.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: eisei", "id: EISEI"),
+                    encoding="utf-8")
+    resp = client_as("editor").post("/staff/api/publish")
+    assert resp.status_code == 202 and resp.get_json()["phase"] == "validating"
+    job = wait_for_end(app.config["STAFF_DB"])
+    assert job["phase"] == "failed" and trained == []
+    assert "案内データに問題があります" in job["message"] and "現在のモデルのまま" in job["message"]
+    status = client_as("viewer").get("/staff/api/publish/status").get_json()["job"]
+    assert status["phase"] == "failed" and status["phase_label"] == "失敗"
+
+
+def test_a_stale_generated_nlu_file_stops_the_job(app, project, monkeypatch):
+    monkeypatch.setattr(publish.Job, "train", lambda self: pytest.fail("must not train"))
+    (project / "data/nlu/generated_from_guide.yml").write_text("version: '3.1'\n", encoding="utf-8")
+    publish.start_job(config_of(app), "editor")
+    job = wait_for_end(app.config["STAFF_DB"])
+    assert job["phase"] == "failed" and "guide export-nlu" in job["message"]
+
+
+def test_only_one_job_at_a_time(app, client_as, monkeypatch):
+    release = threading.Event()
+    monkeypatch.setattr(publish.Job, "run", lambda self: release.wait(10))
+    editor = client_as("editor")
+    assert editor.post("/staff/api/publish").status_code == 202
+    resp = editor.post("/staff/api/publish")
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "job_running"
+    with pytest.raises(publish.JobRunning):
+        publish.start_job(config_of(app), "admin")
+    assert publish.job_status(app.config["STAFF_DB"])["running"] is True
+    release.set()
+    deadline = time.monotonic() + 10
+    while publish.is_locked(Path(app.config["STAFF_DB"])) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not publish.is_locked(Path(app.config["STAFF_DB"]))
+
+
+def test_a_job_left_running_by_a_dead_process_is_reported_failed(app):
+    now = time.time()
+    with transaction(app.config["STAFF_DB"]) as conn:
+        conn.execute("INSERT INTO publish_jobs (user, started, phase, phase_started) "
+                     "VALUES ('editor', ?, 'training', ?)", (now - 60, now - 50))
+    job = publish.job_status(app.config["STAFF_DB"])
+    assert job["phase"] == "failed" and "中断されました" in job["message"]
+
+
+def report(dept_accuracy: float) -> dict:
+    return {"total": 10, "accuracy": dept_accuracy, "by_kind": {"department": {
+        "n": 10, "accuracy": dept_accuracy}}, "out_of_scope_routed": 0, "degraded_answers": 0,
+        "misses": []}
+
+
+def test_a_model_below_the_accuracy_bar_is_not_published(app, monkeypatch, tmp_path):
+    db = Path(app.config["STAFF_DB"])
+    new, live = tmp_path / "guide-new.tar.gz", tmp_path / "guide-live.tar.gz"
+    publish._cache_report(db, new.name, report(0.85))
+    publish._cache_report(db, live.name, report(0.95))
+    swaps = []
+    monkeypatch.setattr(publish.Job, "validate", lambda self: None)
+    monkeypatch.setattr(publish.Job, "train", lambda self: new)
+    monkeypatch.setattr(publish.Job, "_live_model", lambda self, url=None: live)
+    monkeypatch.setattr(publish.requests, "put", lambda *a, **k: swaps.append(a))
+    publish.start_job(config_of(app), "editor")
+    job = wait_for_end(db)
+    assert job["phase"] == "failed" and swaps == []
+    assert "85.0%" in job["message"] and "基準 90%" in job["message"]
+    assert job["before"]["department_accuracy"] == 0.95 and job["after"]["department_accuracy"] == 0.85
+
+
+class Servers:
+    """Live Rasa servers as the publish job sees them: which model each reports, PUT /model."""
+
+    def __init__(self, urls, model, refuse=()):
+        self.serving = {url: model for url in urls}
+        self.refuse, self.puts = set(refuse), []
+
+    def live_model(self, url=None):
+        return self.serving[url or next(iter(self.serving))]
+
+    def put(self, url, params, json, timeout):
+        server = url.removesuffix("/model")
+        self.puts.append((server, Path(json["model_file"]).name))
+
+        class Answer:
+            status_code, text = (500, "LoadingError") if server in self.refuse else (204, "")
+
+        if server not in self.refuse:
+            self.serving[server] = Path(json["model_file"])
+        return Answer()
+
+
+def test_the_bar_is_configurable_and_every_server_gets_the_good_model(make_app, monkeypatch,
+                                                                      tmp_path):
+    urls = ["http://127.0.0.1:9001", "http://127.0.0.1:9002"]
+    app = make_app(PUBLISH_MIN_ACCURACY=0.8, RASA_URL=",".join(urls))
+    db = Path(app.config["STAFF_DB"])
+    new, live = tmp_path / "guide-new.tar.gz", tmp_path / "guide-live.tar.gz"
+    publish._cache_report(db, new.name, report(0.85))
+    publish._cache_report(db, live.name, report(0.80))
+    servers = Servers(urls, live)
+    monkeypatch.setattr(publish.Job, "validate", lambda self: None)
+    monkeypatch.setattr(publish.Job, "train", lambda self: new)
+    monkeypatch.setattr(publish.Job, "_live_model", servers.live_model)
+    monkeypatch.setattr(publish.requests, "put", servers.put)
+    publish.start_job(config_of(app), "editor")
+    job = wait_for_end(db)
+    assert job["phase"] == "done", job["message"]
+    assert "80.0% → 85.0%" in job["message"]
+    assert servers.puts == [(urls[0], new.name), (urls[1], new.name)]  # one after the other
+
+
+def test_a_failed_swap_puts_the_previous_model_back(make_app, monkeypatch, tmp_path):
+    urls = ["http://127.0.0.1:9001", "http://127.0.0.1:9002"]
+    app = make_app(RASA_URL=",".join(urls))
+    db = Path(app.config["STAFF_DB"])
+    new, live = tmp_path / "guide-new.tar.gz", tmp_path / "guide-live.tar.gz"
+    live.write_bytes(b"model")
+    publish._cache_report(db, new.name, report(0.95))
+    publish._cache_report(db, live.name, report(0.95))
+    servers = Servers(urls, live, refuse=[urls[1]])
+    monkeypatch.setattr(publish.Job, "validate", lambda self: None)
+    monkeypatch.setattr(publish.Job, "train", lambda self: new)
+    monkeypatch.setattr(publish.Job, "_live_model", servers.live_model)
+    monkeypatch.setattr(publish.requests, "put", servers.put)
+    publish.start_job(config_of(app), "editor")
+    job = wait_for_end(db)
+    assert job["phase"] == "failed" and "サーバー 2/2" in job["message"]
+    assert {url: m.name for url, m in servers.serving.items()} == {u: live.name for u in urls}
+
+
+def test_the_publish_page_shows_the_job(app, client_as, monkeypatch):
+    monkeypatch.setattr(publish.Job, "run", lambda self: None)
+    client_as("editor").post("/staff/api/publish")
+    page = client_as("viewer").get("/staff/publish/").get_data(as_text=True)
+    assert "直近の実行 #1" in page and 'data-page="publish"' in page
+    assert "再学習して公開する" not in page  # a viewer sees progress but no button
