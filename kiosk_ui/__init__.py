@@ -59,8 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    from kiosk_ui import api, kiosk, staff
+    from kiosk_ui import api, kiosk, security, staff
 
+    security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(kiosk.bp)
     # Forms and state-changing requests need a CSRF token; the public kiosk JSON API is exempt.
