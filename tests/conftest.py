@@ -28,16 +28,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+GUIDE_DIR = REPO / "data" / "guide"
+KANAZAWA = REPO / "data" / "offices" / "kanazawa"
+
+
 @pytest.fixture(scope="session")
 def guide():
-    return load_guide(REPO / "data" / "guide")
+    return load_guide(GUIDE_DIR, KANAZAWA)
 
 
 @pytest.fixture
 def guide_copy(tmp_path):
-    """A writable copy of the guide data, for tests that break or edit it."""
+    """A writable copy of the guide data, for tests that break or edit it: one flat directory
+    with the shared files (data/guide) and the default office's pack (data/offices/kanazawa)."""
     target = tmp_path / "guide"
-    shutil.copytree(REPO / "data" / "guide", target)
+    shutil.copytree(GUIDE_DIR, target)
+    shutil.copytree(KANAZAWA, target, dirs_exist_ok=True)
     return target
 
 
@@ -70,11 +76,15 @@ def _wait_until(check, timeout: float, what: str, procs) -> None:
 class Servers:
     """The real Rasa server and action server, on test ports, with their own tracker store."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, rasa_port: int = TEST_RASA_PORT,
+                 actions_port: int = TEST_ACTIONS_PORT, env: dict | None = None,
+                 tracker_db: Path | None = None):
         self.workdir = workdir
-        self.rasa_url = f"http://127.0.0.1:{TEST_RASA_PORT}"
-        self.actions_url = f"http://127.0.0.1:{TEST_ACTIONS_PORT}"
-        self.tracker_db = workdir / "trackers.db"
+        self.rasa_port, self.actions_port = rasa_port, actions_port
+        self.env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", **(env or {}))
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.actions_url = f"http://127.0.0.1:{actions_port}"
+        self.tracker_db = tracker_db or workdir / "trackers.db"
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
@@ -87,9 +97,9 @@ class Servers:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start_actions(self) -> None:
-        env = dict(os.environ, SANIC_HOST="127.0.0.1")
+        env = dict(self.env, SANIC_HOST="127.0.0.1")
         self.procs["actions"] = subprocess.Popen(
-            [BIN / "python", "-m", "rasa_sdk", "--actions", "actions", "--port", str(TEST_ACTIONS_PORT)],
+            [BIN / "python", "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
             cwd=REPO, env=env, stdout=open(self.workdir / "actions.log", "ab"), stderr=subprocess.STDOUT)
         _wait_until(lambda: _ok(f"{self.actions_url}/health"), 60, "action server",
                     [self.procs["actions"]])
@@ -97,9 +107,10 @@ class Servers:
     def start_rasa(self) -> None:
         self.procs["rasa"] = subprocess.Popen(
             [BIN / "rasa", "run", "--model", self.model, "--interface", "127.0.0.1",
-             "--port", str(TEST_RASA_PORT), "--enable-api", "--auth-token", TEST_TOKEN,
+             "--port", str(self.rasa_port), "--enable-api", "--auth-token", TEST_TOKEN,
              "--credentials", "credentials.yml", "--endpoints", str(self.endpoints)],
-            cwd=REPO, stdout=open(self.workdir / "rasa.log", "ab"), stderr=subprocess.STDOUT)
+            cwd=REPO, env=self.env, stdout=open(self.workdir / "rasa.log", "ab"),
+            stderr=subprocess.STDOUT)
         _wait_until(lambda: _ok(f"{self.rasa_url}/status?token={TEST_TOKEN}"), 240, "Rasa server",
                     [self.procs["rasa"]])
 
