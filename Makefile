@@ -20,7 +20,7 @@ PYTHON ?= $(shell \
   elif command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then echo "$$(pyenv prefix 3.10)/bin/python3.10"; \
   fi)
 
-.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps
+.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps fuzz load faults audit
 
 help:
 	@echo "make run        bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
@@ -76,6 +76,21 @@ test-fast: venv
 
 eval: venv model
 	$(BIN)/pytest -q tests/test_heldout.py -s
+
+# The long suites (not in CI): 10,000 fuzz cases per property, 50 kiosks for 10 minutes.
+fuzz: venv model
+	FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/test_fuzz.py -p no:cacheprovider
+
+load: venv model
+	LOAD_SESSIONS=50 LOAD_SECONDS=600 $(BIN)/pytest -q -s tests/test_load.py
+
+faults: venv model
+	$(BIN)/pytest -q tests/test_faults.py
+
+# Known advisories for the pinned dependencies (needs the advisory service to be reachable).
+audit: venv
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
 
 crossval: venv
 	$(BIN)/rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 3 --out results/crossval
