@@ -87,10 +87,11 @@ load: venv model
 faults: venv model
 	$(BIN)/pytest -q tests/test_faults.py
 
-# Known advisories for the pinned dependencies (needs the advisory service to be reachable).
+# Known advisories for the pinned dependencies. pip-audit lives in its own venv: its own
+# dependencies would otherwise upgrade packages that Rasa 3.6 pins. Needs PyPI's JSON API.
 audit: venv
-	$(BIN)/pip install --quiet pip-audit==2.10.1
-	$(BIN)/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
+	@test -x .venv-audit/bin/pip-audit || { "$(PYTHON)" -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit==2.10.1; }
+	.venv-audit/bin/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
 
 crossval: venv
 	$(BIN)/rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 3 --out results/crossval
