@@ -13,8 +13,10 @@ from bot.settings import load_settings
 
 
 def current_guide() -> Guide:
-    """The last good guide data; edits on disk are picked up without a restart."""
-    return shared_store(load_settings().guide_dir).get()
+    """The last good guide data of this office (GUIDE_OFFICE); edits on disk are picked up
+    without a restart."""
+    settings = load_settings()
+    return shared_store(settings.guide_dir, settings.office_dir).get()
 
 
 def button_item(tracker: Tracker) -> Optional[str]:

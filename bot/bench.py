@@ -197,11 +197,21 @@ def faq_rows(guide, matcher: FaqMatcher, questions: list[dict]) -> list[dict]:
     return rows
 
 
+def _guide():
+    """The guide the servers serve: the settings' guide dir (and office pack, when there is one)."""
+    from bot.guide_data import load_guide
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    office = getattr(settings, "office_dir", None)
+    return load_guide(settings.guide_dir, office) if office is not None else load_guide(settings.guide_dir)
+
+
 def bench_faq(questions: list[dict], parse_n: int) -> dict[str, Any]:
     from bot.evaluation import summarise
     from bot.guide_data import load_guide
 
-    guide = load_guide(REPO / "data" / "guide")
+    guide = _guide()
     examples = load_nlu_examples(REPO / "data" / "nlu")
     started = time.perf_counter()
     matcher = FaqMatcher().fit([t for t, _ in examples], [label for _, label in examples])
@@ -960,7 +970,7 @@ def run(args) -> dict[str, Any]:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     questions = load_questions(HELDOUT)
-    guide = load_guide(REPO / "data" / "guide")
+    guide = _guide()
     payloads = button_payloads(guide)
     started = time.time()
     log_lines: list[str] = []

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bot.guide_data import GuideDataError, load_guide
-from bot.settings import REPO, load_settings
+from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
 
 RASA_DATA = ["data/nlu", "data/rules"]
 # Everything that changes what `rasa train` produces; the model file is named by its hash.
@@ -62,20 +62,42 @@ def cmd_train(args) -> int:
     return rc
 
 
+def _load_office(settings, office: str):
+    """The guide with one office's data pack; the shared part from settings.guide_dir."""
+    return load_guide(settings.guide_dir, office_dir(office))
+
+
 def cmd_check(args) -> int:
-    """Validate the guide data, the generated NLU file, and (optionally) Rasa's data."""
-    settings = load_settings()
+    """Validate the guide data, the generated NLU file, and (optionally) Rasa's data.
+
+    ``--office NAME`` validates that office's data pack with the shared data instead of the
+    configured one. The generated NLU file is always checked against the default office's
+    pack (kanazawa), from which it is rendered: other offices reuse the same trained model.
+    """
     try:
-        guide = load_guide(settings.guide_dir)
-    except GuideDataError as err:
+        settings = load_settings()
+        office = args.office or settings.office
+        if args.office or "GUIDE_OFFICE_DIR" not in os.environ:
+            pack = office_dir(office)
+        else:
+            pack = settings.office_dir
+    except SettingsError as err:
+        print(f"settings: ERROR {err}", file=sys.stderr)
+        return 1
+    try:
+        guide = load_guide(settings.guide_dir, pack)
+        default = guide if pack.resolve() == office_dir(DEFAULT_OFFICE).resolve() \
+            else _load_office(settings, DEFAULT_OFFICE)
+    except (GuideDataError, SettingsError) as err:
         print(f"guide data: ERROR {err}", file=sys.stderr)
         return 1
-    print(f"guide data: ok ({len(guide.sections)} sections, {len(guide.procedures)} procedures, "
-          f"{len(guide.redirects)} redirects, {len(guide.programs)} programs)")
+    print(f"guide data ({office}): ok ({len(guide.sections)} sections, "
+          f"{len(guide.procedures)} procedures, {len(guide.redirects)} redirects, "
+          f"{len(guide.programs)} programs)")
     from bot.nlu_export import GENERATED, render
 
     generated = REPO / GENERATED
-    if not generated.exists() or generated.read_text(encoding="utf-8") != render(guide):
+    if not generated.exists() or generated.read_text(encoding="utf-8") != render(default):
         print(f"{GENERATED}: ERROR out of date; run `guide export-nlu`", file=sys.stderr)
         return 1
     print(f"{GENERATED}: ok (fresh)")
@@ -91,7 +113,8 @@ def cmd_check(args) -> int:
 def cmd_export_nlu(_args) -> int:
     from bot.nlu_export import write
 
-    path = write(load_guide(load_settings().guide_dir), REPO)
+    # Rendered from the default office's pack: one trained model serves every office.
+    path = write(_load_office(load_settings(), DEFAULT_OFFICE), REPO)
     print(f"wrote {path.relative_to(REPO)}")
     return 0
 
@@ -178,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("check", help="validate guide data and Rasa training data")
     p.add_argument("--no-rasa", action="store_true", help="skip `rasa data validate`")
+    p.add_argument("--office", help="validate this office's data pack (data/offices/NAME) "
+                   "instead of GUIDE_OFFICE's")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("export-nlu", help="regenerate data/nlu/generated_from_guide.yml")
     p.set_defaults(func=cmd_export_nlu)

@@ -8,8 +8,8 @@ Every save follows the same path:
 2. change the entry in ruamel.yaml's round-trip mode, so comments, order and quoting of
    the rest of the file stay as the developers wrote them;
 3. validate the new text exactly as ``guide check`` does (``load_guide`` on a temporary
-   copy of data/guide that contains the new file) — a :class:`GuideDataError` means
-   nothing is written;
+   copy of data/guide and the office's data pack, data/offices/<office>, that contains the
+   new file) — a :class:`GuideDataError` means nothing is written;
 4. write atomically (temporary file in the same directory, fsync, ``os.replace``), record
    who/when/what (a unified diff) in the history, and re-render
    data/nlu/generated_from_guide.yml when names or synonyms changed.
@@ -42,8 +42,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from bot.guide_data import GUIDE_FILES, Guide, GuideDataError, load_guide
+from bot.guide_data import OFFICE_FILES, Guide, GuideDataError, guide_paths, load_guide
 from bot.normalize import normalize
+from bot.settings import DEFAULT_OFFICE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (
@@ -113,13 +114,29 @@ class EditError(ValueError):
 
 @dataclass(frozen=True)
 class Project:
-    """Where the data files live: the repository, or a copy of it in tests."""
+    """Where the data files live: the repository, or a copy of it in tests.
+
+    ``office`` names the data pack edited and served (data/offices/<office>); the
+    Yokohama-wide files are in data/guide.
+    """
 
     root: Path
+    office: str = DEFAULT_OFFICE
 
     @property
     def guide_dir(self) -> Path:
         return self.root / "data" / "guide"
+
+    @property
+    def office_dir(self) -> Path:
+        return self.office_dir_of(self.office)
+
+    def office_dir_of(self, office: str) -> Path:
+        return self.root / "data" / "offices" / office
+
+    def guide_file(self, file_name: str) -> Path:
+        """Where one guide file is: the office's pack (OFFICE_FILES) or data/guide."""
+        return (self.office_dir if file_name in OFFICE_FILES else self.guide_dir) / file_name
 
     @property
     def nlu_dir(self) -> Path:
@@ -345,12 +362,14 @@ def extra_checks(guide: Guide) -> None:
                                      f"{sorted(floors)}")
 
 
-def validate_guide_text(guide_dir: Path, file_name: str, text: str) -> Guide:
-    """``guide check``'s validation of data/guide with one file replaced by ``text``."""
+def validate_guide_text(guide_dir: Path, office_dir: Optional[Path], file_name: str,
+                        text: str) -> Guide:
+    """``guide check``'s validation of data/guide and an office's pack with one file replaced
+    by ``text`` (the files are copied, from where they are, into one temporary directory)."""
     with tempfile.TemporaryDirectory(prefix="guide-check-") as tmp:
-        for name in GUIDE_FILES:
-            if (guide_dir / name).exists():
-                shutil.copy2(guide_dir / name, Path(tmp) / name)
+        for name, path in guide_paths(guide_dir, office_dir).items():
+            if path.exists():
+                shutil.copy2(path, Path(tmp) / name)
         (Path(tmp) / file_name).write_text(text, encoding="utf-8")
         guide = load_guide(tmp)
     extra_checks(guide)
@@ -368,11 +387,11 @@ class Editor:
     # reading ------------------------------------------------------------------
 
     def guide(self) -> Guide:
-        return load_guide(self.project.guide_dir)
+        return load_guide(self.project.guide_dir, self.project.office_dir)
 
     def _entries_raw(self, kind: str) -> list[dict]:
         file_name, key = KINDS[kind]
-        data = yaml.safe_load((self.project.guide_dir / file_name).read_text(encoding="utf-8"))
+        data = yaml.safe_load(self.project.guide_file(file_name).read_text(encoding="utf-8"))
         return [e for e in (data or {}).get(key) or [] if isinstance(e, dict)]
 
     def entries(self, kind: str) -> list[dict]:
@@ -396,7 +415,7 @@ class Editor:
     def save_entry(self, kind: str, item_id: str, values: dict, version: str, user: str) -> SaveResult:
         """Change the editable fields of one guide entry (see the module docstring)."""
         file_name, key = KINDS[kind]
-        path = self.project.guide_dir / file_name
+        path = self.project.guide_file(file_name)
         with _locked(self.lock_file):
             current = self.entry(kind, item_id)
             if current["version"] != version:
@@ -415,7 +434,7 @@ class Editor:
             after = _dump_rt(rt, data)
             if after == before:
                 return SaveResult(None, needs_retraining=False)
-            guide = validate_guide_text(self.project.guide_dir, file_name, after)
+            guide = self._validate(file_name, after)
             label = current["label"]
             summary = f"{label}（{item_id}）: {', '.join(dict.fromkeys(changed))} を変更"
             change = self._commit(path, before, after, user, summary)
@@ -436,8 +455,25 @@ class Editor:
                     changed.append(f"{desk['name']}.{k}")
         return changed
 
+    def _validate(self, file_name: str, text: str) -> Guide:
+        """Validate a new text of one guide file; return the guide the NLU is rendered from.
+
+        That is the default office's guide (data/offices/kanazawa): an edit of a shared file
+        while another office is served must keep the default pack valid too.
+        """
+        guide = validate_guide_text(self.project.guide_dir, self.project.office_dir, file_name, text)
+        if self.project.office == DEFAULT_OFFICE:
+            return guide
+        default_dir = self.project.office_dir_of(DEFAULT_OFFICE)
+        if file_name in OFFICE_FILES:
+            return load_guide(self.project.guide_dir, default_dir)
+        return validate_guide_text(self.project.guide_dir, default_dir, file_name, text)
+
     def _regenerate_nlu(self, guide: Guide) -> bool:
-        """Re-render generated_from_guide.yml when the guide's words changed; True if it did."""
+        """Re-render generated_from_guide.yml when the guide's words changed; True if it did.
+
+        ``guide`` is the default office's guide (see :meth:`_validate`).
+        """
         from bot.nlu_export import render
 
         path = self.project.root / GENERATED_NLU
@@ -660,8 +696,8 @@ class Editor:
                 raise EditError("新しく作られたファイルの取り消しには対応していません")
             after = change.before_text
             guide = None
-            if path.parent == self.project.guide_dir:
-                guide = validate_guide_text(self.project.guide_dir, path.name, after)
+            if path.parent in (self.project.guide_dir, self.project.office_dir):
+                guide = self._validate(path.name, after)
             elif path.parent == self.project.nlu_dir:
                 _check_nlu_text(after, path.name)
             else:

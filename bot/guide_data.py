@@ -1,9 +1,18 @@
 """The guide's facts: sections, procedures, redirects, programs, facilities.
 
-This is the one module that reads ``data/guide/*.yml``. Everything else (the action
-server, the kiosk, the staff console, the CLI) imports the typed objects built here.
-A broken file raises :class:`GuideDataError` naming the file, the line and the reason;
-:class:`GuideStore` keeps serving the last good data while a file is broken.
+This is the one module that reads the guide's YAML. The facts come in two parts:
+
+- ``data/guide/`` (:data:`SHARED_FILES`): the Yokohama-wide division of work — procedures,
+  redirects, clarifications, categories — shared by every ward office and referring to
+  sections by shared ids (``koseki``, ``zeimu``, …);
+- ``data/offices/<office>/`` (:data:`OFFICE_FILES`): one data pack per ward office — the
+  building and its hours (office.yml), its sections with floors, counters and phones
+  (sections.yml) and its ward programs (programs.yml).
+
+Everything else (the action server, the kiosk, the staff console, the CLI) imports the
+typed objects built here. A broken file raises :class:`GuideDataError` naming the file,
+the line and the reason; :class:`GuideStore` keeps serving the last good data while a
+file is broken.
 """
 
 from __future__ import annotations
@@ -19,6 +28,10 @@ import yaml
 
 log = logging.getLogger(__name__)
 
+# One ward office's facts: read from the office's data pack (data/offices/<office>/).
+OFFICE_FILES = ("office.yml", "sections.yml", "programs.yml")
+# The Yokohama-wide part every office shares (data/guide/).
+SHARED_FILES = ("procedures.yml", "redirects.yml", "clarifications.yml", "categories.yml")
 GUIDE_FILES = (
     "office.yml",
     "sections.yml",
@@ -28,15 +41,19 @@ GUIDE_FILES = (
     "clarifications.yml",
     "categories.yml",
 )
+assert set(GUIDE_FILES) == set(OFFICE_FILES) | set(SHARED_FILES)
 ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class GuideDataError(ValueError):
     """A guide data file is unreadable or inconsistent."""
 
-    def __init__(self, file: str, line: Optional[int], reason: str):
+    def __init__(self, file: str, line: Optional[int], reason: str, shown: Optional[str] = None):
+        # file: the file's name (sections.yml); shown: where it is, for people
+        # (data/offices/isogo/sections.yml), when that says more than the name.
         self.file, self.line, self.reason = file, line, reason
-        where = f"{file}:{line}" if line else file
+        self.shown = shown or file
+        where = f"{self.shown}:{line}" if line else self.shown
         super().__init__(f"{where}: {reason}")
 
 
@@ -488,10 +505,51 @@ def _index(file: str, recs: list[_Record], build, seen: dict[str, str]) -> dict:
     return out
 
 
-def load_guide(directory: Path | str) -> Guide:
-    """Read and cross-check every guide file; raise GuideDataError on the first fault."""
+def guide_paths(directory: Path | str, office_dir: Path | str | None = None) -> dict[str, Path]:
+    """Where each guide file is: OFFICE_FILES in ``office_dir``, the rest in ``directory``.
+
+    Without ``office_dir`` every file is read from ``directory`` (a flat directory holding
+    all seven files, such as a temporary copy made for validation).
+    """
     directory = Path(directory)
-    raw = {name: read_yaml(directory / name) for name in GUIDE_FILES}
+    office = Path(office_dir) if office_dir is not None else directory
+    return {name: (office if name in OFFICE_FILES else directory) / name for name in GUIDE_FILES}
+
+
+def _shown_names(paths: dict[str, Path]) -> dict[str, str]:
+    """How errors name each file: the bare name in a flat directory; else its path in the
+    repository (data/guide/…, data/offices/isogo/…), or from the parent of the two
+    directories' common folder, or in full."""
+    from bot.settings import REPO
+
+    folders = {p.parent.resolve() for p in paths.values()}
+    if len(folders) == 1:
+        return {name: name for name in paths}
+    common = Path(os.path.commonpath([str(f) for f in folders]))
+    base = REPO if all(f.is_relative_to(REPO) for f in folders) else \
+        common.parent if common.parent != common else None
+    return {name: str(p.resolve().relative_to(base)) if base else str(p.resolve())
+            for name, p in paths.items()}
+
+
+def load_guide(directory: Path | str, office_dir: Path | str | None = None) -> Guide:
+    """Read and cross-check every guide file; raise GuideDataError on the first fault.
+
+    ``directory`` holds the Yokohama-wide files, ``office_dir`` one office's data pack
+    (see :func:`guide_paths`). Every pack must define every section the shared files use.
+    """
+    paths = guide_paths(directory, office_dir)
+    shown = _shown_names(paths)
+    try:
+        return _load(paths, shown)
+    except GuideDataError as err:
+        if err.shown != err.file or shown.get(err.file, err.file) == err.file:
+            raise
+        raise GuideDataError(err.file, err.line, err.reason, shown[err.file]) from None
+
+
+def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
+    raw = {name: read_yaml(path) for name, path in paths.items()}
     seen: dict[str, str] = {}
     office = _office("office.yml", raw["office.yml"])
     facilities = {}
@@ -511,7 +569,8 @@ def load_guide(directory: Path | str) -> Guide:
     clarifications = index("clarifications.yml", "clarifications", "clarification", _clarification)
     categories = index("categories.yml", "categories", "category", _category)
 
-    _check_references(raw, sections, procedures, programs, clarifications, categories, office)
+    _check_references(raw, sections, procedures, programs, clarifications, categories, office,
+                      shown["sections.yml"])
     guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
                   facilities)
     _check_synonyms(guide, raw)
@@ -522,12 +581,17 @@ def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
     return next((r.get("__line__") for r in raw_list if isinstance(r, dict) and r.get("id") == obj_id), None)
 
 
-def _check_references(raw, sections, procedures, programs, clarifications, categories, office):
-    """Every id a file points at must exist in the file it points into."""
+def _check_references(raw, sections, procedures, programs, clarifications, categories, office,
+                      sections_file: str = "sections.yml"):
+    """Every id a file points at must exist in the file it points into.
+
+    Every office's data pack must define every section the shared files refer to.
+    """
     def check(file: str, key: str, obj_id: str, ref: str, known: dict, what: str):
         if ref not in known:
             line = _line_of(raw[file][key], obj_id)
-            raise GuideDataError(file, line, f"{obj_id!r} refers to unknown {what} {ref!r}")
+            where = f" (not defined in {sections_file})" if what == "section" else ""
+            raise GuideDataError(file, line, f"{obj_id!r} refers to unknown {what} {ref!r}{where}")
 
     for p in procedures.values():
         check("procedures.yml", "procedures", p.id, p.section, sections, "section")
@@ -587,8 +651,10 @@ class GuideStore:
     guide and exposes the error, so a typo in a YAML file never takes a service down.
     """
 
-    def __init__(self, directory: Path | str):
+    def __init__(self, directory: Path | str, office_dir: Path | str | None = None):
         self.directory = Path(directory)
+        self.office_dir = Path(office_dir) if office_dir is not None else None
+        self.paths = guide_paths(self.directory, self.office_dir)
         self._lock = threading.Lock()
         self._stamp: tuple = ()
         self._guide: Optional[Guide] = None
@@ -596,9 +662,9 @@ class GuideStore:
 
     def _current_stamp(self) -> tuple:
         stamps = []
-        for name in GUIDE_FILES:
+        for name, path in self.paths.items():
             try:
-                st = os.stat(self.directory / name)
+                st = os.stat(path)
                 stamps.append((name, st.st_mtime_ns, st.st_size))
             except FileNotFoundError:
                 stamps.append((name, None, None))
@@ -617,7 +683,7 @@ class GuideStore:
 
     def _reload(self, stamp: tuple) -> None:
         try:
-            self._guide = load_guide(self.directory)
+            self._guide = load_guide(self.directory, self.office_dir)
             self.error = None
         except GuideDataError as err:
             self.error = err
@@ -625,12 +691,12 @@ class GuideStore:
         self._stamp = stamp
 
 
-_STORES: dict[Path, GuideStore] = {}
+_STORES: dict[tuple[Path, Optional[Path]], GuideStore] = {}
 
 
-def shared_store(directory: Path | str) -> GuideStore:
-    """One GuideStore per data directory per process."""
-    key = Path(directory).resolve()
+def shared_store(directory: Path | str, office_dir: Path | str | None = None) -> GuideStore:
+    """One GuideStore per (shared data directory, office data pack) per process."""
+    key = (Path(directory).resolve(), Path(office_dir).resolve() if office_dir is not None else None)
     if key not in _STORES:
-        _STORES[key] = GuideStore(key)
+        _STORES[key] = GuideStore(*key)
     return _STORES[key]

@@ -3,6 +3,8 @@
 The guide's names and synonyms become the ``item`` lookup table and entity synonyms,
 and every guide entry gets the response its retrieval intent needs. The output is
 committed; a test checks it is fresh, so a synonym added to data/guide reaches the NLU.
+It is rendered from the default office's data pack (data/offices/kanazawa): other offices'
+packs keep the same section ids, so they are served by the same trained model.
 """
 
 from __future__ import annotations

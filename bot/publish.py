@@ -83,6 +83,15 @@ class PublishConfig:
     evaluate_before: bool = True
     train_timeout: float = 3600.0
     server_timeout: float = 300.0
+    office: str = "kanazawa"  # the office data pack served (data/offices/<office>)
+
+    @property
+    def guide_dir(self) -> Path:
+        return self.project_dir / "data" / "guide"
+
+    @property
+    def office_dir(self) -> Path:
+        return self.project_dir / "data" / "offices" / self.office
 
 
 def rasa_urls(rasa_url: str) -> list[str]:
@@ -100,9 +109,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env() -> dict:
+def _env(config: Optional["PublishConfig"] = None) -> dict:
     # No telemetry calls from a ward office machine.
-    return dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    if config is not None:
+        # The project's guide data: the shared files and the office's data pack.
+        env.update(GUIDE_DATA_DIR=str(config.guide_dir), GUIDE_OFFICE_DIR=str(config.office_dir))
+    return env
 
 
 def model_name(project_dir: Path) -> str:
@@ -277,10 +290,16 @@ class Job:
         from bot.guide_data import GuideDataError, load_guide
         from bot.nlu_export import render
 
+        from bot.settings import DEFAULT_OFFICE
+
         project = self.config.project_dir
         try:
-            guide = load_guide(project / "data" / "guide")
+            guide = load_guide(self.config.guide_dir, self.config.office_dir)
             extra_checks(guide)
+            if self.config.office != DEFAULT_OFFICE:
+                # The generated NLU file is rendered from the default office's pack.
+                guide = load_guide(self.config.guide_dir,
+                                   project / "data" / "offices" / DEFAULT_OFFICE)
         except GuideDataError as err:
             raise PublishFailed(f"案内データに問題があります: {err}") from None
         generated = project / GENERATED_NLU
@@ -296,7 +315,7 @@ class Job:
 
     def _stream(self, cmd: list[str], timeout: float, phase_fields: Optional[dict] = None) -> int:
         """Run a command in the project dir, keeping its last lines for the status page."""
-        proc = subprocess.Popen(cmd, cwd=self.config.project_dir, env=_env(), text=True,
+        proc = subprocess.Popen(cmd, cwd=self.config.project_dir, env=_env(self.config), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1)
         deadline = time.monotonic() + timeout
         last_report = 0.0
@@ -375,7 +394,8 @@ class Job:
         from kiosk_ui import create_app
 
         app = create_app({"TESTING": True, "RASA_URL": url, "RASA_TOKEN": token, "RASA_TIMEOUT": 60,
-                          "GUIDE_DIR": str(self.config.project_dir / "data" / "guide"),
+                          "GUIDE_DIR": str(self.config.guide_dir),
+                          "GUIDE_OFFICE_DIR": str(self.config.office_dir),
                           "STAFF_DB": str(self.config.db), "SECRET_KEY": secrets.token_hex(16)})
         return evaluate(self.config.heldout, app.test_client())
 
@@ -471,7 +491,8 @@ class TemporaryRasa:
             [_bin("rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
              "--port", str(self.port), "--enable-api", "--auth-token", self.token,
              "--credentials", str(credentials), "--endpoints", str(endpoints)],
-            cwd=self.config.project_dir, env=_env(), stdout=open(self.workdir / "rasa.log", "ab"),
+            cwd=self.config.project_dir, env=_env(self.config),
+            stdout=open(self.workdir / "rasa.log", "ab"),
             stderr=subprocess.STDOUT)
         self._wait_for(self.model)
         return self

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+OFFICES_DIR = REPO / "data" / "offices"
+# The office whose data pack the guide serves unless GUIDE_OFFICE names another.
+DEFAULT_OFFICE = "kanazawa"
+OFFICE_NAME = re.compile(r"[a-z0-9_-]+")
+
+
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    guide_dir: Path
+    guide_dir: Path        # the Yokohama-wide guide files (data/guide)
+    office: str            # the ward office served (GUIDE_OFFICE)
+    office_dir: Path       # its data pack (data/offices/<office>)
     var_dir: Path
     rasa_url: str
     rasa_token: str
@@ -32,10 +43,42 @@ def _token(var_dir: Path) -> str:
         return ""
 
 
+def _check_name(office: str) -> str:
+    if not OFFICE_NAME.fullmatch(office or ""):
+        raise SettingsError(f"office {office!r} (GUIDE_OFFICE): an office name is lower-case letters, "
+                            "digits, '-' and '_' (e.g. kanazawa)")
+    return office
+
+
+def office_dir(office: str) -> Path:
+    """The data pack of one office, refusing names that are not a plain folder name."""
+    path = OFFICES_DIR / _check_name(office)
+    if not path.is_dir():
+        known = sorted(p.name for p in OFFICES_DIR.iterdir() if p.is_dir()) if OFFICES_DIR.is_dir() else []
+        raise SettingsError(f"office {office!r} (GUIDE_OFFICE): no data pack {path.relative_to(REPO)}/ "
+                            f"(known offices: {', '.join(known) or 'none'})")
+    return path
+
+
+def _office() -> tuple[str, Path]:
+    """GUIDE_OFFICE (default kanazawa) and its pack; GUIDE_OFFICE_DIR overrides the path."""
+    office = os.environ.get("GUIDE_OFFICE", "").strip() or DEFAULT_OFFICE
+    override = os.environ.get("GUIDE_OFFICE_DIR", "").strip()
+    if not override:
+        return office, office_dir(office)
+    path = Path(override)
+    if not path.is_dir():
+        raise SettingsError(f"GUIDE_OFFICE_DIR={override!r}: no such directory")
+    return (_check_name(office) if "GUIDE_OFFICE" in os.environ else path.name), path
+
+
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get("GUIDE_VAR_DIR", REPO / "var"))
+    office, pack = _office()
     return Settings(
         guide_dir=Path(os.environ.get("GUIDE_DATA_DIR", REPO / "data" / "guide")),
+        office=office,
+        office_dir=pack,
         var_dir=var_dir,
         rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=_token(var_dir),

@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         GUIDE_DIR=str(settings.guide_dir),
+        GUIDE_OFFICE_DIR=str(settings.office_dir),
         RASA_URL=settings.rasa_url,
         RASA_TOKEN=settings.rasa_token,
         RASA_TIMEOUT=settings.rasa_timeout,
@@ -50,7 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json.ensure_ascii = False
 
-    app.extensions["guide_store"] = shared_store(app.config["GUIDE_DIR"])
+    app.extensions["guide_store"] = shared_store(app.config["GUIDE_DIR"],
+                                                   app.config["GUIDE_OFFICE_DIR"])
     app.extensions["rasa"] = RasaClient(app.config["RASA_URL"], app.config["RASA_TOKEN"],
                                         app.config["RASA_TIMEOUT"])
     from kiosk_ui.staff_calls import StaffCallStore

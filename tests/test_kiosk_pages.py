@@ -148,7 +148,7 @@ def test_summary_escapes_guide_text_and_query_parameters(guide_copy, tmp_path):
     procedures.write_text(text.replace("title: 住民票の写しの交付",
                                        'title: "住民票<img src=x onerror=alert(1)>"'), encoding="utf-8")
     app = create_app({"TESTING": True, "GUIDE_DIR": str(guide_copy),
-                      "KIOSK_DB": str(tmp_path / "k.db"), "RASA_URL": "http://127.0.0.1:9"})
+                      "GUIDE_OFFICE_DIR": str(guide_copy), "KIOSK_DB": str(tmp_path / "k.db"), "RASA_URL": "http://127.0.0.1:9"})
     client = app.test_client()
     html = page(client, "/summary/procedure/juminhyo")
     assert "<img src=x" not in html

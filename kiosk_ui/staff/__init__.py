@@ -94,7 +94,7 @@ def init_app(app: Flask, csrf) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(Path(cfg["STAFF_DB"]).parent)
 
-    app.extensions["staff_editor"] = Editor(Project(project), cfg["STAFF_DB"])
+    app.extensions["staff_editor"] = Editor(Project(project, settings.office), cfg["STAFF_DB"])
 
     from kiosk_ui.staff import (admin, auth, calls, content, feedback, figures,  # noqa: F401
                                 history, inbox, publish, views_common)

@@ -75,7 +75,7 @@ def entry_edit(kinds: str, item_id: str):
         abort(404)
     form = _form_for(kind, entry, formdata=request.form if request.method == "POST" else None)
     context = dict(kind=kind, kinds=kinds, entry=entry, form=form, kind_label=KIND_LABELS[kind],
-                   file=f"data/guide/{KINDS[kind][0]}")
+                   file=editor().project.rel(editor().project.guide_file(KINDS[kind][0])))
     if request.method == "GET":
         return render_template("staff/entry_edit.html", **context)
     if not form.validate():

@@ -20,7 +20,8 @@ def publish_config() -> publish.PublishConfig:
         actions_url=cfg["PUBLISH_ACTIONS_URL"], heldout=Path(cfg["PUBLISH_HELDOUT"]),
         models_dir=Path(cfg["PUBLISH_MODELS_DIR"]), min_accuracy=float(cfg["PUBLISH_MIN_ACCURACY"]),
         rasa_validate=bool(cfg["PUBLISH_RASA_VALIDATE"]),
-        evaluate_before=bool(cfg["PUBLISH_EVAL_BEFORE"]))
+        evaluate_before=bool(cfg["PUBLISH_EVAL_BEFORE"]),
+        office=current_app.extensions["staff_editor"].project.office)
 
 
 def _serving_model() -> str | None:

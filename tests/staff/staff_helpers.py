@@ -47,7 +47,8 @@ def create_tracker_db(path: Path) -> Path:
 def staff_config(project: Path, tmp_path: Path, **extra) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
             "STAFF_DB": str(tmp_path / "staff.db"), "STAFF_PROJECT_DIR": str(project),
-            "GUIDE_DIR": str(project / "data" / "guide"), "KIOSK_DB": str(tmp_path / "kiosk.db"),
+            "GUIDE_DIR": str(project / "data" / "guide"),
+            "GUIDE_OFFICE_DIR": str(project / "data" / "offices" / "kanazawa"), "KIOSK_DB": str(tmp_path / "kiosk.db"),
             "TRACKER_DB": str(tmp_path / "trackers.db"), "PUBLISH_RASA_VALIDATE": False,
             "RASA_URL": f"http://127.0.0.1:{closed_port()}", "RASA_TIMEOUT": 2, **extra}
 
@@ -86,3 +87,15 @@ def user_turn(text: str, intent: str, confidence: float, ts: float,
     events.append({"event": "bot", "timestamp": ts + 0.2, "text": reply, "data": {"custom": custom}})
     events.append({"event": "action", "timestamp": ts + 0.3, "name": "action_listen"})
     return events
+
+
+def office_dir(project: Path) -> Path:
+    """The default office's data pack in a project copy."""
+    return project / "data" / "offices" / "kanazawa"
+
+
+def project_guide(project: Path):
+    """The guide as the console validates it: shared files plus the default office's pack."""
+    from bot.guide_data import load_guide
+
+    return load_guide(project / "data" / "guide", office_dir(project))

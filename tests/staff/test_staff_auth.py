@@ -130,7 +130,7 @@ def test_sign_in_without_the_token_is_refused(csrf_app):
 
 def test_a_form_without_the_token_is_refused_and_nothing_written(csrf_app, project):
     client = signed_in_with_csrf(csrf_app)
-    path = project / "data/guide/sections.yml"
+    path = project / "data/offices/kanazawa/sections.yml"
     before = path.read_bytes()
     page = client.get("/staff/sections/eisei").get_data(as_text=True)
     version = page.split('name="version" type="hidden" value="')[1].split('"')[0]

@@ -74,7 +74,7 @@ def test_staff_moves_a_section_and_the_kiosk_shows_it_at_once(live_console, page
     page.get_by_role("button", name="保存").click()
     page.get_by_text("保存しました。キオスクにすぐ反映されます。").wait_for()
     shot(page, "section_saved")
-    assert 'counter: "412"' in (project / "data/guide/sections.yml").read_text(encoding="utf-8")
+    assert 'counter: "412"' in (project / "data/offices/kanazawa/sections.yml").read_text(encoding="utf-8")
 
     kiosk = page.context.new_page()
     kiosk.goto(f"{url}/counter/show/section/eisei")

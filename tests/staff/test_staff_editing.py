@@ -9,12 +9,12 @@ import pytest
 import yaml
 
 from bot import editing
-from bot.guide_data import load_guide
 from bot.nlu_export import render
+from staff_helpers import office_dir, project_guide
 
 
 def sections_file(project):
-    return project / "data" / "guide" / "sections.yml"
+    return office_dir(project) / "sections.yml"
 
 
 def form_of(client, path) -> dict:
@@ -40,7 +40,7 @@ def form_of(client, path) -> dict:
 
 
 def eisei_counter(project) -> str:
-    return load_guide(project / "data" / "guide").sections["eisei"].counter
+    return project_guide(project).sections["eisei"].counter
 
 
 def test_moving_a_section_goes_live_in_the_kiosk_at_once(app, client_as, project):
@@ -98,7 +98,7 @@ def test_a_save_to_another_entry_of_the_same_file_is_not_a_conflict(client_as, p
     eisei, somu = form_of(alice, "/staff/sections/eisei"), form_of(bob, "/staff/sections/somu")
     assert alice.post("/staff/sections/eisei", data={**eisei, "counter": "412"}).status_code == 302
     assert bob.post("/staff/sections/somu", data={**somu, "counter": "501"}).status_code == 302
-    guide = load_guide(project / "data" / "guide")
+    guide = project_guide(project)
     assert (guide.sections["eisei"].counter, guide.sections["somu"].counter) == ("412", "501")
 
 
@@ -168,7 +168,7 @@ def test_a_new_synonym_re_renders_the_generated_nlu(client_as, project):
     assert resp.status_code == 302
     generated = (project / editing.GENERATED_NLU).read_text(encoding="utf-8")
     assert "わんこの登録" in generated
-    assert generated == render(load_guide(project / "data" / "guide"))
+    assert generated == render(project_guide(project))
     assert "再学習・公開" in editor.get(resp.headers["Location"]).get_data(as_text=True)
 
 
@@ -178,7 +178,7 @@ def test_procedure_fields_round_trip(client_as, project):
     resp = editor.post("/staff/procedures/dog_registration", data={
         **form, "bring": "鑑札\n狂犬病予防注射済証", "fee": "3,000円", "note": "土曜は受付なし"})
     assert resp.status_code == 302
-    proc = load_guide(project / "data" / "guide").procedures["dog_registration"]
+    proc = project_guide(project).procedures["dog_registration"]
     assert proc.bring == ("鑑札", "狂犬病予防注射済証") and proc.fee == "3,000円"
     assert proc.note == "土曜は受付なし"
     text = procedures_file(project).read_text(encoding="utf-8")
@@ -193,7 +193,7 @@ def test_redirect_and_program_answers_are_editable(client_as, project):
     form = form_of(editor, "/staff/programs/bousai_en")
     assert editor.post("/staff/programs/bousai_en", data={**form, "text": "新しい説明文です。"}
                        ).status_code == 302
-    guide = load_guide(project / "data" / "guide")
+    guide = project_guide(project)
     assert guide.redirects["passport"].phone == "045-671-7140"
     assert guide.programs["bousai_en"].text == "新しい説明文です。"
 
@@ -241,7 +241,7 @@ def test_every_change_is_in_the_history_with_its_diff_and_can_be_reverted(client
     form = form_of(editor, "/staff/sections/eisei")
     editor.post("/staff/sections/eisei", data={**form, "counter": "412"})
     history = editor.get("/staff/history/").get_data(as_text=True)
-    assert "生活衛生課（eisei）: counter を変更" in history and "data/guide/sections.yml" in history
+    assert "生活衛生課（eisei）: counter を変更" in history and "data/offices/kanazawa/sections.yml" in history
     detail = editor.get("/staff/history/1").get_data(as_text=True)
     assert '-    counter: &#34;407&#34;' in detail and '+    counter: &#34;412&#34;' in detail
     resp = editor.post("/staff/history/1/revert")

@@ -32,7 +32,7 @@ def config_of(app) -> publish.PublishConfig:
 def test_broken_guide_data_stops_the_job_before_training(app, client_as, project, monkeypatch):
     trained = []
     monkeypatch.setattr(publish.Job, "train", lambda self: trained.append(1))
-    path = project / "data/guide/sections.yml"
+    path = project / "data/offices/kanazawa/sections.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("id: eisei", "id: EISEI"),
                     encoding="utf-8")
     resp = client_as("editor").post("/staff/api/publish")
