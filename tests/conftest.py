@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -160,3 +161,21 @@ def servers(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_client(servers):
     return servers.app().test_client()
+
+
+@contextlib.contextmanager
+def gunicorn_kiosk(rasa_url: str, workdir: Path, **env):
+    """The kiosk served by gunicorn as in the Procfile, on a free port; yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [BIN / "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}",
+         "kiosk_ui:create_app()"], cwd=REPO,
+        env=dict(os.environ, RASA_URL=rasa_url, RASA_TOKEN=TEST_TOKEN, GUIDE_VAR_DIR=str(workdir), **env),
+        stdout=open(workdir / "kiosk.log", "ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until(lambda: _ok(f"{url}/api/health"), 60, "kiosk", [proc])
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,10 +20,9 @@ from bot.evaluation import load_questions
 from bot.guide_data import load_guide
 from bot.loadgen import run_load
 from bot.settings import REPO
-from tests.conftest import TEST_TOKEN, _ok, _wait_until, free_port
+from tests.conftest import gunicorn_kiosk
 
 pytestmark = pytest.mark.servers
-BIN = Path(sys.executable).parent
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -40,19 +37,8 @@ def rss_mb(pid: int) -> float:
 
 @pytest.fixture
 def kiosk_url(servers, tmp_path):
-    port = free_port()
-    env = dict(os.environ, RASA_URL=servers.rasa_url, RASA_TOKEN=TEST_TOKEN,
-               KIOSK_DB=str(tmp_path / "kiosk.db"), GUIDE_VAR_DIR=str(tmp_path))
-    proc = subprocess.Popen([BIN / "gunicorn", "--workers", "2", "--threads", "8", "--bind",
-                             f"127.0.0.1:{port}", "kiosk_ui:create_app()"], cwd=REPO, env=env,
-                            stdout=open(tmp_path / "kiosk.log", "ab"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until(lambda: _ok(f"{url}/api/health"), 60, "kiosk", [proc])
+    with gunicorn_kiosk(servers.rasa_url, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_many_kiosks_at_once(servers, kiosk_url):
