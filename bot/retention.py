@@ -7,6 +7,7 @@ of one, so what remains is always a complete record.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from bot.settings import REPO
 
 def tracker_store_url(endpoints: Path = REPO / "endpoints.yml") -> str:
     """The SQLAlchemy URL of the SQL tracker store configured in endpoints.yml."""
-    config = yaml.safe_load(endpoints.read_text(encoding="utf-8"))["tracker_store"]
+    raw = yaml.safe_load(endpoints.read_text(encoding="utf-8"))["tracker_store"]
+    # ${VAR} values, as Rasa itself expands them in endpoints files.
+    config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in raw.items()}
     if config.get("type") != "SQL":
         raise ValueError(f"{endpoints}: retention supports the SQL tracker store, not {config.get('type')!r}")
     dialect = config.get("dialect", "sqlite")

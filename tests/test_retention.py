@@ -42,3 +42,13 @@ def test_only_whole_old_conversations_are_deleted(tmp_path):
 
 def test_empty_store_is_fine(tmp_path):
     assert delete_old_conversations(f"sqlite:///{tmp_path / 'none.db'}", 30) == 0
+
+
+def test_production_endpoints_are_read_with_their_environment(monkeypatch):
+    from bot.retention import tracker_store_url
+    from bot.settings import REPO
+
+    for name, value in {"POSTGRES_HOST": "db.internal", "POSTGRES_PORT": "5433", "POSTGRES_DB": "trackers",
+                        "POSTGRES_USER": "guide", "POSTGRES_PASSWORD": "pw"}.items():
+        monkeypatch.setenv(name, value)
+    assert tracker_store_url(REPO / "endpoints.production.yml") == "postgresql://guide:pw@db.internal:5433/trackers"
