@@ -990,6 +990,13 @@ def run(args) -> dict[str, Any]:
         "pipelines": {}}
     workdir = Path(tempfile.mkdtemp(prefix="guide-bench-"))
     actions = None
+
+    def _terminate(signum, _frame):
+        raise SystemExit(f"guide bench: stopped by signal {signum}")
+
+    # SIGTERM (and SIGINT, which a background job ignores) unwind through the finally blocks,
+    # so every server this run started is stopped.
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if "faq-matcher" in args.pipelines:
             log("[faq-matcher] fit + accuracy + in-process latency…")
@@ -1016,6 +1023,8 @@ def run(args) -> dict[str, Any]:
     finally:
         if actions:
             actions.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         results.pop("_actions_pid", None)
         results["meta"]["loadavg_after"] = _loadavg()
         results["meta"]["wall_s"] = round(time.time() - started, 1)

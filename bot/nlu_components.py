@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.normalize import normalize_with_offsets, normalized_span, to_hiragana
+from bot import rasa_patches  # noqa: F401 - the Rasa server imports this module: patch it once
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -93,11 +94,19 @@ class GuideEntrySelector(GraphComponent):
         self._resource = resource
         self._model = model
         self._vectorizers = self._build_vectorizers(model) if model else None
+        self._coef_t = self._weights(model) if model else None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "GuideEntrySelector":
         return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _weights(model: Dict[Text, Any]):
+        """float32, (features × classes), contiguous: the product needs no copy per message."""
+        import numpy as np
+
+        return np.ascontiguousarray(model["coef"].T, dtype=np.float32)
 
     def _vectorizer(self, vocabulary=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -152,6 +161,7 @@ class GuideEntrySelector(GraphComponent):
             **{f"idf_{view}": v.idf_.astype(np.float32) for view, v in zip(self.VIEWS, vectorizers)},
         }
         self._vectorizers = self._build_vectorizers(self._model)
+        self._coef_t = self._weights(self._model)
         self.persist()
         return self._resource
 
@@ -188,7 +198,8 @@ class GuideEntrySelector(GraphComponent):
 
         if not self._model:
             return messages
-        scores = self._features(messages, self._vectorizers) @ self._model["coef"].T + self._model["intercept"]
+        features = self._features(messages, self._vectorizers).astype(np.float32)
+        scores = features @ self._coef_t + self._model["intercept"]
         for message, row in zip(messages, np.asarray(scores)):
             logits = row * self.config["temperature"]
             probs = np.exp(logits - logits.max())
