@@ -76,7 +76,9 @@ def degraded_kiosk(tmp_path):
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and later tests (asyncio.run, the staff browser tests) need it closed.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium and fonts-noto-cjk "
