@@ -114,6 +114,32 @@ def test_typed_question_is_answered_with_the_counter_and_the_map(live_kiosk, new
     screenshot(page, "kiosk-answer-contrast-furigana")
 
 
+# Records what the page hands to the browser's own speech synthesis, then lets it speak.
+SPEECH_SPY = """
+window.__spoken = [];
+const realSpeak = window.speechSynthesis && window.speechSynthesis.speak.bind(window.speechSynthesis);
+if (realSpeak) {
+  window.speechSynthesis.speak = (u) => { window.__spoken.push({text: u.text, lang: u.lang}); realSpeak(u); };
+}
+"""
+
+
+@pytest.mark.servers
+def test_the_answer_is_read_aloud_in_japanese(live_kiosk, new_page):
+    page = new_page(KIOSK)
+    page.add_init_script(SPEECH_SPY)
+    start(page, live_kiosk.url)
+    box = page.get_by_label("ご質問を入力してください（例：住民票を取りたい）")
+    box.fill("住民票を取りたい")
+    box.press("Enter")
+    card = answer_card(page)
+    expect(card.locator(".dest-section")).to_contain_text("戸籍課", timeout=ANSWER_TIMEOUT)
+    card.locator("[data-speak-target='card']").click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken and spoken[-1]["lang"] == "ja-JP"
+    assert "戸籍課" in spoken[-1]["text"] and "1階" in spoken[-1]["text"]
+
+
 @pytest.mark.servers
 def test_typed_markup_is_shown_as_text(live_kiosk, new_page):
     page = new_page(KIOSK)
