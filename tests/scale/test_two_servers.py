@@ -51,9 +51,9 @@ def test_a_conversation_alternating_between_servers_keeps_its_state_and_order(cl
 
 def test_concurrent_messages_of_one_conversation_are_serialised_by_the_lock_store(cluster):
     sender = f"burst-{uuid.uuid4().hex[:12]}"
-    texts = [f"住民票を{i}通ほしい" for i in range(1, 9)]
+    texts = [f"住民票を{i}通ほしい" for i in range(1, 17)]
     urls = [cluster.urls["a"], cluster.urls["b"]]
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=16) as pool:
         replies = list(pool.map(lambda it: send(urls[it[0] % 2], sender, it[1]), enumerate(texts)))
     assert all(replies), "every message got an answer"
     tracker = cluster.tracker("a", sender)
