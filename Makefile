@@ -20,7 +20,7 @@ PYTHON ?= $(shell \
   elif command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then echo "$$(pyenv prefix 3.10)/bin/python3.10"; \
   fi)
 
-.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps fuzz load faults audit
+.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps fuzz load faults audit audit-live
 
 help:
 	@echo "make run        bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
@@ -87,9 +87,12 @@ load: venv model
 faults: venv model
 	$(BIN)/pytest -q tests/test_faults.py
 
-# Known advisories for the pinned dependencies. pip-audit lives in its own venv: its own
-# dependencies would otherwise upgrade packages that Rasa 3.6 pins. Needs PyPI's JSON API.
+# The offline audit against the advisory snapshot in security/ (see security/reviewed.yml).
 audit: venv
+	$(BIN)/guide audit $(if $(SAFETY_DB),--safety-db $(SAFETY_DB))
+
+# pip-audit asks PyPI per release; needs the network (its own venv: it upgrades Rasa's pins).
+audit-live: venv
 	@test -x .venv-audit/bin/pip-audit || { "$(PYTHON)" -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit==2.10.1; }
 	.venv-audit/bin/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
 

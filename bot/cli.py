@@ -192,6 +192,12 @@ def cmd_retention(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from bot.dependency_audit import run
+
+    return run(refresh_from=args.refresh_from, safety_db=args.safety_db)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="guide", description="金沢区役所 lobby guide")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="SQLAlchemy URL of the tracker store (instead of endpoints.yml)")
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_retention)
+    p = sub.add_parser("audit", help="check requirements.lock against the advisory snapshot "
+                       "in security/ (pip-audit needs network: make audit-live)")
+    p.add_argument("--refresh-from", type=Path, metavar="DIR",
+                   help="rebuild the snapshot from a pypa/advisory-database checkout")
+    p.add_argument("--safety-db", type=Path, metavar="FILE",
+                   help="also match against safety-db's data/insecure.json (ranges only)")
+    p.set_defaults(func=cmd_audit)
     p = sub.add_parser("bench", help="stock vs faq-matcher vs shipped: accuracy, latency, load, "
                        "training, memory (writes results/bench/)")
     from bot.bench import add_arguments as _bench_arguments, main as _bench_main
