@@ -122,6 +122,6 @@ clean:
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--pipelines shipped --duration 5".
 .PHONY: bench
 bench: venv
-	@test -x $(BIN)/py-spy || $(BIN)/pip install --quiet py-spy \
+	@test -x $(BIN)/py-spy || $(BIN)/pip install --quiet py-spy==0.4.3 \
 	  || echo "py-spy is not installed: the bench runs without a profile"
 	$(BIN)/guide bench $(BENCH_ARGS)
