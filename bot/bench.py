@@ -34,11 +34,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from bot.cli import rasa_train_command
 from bot.settings import REPO
 
 HELDOUT = REPO / "tests" / "heldout" / "visitor_questions.yml"
 RESULTS = REPO / "results" / "bench"
-RASA_DATA = ["data/nlu", "data/rules", "data/stories"]
 PIPELINES = ("stock", "faq-matcher", "shipped")
 CONFIGS = {"stock": "config.baseline.yml", "shipped": "config.yml"}
 TOKEN = "bench-token-not-secret"
@@ -422,8 +422,7 @@ def train_model(config: str, out_dir: Path, name: str, cache_dir: Path, log: Pat
     shutil.rmtree(cache_dir, ignore_errors=True)
     cache_dir.mkdir(parents=True)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", RASA_CACHE_DIRECTORY=str(cache_dir))
-    cmd = [str(BIN / "rasa"), "train", "--config", config, "--domain", "domain.yml",
-           "--data", *RASA_DATA, "--out", str(out_dir), "--fixed-model-name", name]
+    cmd = rasa_train_command(out_dir, name, config=config)
     started = time.perf_counter()
     with open(log, "ab") as fh:
         rc = subprocess.call(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)

@@ -8,13 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from bot.guide_data import GuideDataError, load_guide
 from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
 
-RASA_DATA = ["data/nlu", "data/rules"]
+RASA_DATA = ["data/nlu", "data/rules", "data/stories"]
 # Everything that changes what `rasa train` produces; the model file is named by its hash.
 MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
                 "bot/nlu_components.py", "bot/normalize.py", "requirements.lock"]
@@ -45,6 +46,13 @@ def cmd_model_path(_args) -> int:
     return 0
 
 
+def rasa_train_command(out_dir: Path | str, model_file: str, config: str = "config.yml") -> list[str]:
+    """`rasa train` for the guide; the CLI, the staff console's retrain and the bench share it."""
+    return [_venv_bin("rasa"), "train", "--config", config, "--domain", "domain.yml",
+            "--data", *RASA_DATA, "--out", str(out_dir),
+            "--fixed-model-name", model_file.removesuffix(".tar.gz")]
+
+
 def cmd_train(args) -> int:
     """Train only when the training data or config changed since the last model."""
     target = model_path()
@@ -53,12 +61,17 @@ def cmd_train(args) -> int:
         return 0
     target.parent.mkdir(exist_ok=True)
     started = time.monotonic()
-    cmd = [_venv_bin("rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-           "--data", *RASA_DATA, "data/stories", "--out", "models",
-           "--fixed-model-name", target.name.removesuffix(".tar.gz")]
-    rc = subprocess.call(cmd, cwd=REPO)
-    if rc == 0:
-        print(f"trained {target.relative_to(REPO)} in {time.monotonic() - started:.1f} s")
+    # Rasa writes the archive in place at the end; a run killed then would leave a half
+    # archive under the name that later counts as "up to date". Only a whole one is moved in.
+    with tempfile.TemporaryDirectory(prefix=".training-", dir=target.parent) as scratch:
+        rc = subprocess.call(rasa_train_command(scratch, target.name), cwd=REPO)
+        built = Path(scratch) / target.name
+        if rc == 0 and built.exists():
+            os.replace(built, target)
+            print(f"trained {target.relative_to(REPO)} in {time.monotonic() - started:.1f} s")
+        elif rc == 0:
+            print(f"rasa train wrote no {target.name}", file=sys.stderr)
+            rc = 1
     return rc
 
 
@@ -105,7 +118,7 @@ def cmd_check(args) -> int:
         return 0
     rc = subprocess.call([_venv_bin("rasa"), "data", "validate", "--fail-on-warnings",
                           "--config", "config.yml", "--domain", "domain.yml",
-                          "--data", *RASA_DATA, "data/stories"], cwd=REPO)
+                          "--data", *RASA_DATA], cwd=REPO)
     print("rasa data validate: " + ("ok" if rc == 0 else "ERROR"))
     return rc
 

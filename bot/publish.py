@@ -30,6 +30,8 @@ from typing import Any, Callable, Optional
 
 import requests
 
+from bot.cli import RASA_DATA, model_hash, rasa_train_command
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS publish_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,7 +57,6 @@ PHASES = ("validating", "training", "evaluating", "publishing", "done", "failed"
 PHASE_LABELS = {"validating": "データの検証中", "training": "学習中", "evaluating": "精度の評価中",
                 "publishing": "公開中", "done": "完了", "failed": "失敗"}
 RUNNING = ("validating", "training", "evaluating", "publishing")
-RASA_DATA = ("data/nlu", "data/rules", "data/stories")
 TAIL_LINES = 12
 
 
@@ -120,8 +121,6 @@ def _env(config: Optional["PublishConfig"] = None) -> dict:
 
 def model_name(project_dir: Path) -> str:
     """The file name `guide train` gives the model of these inputs."""
-    from bot.cli import model_hash
-
     return f"guide-{model_hash(project_dir)}.tar.gz"
 
 
@@ -347,10 +346,7 @@ class Job:
         self.config.models_dir.mkdir(parents=True, exist_ok=True)
         # Train into a scratch directory: only a complete model ever gets the final name.
         with tempfile.TemporaryDirectory(prefix=".training-", dir=self.config.models_dir) as scratch:
-            cmd = [_bin("rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-                   "--data", *RASA_DATA, "--out", scratch,
-                   "--fixed-model-name", name.removesuffix(".tar.gz")]
-            rc = self._stream(cmd, timeout=self.config.train_timeout)
+            rc = self._stream(rasa_train_command(scratch, name), timeout=self.config.train_timeout)
             built = Path(scratch) / name
             if rc != 0 or not built.exists():
                 raise PublishFailed("学習に失敗しました: " + " / ".join(list(self.tail)[-3:]))
