@@ -209,3 +209,87 @@ def test_concurrent_turns_during_a_fault_all_get_answers(faulty, kiosk):
         t.join()
     faulty.start_actions()
     assert results and set(results) == {200}
+
+
+def tree_digest(root: Path, entries: list[str]) -> dict[str, str]:
+    import hashlib
+
+    digests = {}
+    for entry in entries:
+        path = root / entry
+        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
+            if file.is_file():
+                digests[str(file.relative_to(root))] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return digests
+
+
+def test_training_killed_midway_leaves_no_model_and_the_data_untouched(faulty, kiosk, tmp_path):
+    """`guide train` whose `rasa train` dies mid-training (say, the OOM killer): no model file
+    appears under the name a later run would trust, nothing in data/ changes, and the running
+    servers go on answering with the model they have."""
+    import signal
+    import time
+
+    project = tmp_path / "project"
+    for entry in ["bot", "data", "config.yml", "domain.yml", "requirements.lock", "credentials.yml"]:
+        (shutil.copytree if (REPO / entry).is_dir() else shutil.copy)(REPO / entry, project / entry)
+    inputs = ["data", "config.yml", "domain.yml"]
+    before = tree_digest(project, inputs)
+    log = tmp_path / "train.log"
+    with open(log, "wb") as out:
+        guide = subprocess.Popen([BIN / "python", "-m", "bot.cli", "train", "--force"], cwd=project,
+                                 env=dict(os.environ, PYTHONPATH=str(project), RASA_TELEMETRY_ENABLED="false"),
+                                 stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 600
+        while "Starting to train component 'DIETClassifier'" not in log.read_text(errors="replace"):
+            assert guide.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.5)
+        scratch = [p for p in (project / "models").iterdir() if p.name.startswith(".training-")]
+        assert scratch, "training did not run in a scratch directory"
+        rasa_train = subprocess.run(["pgrep", "-P", str(guide.pid)], capture_output=True, text=True)
+        os.kill(int(rasa_train.stdout.split()[0]), signal.SIGKILL)
+        assert guide.wait(timeout=60) != 0
+    finally:
+        if guide.poll() is None:
+            guide.kill()
+    assert list((project / "models").iterdir()) == [], "a model or a scratch directory was left"
+    assert tree_digest(project, inputs) == before
+    data = ask(kiosk, f"fault-train-{uuid.uuid4().hex[:8]}", "住民票を取りたい")
+    assert data["degraded"] is False and data["destination"]["department"] == "戸籍課"
+
+
+def test_rasa_killed_while_swapping_models_comes_back_on_the_previous_one(faulty, kiosk, tmp_path):
+    """The staff console's publish step is `PUT /model`; if the server dies while loading the
+    new model, the restarted server serves the model it was started with and loses nothing."""
+    import time
+
+    import requests
+
+    from tests.conftest import TEST_TOKEN
+
+    session = f"fault-swap-{uuid.uuid4().hex[:8]}"
+    assert ask(kiosk, session, "住民票を取りたい")["destination"]["department"] == "戸籍課"
+    candidate = tmp_path / "guide-candidate.tar.gz"
+    shutil.copy(faulty.model, candidate)
+
+    def swap():
+        try:
+            requests.put(f"{faulty.rasa_url}/model", params={"token": TEST_TOKEN},
+                         json={"model_file": str(candidate)}, timeout=120)
+        except requests.RequestException:
+            pass  # the server dies under it: that is the point
+
+    loader = threading.Thread(target=swap)
+    loader.start()
+    time.sleep(1.5)  # loading a model takes several seconds: this lands in the middle
+    faulty.procs["rasa"].kill()
+    faulty.procs["rasa"].wait()
+    loader.join()
+    meanwhile = ask(kiosk, session, "持ち物は？")
+    assert meanwhile["degraded"] is True
+    faulty.start_rasa()
+    status = requests.get(f"{faulty.rasa_url}/status", params={"token": TEST_TOKEN}, timeout=10).json()
+    assert status["model_file"] == Path(faulty.model).name
+    after = ask(kiosk, session, "持ち物は？")
+    assert after["degraded"] is False and after["procedure"]["id"] == "juminhyo"
