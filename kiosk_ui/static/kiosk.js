@@ -237,12 +237,21 @@
     lastTouch = Date.now();
     if (!warning.hidden) warning.hidden = true;
   }
+  // The next visitor starts in the default language, whatever the last one chose.
+  const defaultLang = body.dataset.defaultLang || "ja";
+  const otherLanguage = () => document.documentElement.lang !== defaultLang;
   function somethingToForget() {
-    return log.childElementCount > 0 || currentScreen()?.id !== "screen-start" ||
+    return otherLanguage() || log.childElementCount > 0 || currentScreen()?.id !== "screen-start" ||
       input.value !== "" || Guide.anyOption() ||
       document.getElementById("staff-dialog")?.open;
   }
   function reset() {
+    if (otherLanguage()) {
+      // The language lives in a cookie and the page's texts: reload in the default one.
+      Guide.stopSpeaking();
+      location.replace(location.pathname + "?lang=" + encodeURIComponent(defaultLang));
+      return;
+    }
     generation += 1;
     log.replaceChildren();
     card.replaceChildren();

@@ -228,6 +228,20 @@ def test_idle_reset_counts_down_then_clears_the_conversation(quick_idle_kiosk, n
     assert json.loads(second.value.post_data)["session_id"] != first_session
 
 
+@pytest.mark.servers
+def test_idle_reset_returns_an_english_screen_to_japanese(quick_idle_kiosk, new_page):
+    page = new_page(KIOSK)
+    start(page, quick_idle_kiosk.url)
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="What do you need today?")).to_be_visible()
+    # Nobody touches the screen: the next visitor must not find it in the last one's language.
+    expect(page.locator("#idle-warning")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible(timeout=10_000)
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    page.reload()  # and the choice is gone from the cookie too
+    expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible()
+
+
 # --- degraded mode ---------------------------------------------------------------------------
 
 
