@@ -62,6 +62,15 @@ def offline_client(offline_app):
     return offline_app.test_client()
 
 
+def _port_must_be_free(port: int, what: str) -> None:
+    """A server left over from an interrupted run would answer the health check in place of
+    the one just started (which dies on the taken port), and the tests would run against it."""
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"{what}: port {port} is already in use (a server left from an "
+                               f"earlier run?); stop it or set TEST_RASA_PORT/TEST_ACTIONS_PORT")
+
+
 def _wait_until(check, timeout: float, what: str, procs) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,6 +107,7 @@ class Servers:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start_actions(self) -> None:
+        _port_must_be_free(self.actions_port, "action server")
         env = dict(self.env, SANIC_HOST="127.0.0.1")
         self.procs["actions"] = subprocess.Popen(
             [BIN / "python", "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
@@ -106,6 +116,7 @@ class Servers:
                     [self.procs["actions"]])
 
     def start_rasa(self) -> None:
+        _port_must_be_free(self.rasa_port, "Rasa server")
         self.procs["rasa"] = subprocess.Popen(
             [BIN / "rasa", "run", "--model", self.model, "--interface", "127.0.0.1",
              "--port", str(self.rasa_port), "--enable-api", "--auth-token", TEST_TOKEN,

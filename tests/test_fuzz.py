@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -55,8 +56,10 @@ def fuzz_properties(client_fixture: str):
     @given(text=visitor_text)
     def typed_text(request, text):
         client = request.getfixturevalue(client_fixture)
-        # As a browser sends it: JSON with \u escapes, so lone surrogates travel too.
-        body = json.dumps({"session_id": "fuzz-session-01", "text": text})
+        # As a browser sends it: JSON with \u escapes, so lone surrogates travel too. A new
+        # conversation each time, as kiosks start one per visitor: Rasa reads the whole
+        # conversation back on every turn, and one of 10,000 turns is not what is under test.
+        body = json.dumps({"session_id": f"fuzz-{uuid.uuid4().hex[:12]}", "text": text})
         check(client.post("/api/chat", data=body, content_type="application/json"), text)
 
     @FUZZ
