@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from bot.settings import REPO
@@ -105,8 +106,6 @@ def audit(pins: dict[str, str], snapshot: dict) -> list[Finding]:
 
 def range_findings(pins: dict[str, str], insecure: dict) -> list[Finding]:
     """Matches against safety-db's ranges-only file: {package: [specifier, ...]}."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     findings = []
     for name, specs in insecure.items():
         version = pins.get(normalise_name(name))
@@ -137,6 +136,8 @@ def _compact(raw: dict, package: str) -> dict | None:
             if r.get("type") == "ECOSYSTEM":
                 ranges.append(r["events"])
                 fixed += [e["fixed"] for e in r["events"] if "fixed" in e]
+    if ranges:  # the enumerated versions only repeat what the ranges say
+        versions = []
     summary = (raw.get("summary") or raw.get("details") or "").strip().split("\n")[0]
     return {"id": raw["id"], "package": package, "aliases": raw.get("aliases", []),
             "summary": summary[:240], "fixed": ", ".join(fixed), "ranges": ranges,
