@@ -27,7 +27,9 @@ help:
 	@echo "make test       the whole test suite (installs, trains when needed, starts servers)"
 	@echo "make check      validate guide data and Rasa data"
 	@echo "make eval       routing accuracy on the held-out visitor questions (real servers)"
-	@echo "make crossval   rasa test nlu --cross-validation (slow)"
+	@echo "make crossval   rasa test nlu --cross-validation (~10 min)"
+	@echo "make fuzz / load / faults / bench   the long suites and the benchmark"
+	@echo "make audit      known advisories for the pinned dependencies (offline snapshot)"
 	@echo "make shell      talk to the bot in the terminal (rasa shell)"
 
 $(BIN)/python:
