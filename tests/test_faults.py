@@ -6,20 +6,25 @@ store and their own copy of the guide data), because they kill, lock and corrupt
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot.settings import REPO
-from tests.conftest import Servers, free_port
+from tests.conftest import TEST_TOKEN, Servers, free_port
 
 pytestmark = pytest.mark.servers
 BIN = Path(sys.executable).parent
@@ -73,8 +78,6 @@ def user_texts(db: Path, sender: str) -> list[str]:
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' "
                             "ORDER BY id", (sender,)).fetchall()
-    import json
-
     return [json.loads(r[0])["text"] for r in rows]
 
 
@@ -212,8 +215,6 @@ def test_concurrent_turns_during_a_fault_all_get_answers(faulty, kiosk):
 
 
 def tree_digest(root: Path, entries: list[str]) -> dict[str, str]:
-    import hashlib
-
     digests = {}
     for entry in entries:
         path = root / entry
@@ -227,9 +228,6 @@ def test_training_killed_midway_leaves_no_model_and_the_data_untouched(faulty, k
     """`guide train` whose `rasa train` dies mid-training (say, the OOM killer): no model file
     appears under the name a later run would trust, nothing in data/ changes, and the running
     servers go on answering with the model they have."""
-    import signal
-    import time
-
     project = tmp_path / "project"
     for entry in ["bot", "data", "config.yml", "domain.yml", "requirements.lock", "credentials.yml"]:
         (shutil.copytree if (REPO / entry).is_dir() else shutil.copy)(REPO / entry, project / entry)
@@ -262,12 +260,6 @@ def test_training_killed_midway_leaves_no_model_and_the_data_untouched(faulty, k
 def test_rasa_killed_while_swapping_models_comes_back_on_the_previous_one(faulty, kiosk, tmp_path):
     """The staff console's publish step is `PUT /model`; if the server dies while loading the
     new model, the restarted server serves the model it was started with and loses nothing."""
-    import time
-
-    import requests
-
-    from tests.conftest import TEST_TOKEN
-
     session = f"fault-swap-{uuid.uuid4().hex[:8]}"
     assert ask(kiosk, session, "住民票を取りたい")["destination"]["department"] == "戸籍課"
     candidate = tmp_path / "guide-candidate.tar.gz"
