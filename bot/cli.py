@@ -21,7 +21,8 @@ MODEL_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "data/stor
                 "bot/nlu_components.py", "bot/normalize.py", "requirements.lock"]
 
 
-def _venv_bin(name: str) -> str:
+def venv_bin(name: str) -> str:
+    """A command of this venv (rasa, guide…), whatever PATH says."""
     return str(Path(sys.executable).parent / name)
 
 
@@ -48,7 +49,7 @@ def cmd_model_path(_args) -> int:
 
 def rasa_train_command(out_dir: Path | str, model_file: str, config: str = "config.yml") -> list[str]:
     """`rasa train` for the guide; the CLI, the staff console's retrain and the bench share it."""
-    return [_venv_bin("rasa"), "train", "--config", config, "--domain", "domain.yml",
+    return [venv_bin("rasa"), "train", "--config", config, "--domain", "domain.yml",
             "--data", *RASA_DATA, "--out", str(out_dir),
             "--fixed-model-name", model_file.removesuffix(".tar.gz")]
 
@@ -116,7 +117,7 @@ def cmd_check(args) -> int:
     print(f"{GENERATED}: ok (fresh)")
     if args.no_rasa:
         return 0
-    rc = subprocess.call([_venv_bin("rasa"), "data", "validate", "--fail-on-warnings",
+    rc = subprocess.call([venv_bin("rasa"), "data", "validate", "--fail-on-warnings",
                           "--config", "config.yml", "--domain", "domain.yml",
                           "--data", *RASA_DATA], cwd=REPO)
     print("rasa data validate: " + ("ok" if rc == 0 else "ERROR"))

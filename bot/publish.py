@@ -20,7 +20,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +29,7 @@ from typing import Any, Callable, Optional
 
 import requests
 
-from bot.cli import RASA_DATA, model_hash, rasa_train_command
+from bot.cli import RASA_DATA, model_hash, rasa_train_command, venv_bin
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS publish_jobs (
@@ -98,10 +97,6 @@ class PublishConfig:
 def rasa_urls(rasa_url: str) -> list[str]:
     """Every live Rasa server named in RASA_URL (the kiosk spreads turns over them)."""
     return [u.strip().rstrip("/") for u in rasa_url.split(",") if u.strip()]
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
 
 
 def _free_port() -> int:
@@ -306,7 +301,7 @@ class Job:
             raise PublishFailed(f"{GENERATED_NLU} が案内データと合っていません"
                                 "（`guide export-nlu` が必要です）。")
         if self.config.rasa_validate:
-            cmd = [_bin("rasa"), "data", "validate", "--fail-on-warnings", "--config", "config.yml",
+            cmd = [venv_bin("rasa"), "data", "validate", "--fail-on-warnings", "--config", "config.yml",
                    "--domain", "domain.yml", "--data", *RASA_DATA]
             if self._stream(cmd, timeout=600) != 0:
                 raise PublishFailed("学習データの検証（rasa data validate）で問題が見つかりました: "
@@ -484,7 +479,7 @@ class TemporaryRasa:
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("rest:\n", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [_bin("rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
+            [venv_bin("rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
              "--port", str(self.port), "--enable-api", "--auth-token", self.token,
              "--credentials", str(credentials), "--endpoints", str(endpoints)],
             cwd=self.config.project_dir, env=_env(self.config),
