@@ -199,3 +199,52 @@ def test_load_result_counts_errors_and_throughput():
     r.error("degraded")
     assert r.answers == 4 and r.throughput == 2.0
     assert r.errors == 2 and r.error_kinds == {"degraded": 2}
+
+
+def test_config_with_epochs_sets_every_trained_component(tmp_path):
+    import yaml
+
+    out = bench.config_with_epochs(bench.REPO / "config.baseline.yml", 7, tmp_path / "c.yml")
+    config = yaml.safe_load(out.read_text(encoding="utf-8"))
+    epochs = {c["name"]: c["epochs"] for c in config["pipeline"] if "epochs" in c}
+    assert epochs == {"DIETClassifier": 7, "ResponseSelector": 7}
+    original = yaml.safe_load((bench.REPO / "config.baseline.yml").read_text(encoding="utf-8"))
+    # Everything else is the stock config as written, including its fixed assistant_id
+    # (without one, `rasa train` would rewrite the file).
+    for c in config["pipeline"]:
+        c.pop("epochs", None)
+    for c in original["pipeline"]:
+        c.pop("epochs", None)
+    assert config == original
+
+
+def test_config_with_epochs_refuses_a_config_without_epochs(tmp_path):
+    src = tmp_path / "plain.yml"
+    src.write_text("pipeline:\n  - name: RegexEntityExtractor\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no component with epochs"):
+        bench.config_with_epochs(src, 5, tmp_path / "out.yml")
+
+
+def test_final_training_metrics_reads_the_last_progress_bar_per_component():
+    log = (
+        "INFO - Starting to train component 'DIETClassifier'.\n"
+        "Epochs:  50%|█| 1/2 [00:30<00:30, t_loss=4.49, i_acc=0.689, e_f1=0]\r"
+        "Epochs: 100%|█| 2/2 [01:00<00:00, t_loss=2.34, i_acc=0.927, e_f1=0.5]\n"
+        "INFO - Finished training component 'DIETClassifier'.\n"
+        "INFO - Starting to train component 'EntitySynonymMapper'.\n"
+        "INFO - Starting to train component 'ResponseSelector'.\n"
+        "Epochs: 100%|█| 3/3 [00:34<00:00, 11.42s/it, t_loss=8.48, r_acc=0.189]\n")
+    assert bench.final_training_metrics(log) == {
+        "DIETClassifier": {"t_loss": 2.34, "i_acc": 0.927, "e_f1": 0.5},
+        "ResponseSelector": {"t_loss": 8.48, "r_acc": 0.189}}
+
+
+def test_markdown_says_when_stock_trained_fewer_epochs():
+    results = _results()
+    results["pipelines"]["stock"].update(epochs=15, config="config.baseline.yml",
+                                         training_fit={"ResponseSelector": {"r_acc": 0.9}})
+    md = render_markdown(results)
+    assert "| metric | stock (15 epochs) |" in md
+    assert "trained 15 epochs instead of the config's 100" in md
+    row = {r[0]: r for r in table_rows(results)}["guide entry, training accuracy at the end (ResponseSelector)"]
+    assert row[1:4] == ("90.0 %", "n/a", "n/a")
