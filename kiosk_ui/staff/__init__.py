@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,10 +56,19 @@ def _secret_key(var_dir: Path) -> str:
         return key
     path = var_dir / "secret_key"
     if not path.exists():
+        # gunicorn boots its workers together, and on a fresh var dir each of them gets here.
+        # Each writes a whole key to a file of its own and links it into place: the first link
+        # wins, the others find it there, and nobody reads a half-written key.
         var_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
+        fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text(encoding="utf-8").strip()
 
 
