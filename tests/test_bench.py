@@ -204,10 +204,11 @@ def test_load_result_counts_errors_and_throughput():
 def test_config_with_epochs_sets_every_trained_component(tmp_path):
     import yaml
 
-    out = bench.config_with_epochs(bench.REPO / "config.baseline.yml", 7, tmp_path / "c.yml")
+    out = bench.config_with_epochs(bench.REPO / "config.baseline.yml",
+                                   {"DIETClassifier": 7, "ResponseSelector": 30}, tmp_path / "c.yml")
     config = yaml.safe_load(out.read_text(encoding="utf-8"))
     epochs = {c["name"]: c["epochs"] for c in config["pipeline"] if "epochs" in c}
-    assert epochs == {"DIETClassifier": 7, "ResponseSelector": 7}
+    assert epochs == {"DIETClassifier": 7, "ResponseSelector": 30}
     original = yaml.safe_load((bench.REPO / "config.baseline.yml").read_text(encoding="utf-8"))
     # Everything else is the stock config as written, including its fixed assistant_id
     # (without one, `rasa train` would rewrite the file).
@@ -218,11 +219,26 @@ def test_config_with_epochs_sets_every_trained_component(tmp_path):
     assert config == original
 
 
-def test_config_with_epochs_refuses_a_config_without_epochs(tmp_path):
+def test_config_with_epochs_refuses_a_component_not_trained_there(tmp_path):
     src = tmp_path / "plain.yml"
-    src.write_text("pipeline:\n  - name: RegexEntityExtractor\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="no component with epochs"):
-        bench.config_with_epochs(src, 5, tmp_path / "out.yml")
+    src.write_text("pipeline:\n  - name: DIETClassifier\n    epochs: 5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no ResponseSelector with epochs"):
+        bench.config_with_epochs(src, {"ResponseSelector": 5}, tmp_path / "out.yml")
+
+
+@pytest.mark.parametrize("text, epochs", [
+    ("10,60", {"DIETClassifier": 10, "ResponseSelector": 60}),
+    ("15", {"DIETClassifier": 15, "ResponseSelector": 15}),
+    ("0", {}),
+])
+def test_stock_epochs_option(text, epochs):
+    assert bench.stock_epochs(text) == epochs
+
+
+@pytest.mark.parametrize("text", ["10,0", "1,2,3", "-1", "ten"])
+def test_stock_epochs_option_refuses_nonsense(text):
+    with pytest.raises(ValueError):
+        bench.stock_epochs(text)
 
 
 def test_final_training_metrics_reads_the_last_progress_bar_per_component():
@@ -241,10 +257,11 @@ def test_final_training_metrics_reads_the_last_progress_bar_per_component():
 
 def test_markdown_says_when_stock_trained_fewer_epochs():
     results = _results()
-    results["pipelines"]["stock"].update(epochs=15, config="config.baseline.yml",
-                                         training_fit={"ResponseSelector": {"r_acc": 0.9}})
+    results["pipelines"]["stock"].update(
+        epochs={"DIETClassifier": 10, "ResponseSelector": 60}, config="config.baseline.yml",
+        training_fit={"ResponseSelector": {"r_acc": 0.9}})
     md = render_markdown(results)
-    assert "| metric | stock (15 epochs) |" in md
-    assert "trained 15 epochs instead of the config's 100" in md
+    assert "| metric | stock (10/60 epochs) |" in md
+    assert "epochs DIETClassifier 10 and ResponseSelector 60 instead of the config's 100" in md
     row = {r[0]: r for r in table_rows(results)}["guide entry, training accuracy at the end (ResponseSelector)"]
     assert row[1:4] == ("90.0 %", "n/a", "n/a")
