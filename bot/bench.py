@@ -2,7 +2,8 @@
 side by side, on this machine, on the held-out visitor questions, in one run.
 
 For each Rasa pipeline (stock = config.baseline.yml, shipped = config.yml) the bench trains a
-model into a temporary directory (fresh training cache, so it is a full retrain), starts its own
+model into a temporary directory (fresh training cache, so it is a full retrain; stock's DIET and
+ResponseSelector for fewer epochs unless ``--stock-epochs 0``, see STOCK_EPOCHS), starts its own
 Rasa server + action server + kiosk (gunicorn, as in the Procfile) on loopback ports from
 ``--port-base`` with a temporary SQLite tracker store, and measures: routing accuracy through
 ``/api/chat``, sequential ``/model/parse`` latency, ``/api/chat`` latency and errors under
@@ -306,13 +307,23 @@ def port_free(port: int) -> bool:
     return True
 
 
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"(unreadable: {exc})"
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str, server: Server,
                interval: float = 0.1) -> float:
     """Seconds from the server's start until check() is true."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if not server.alive():
-            raise RuntimeError(f"{what} exited early with code {server.proc.returncode}; see {server.log}")
+            # The log's tail goes into the error: the work directory (and the log) is removed
+            # when the run ends, unless --keep-workdir.
+            raise RuntimeError(f"{what} exited early with code {server.proc.returncode}; "
+                               f"end of {server.log}:\n{_tail(server.log)}")
         if check():
             return time.perf_counter() - server.started
         time.sleep(interval)
@@ -455,11 +466,15 @@ def config_with_epochs(src: Path, epochs: dict[str, int], dest: Path) -> Path:
 def stock_epochs(text: str) -> dict[str, int]:
     """--stock-epochs: "10,60" (DIET, ResponseSelector), one number for both, or 0 for the
     config's own."""
-    values = [int(x) for x in text.split(",") if x.strip()]
+    wanted = f"--stock-epochs wants N, or DIET,RESPONSESELECTOR epochs, or 0: {text!r}"
+    try:
+        values = [int(x) for x in str(text).split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(wanted) from None
     if len(values) == 1:
         values *= 2
     if len(values) != 2 or any(v < 0 for v in values) or (0 in values and any(values)):
-        raise ValueError(f"--stock-epochs wants N, or DIET,RESPONSESELECTOR epochs, or 0: {text!r}")
+        raise ValueError(wanted)
     return {} if not any(values) else dict(zip(("DIETClassifier", "ResponseSelector"), values))
 
 

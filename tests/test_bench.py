@@ -237,7 +237,7 @@ def test_stock_epochs_option(text, epochs):
 
 @pytest.mark.parametrize("text", ["10,0", "1,2,3", "-1", "ten"])
 def test_stock_epochs_option_refuses_nonsense(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="--stock-epochs wants"):
         bench.stock_epochs(text)
 
 
@@ -265,3 +265,17 @@ def test_markdown_says_when_stock_trained_fewer_epochs():
     assert "epochs DIETClassifier 10 and ResponseSelector 60 instead of the config's 100" in md
     row = {r[0]: r for r in table_rows(results)}["guide entry, training accuracy at the end (ResponseSelector)"]
     assert row[1:4] == ("90.0 %", "n/a", "n/a")
+
+
+def test_a_server_that_dies_at_start_reports_its_log(tmp_path):
+    import sys
+
+    server = bench.Server("dies", [sys.executable, "-c", "print('worker failed to boot'); raise SystemExit(3)"],
+                          tmp_path / "dies.log")
+    try:
+        with pytest.raises(RuntimeError) as err:
+            bench.wait_until(lambda: False, 30, "dies", server)
+    finally:
+        server.stop()
+    assert "exited early with code 3" in str(err.value)
+    assert "worker failed to boot" in str(err.value)
