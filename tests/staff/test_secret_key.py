@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from pathlib import Path
 
 from kiosk_ui.staff import _secret_key
 
@@ -16,7 +17,7 @@ def _race(var_dir: str, barrier, results) -> None:
     os.environ.pop("GUIDE_SECRET_KEY", None)
     barrier.wait()
     try:
-        results.put(("ok", _secret_key(__import__("pathlib").Path(var_dir))))
+        results.put(("ok", _secret_key(Path(var_dir))))
     except Exception as exc:  # the failure this test is about
         results.put(("error", repr(exc)))
 
