@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.bench import port_free
 from bot.guide_data import load_guide
 from bot.settings import REPO
 
@@ -65,10 +66,9 @@ def offline_client(offline_app):
 def _port_must_be_free(port: int, what: str) -> None:
     """A server left over from an interrupted run would answer the health check in place of
     the one just started (which dies on the taken port), and the tests would run against it."""
-    with socket.socket() as s:
-        if s.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"{what}: port {port} is already in use (a server left from an "
-                               f"earlier run?); stop it or set TEST_RASA_PORT/TEST_ACTIONS_PORT")
+    if not port_free(port):
+        raise RuntimeError(f"{what}: port {port} is already in use (a server left from an "
+                           f"earlier run?); stop it or set TEST_RASA_PORT/TEST_ACTIONS_PORT")
 
 
 def _wait_until(check, timeout: float, what: str, procs) -> None:

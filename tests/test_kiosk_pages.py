@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -15,16 +14,11 @@ from babel.messages.pofile import read_po
 from bot import hours
 from bot.furigana import ruby_html, segments
 from kiosk_ui import create_app
+from tests.conftest import free_port
 
 SESSION = "kiosk-page-test-01"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "kiosk_ui" / "translations"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
