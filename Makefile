@@ -20,18 +20,21 @@ PYTHON ?= $(shell \
   elif command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then echo "$$(pyenv prefix 3.10)/bin/python3.10"; \
   fi)
 
-.PHONY: help venv model run test test-fast validate check eval crossval shell export-nlu clean system-deps fuzz load faults audit audit-live
+.PHONY: help venv model run test test-fast lint-imports validate check eval crossval shell actions export-nlu clean system-deps fuzz load faults audit audit-live
 
 help:
-	@echo "make run        bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
-	@echo "make test       the whole test suite (installs, trains when needed, starts servers)"
-	@echo "make check      validate guide data and Rasa data"
-	@echo "make eval       routing accuracy on the held-out visitor questions (real servers)"
-	@echo "make crossval   rasa test nlu --cross-validation (~10 min)"
-	@echo "make fuzz / load / faults           the long suites"
-	@echo "make bench      stock vs faq-matcher vs shipped (< 30 min; bench-full: stock at 100 epochs, over 1 h)"
-	@echo "make audit      known advisories for the pinned dependencies (offline snapshot)"
-	@echo "make shell      talk to the bot in the terminal (rasa shell)"
+	@echo "make run           bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
+	@echo "make test          the whole test suite (installs, trains when needed, starts servers)"
+	@echo "make test-fast     the tests that need no server and no browser"
+	@echo "make lint-imports  the dependency rule (import-linter contracts in pyproject.toml)"
+	@echo "make check         validate guide data and Rasa data (make validate: the same)"
+	@echo "make eval          routing accuracy on the held-out visitor questions (real servers)"
+	@echo "make crossval      rasa test nlu --cross-validation (~10 min)"
+	@echo "make fuzz / load / faults      the long suites"
+	@echo "make bench         stock vs faq-matcher vs shipped (< 30 min; bench-full: stock at 100 epochs, over 1 h)"
+	@echo "make audit         known advisories for the pinned dependencies (offline snapshot; audit-live: pip-audit online)"
+	@echo "make shell         talk to the bot in the terminal (rasa shell; make actions in another terminal)"
+	@echo "make model / venv / export-nlu / system-deps / clean      the building blocks"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -48,6 +51,17 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	touch $@
 
 venv: $(VENV)/.installed
+
+# import-linter reads the source and imports none of it: a small venv of its own, pinned in
+# requirements-lint.txt, keeps it out of the guide's requirements.lock.
+LINT_VENV := .venv-lint
+$(LINT_VENV)/.installed: requirements-lint.txt | $(BIN)/python
+	"$(PYTHON)" -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet -r requirements-lint.txt
+	touch $@
+
+lint-imports: $(LINT_VENV)/.installed
+	$(LINT_VENV)/bin/lint-imports
 
 var/rasa_token:
 	@mkdir -p var
@@ -71,24 +85,24 @@ validate: check
 export-nlu: venv
 	$(BIN)/guide export-nlu
 
-test: venv model system-deps
+test: venv model system-deps lint-imports
 	$(BIN)/pytest -q
 
 test-fast: venv
 	$(BIN)/pytest -q -m "not servers and not browser"
 
 eval: venv model
-	$(BIN)/pytest -q tests/test_heldout.py -s
+	$(BIN)/pytest -q tests/servers/test_heldout.py -s
 
 # The long suites (not in CI): 10,000 fuzz cases per property, 50 kiosks for 10 minutes.
 fuzz: venv model
-	FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/test_fuzz.py -p no:cacheprovider
+	FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/servers/test_fuzz.py -p no:cacheprovider
 
 load: venv model
-	LOAD_SESSIONS=50 LOAD_SECONDS=600 $(BIN)/pytest -q -s tests/test_load.py
+	LOAD_SESSIONS=50 LOAD_SECONDS=600 $(BIN)/pytest -q -s tests/servers/test_load.py
 
 faults: venv model
-	$(BIN)/pytest -q tests/test_faults.py
+	$(BIN)/pytest -q tests/servers/test_faults.py
 
 # The offline audit against the advisory snapshot in security/ (see security/reviewed.yml).
 audit: venv

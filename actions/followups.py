@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_guide, named_items, say
-from bot.matcher import matcher_for
 from bot import answers, hours
+from bot.matcher import matcher_for
 from bot.answers import Utterance
 from bot.guide_data import Guide, Procedure
 
@@ -33,9 +33,10 @@ def detail_utterances(guide: Guide, proc: Procedure, intent: str) -> list[Uttera
         utt = (Utterance("utter_fee", dict(fields, fee=proc.fee), payload) if proc.fee
                else Utterance("utter_fee_unknown", fields, payload))
     elif intent == "ask_online":
-        corner = "行政サービスコーナーでも取り扱っています。" if proc.service_corner else ""
-        utt = (Utterance("utter_online", dict(fields, online=proc.online or "", corner=corner), payload)
-               if proc.online or proc.service_corner else Utterance("utter_online_none", fields, payload))
+        response = {(True, True): "utter_online_and_corner", (True, False): "utter_online",
+                    (False, True): "utter_service_corner", (False, False): "utter_online_none"}
+        utt = Utterance(response[bool(proc.online), proc.service_corner],
+                        dict(fields, online=proc.online or ""), payload)
     elif proc.bring:
         utt = Utterance("utter_bring", dict(fields, bring="、".join(proc.bring)), payload)
     else:
@@ -77,8 +78,8 @@ class ActionAnswerHours(Action):
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
         state = hours.open_state(guide)
-        now = "ただいま受付中です。" if state.open else "ただいまは受付時間外です。"
         say(dispatcher, tracker, [Utterance(
-            "utter_hours", dict(summary=hours.hours_summary(guide), today=state.today, now=now),
+            "utter_hours_open" if state.open else "utter_hours_closed",
+            dict(summary=hours.hours_summary(guide), today=state.today),
             dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))])
         return []

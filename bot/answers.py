@@ -14,10 +14,8 @@ from typing import Optional, Sequence
 
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
 
-UNVERIFIED_NOTE = "窓口は変更されている場合があります。"
 
-
-def destination(guide: Guide, section: Section, desk_name: Optional[str] = None) -> dict:
+def destination(section: Section, desk_name: Optional[str] = None) -> dict:
     """Where the visitor should go: section, desk, floor, counter, and how sure we are."""
     desk = section.desk(desk_name)
     place = desk or section
@@ -36,7 +34,7 @@ def destination(guide: Guide, section: Section, desk_name: Optional[str] = None)
 
 
 def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
-    return destination(guide, guide.sections[procedure.section], procedure.desk)
+    return destination(guide.sections[procedure.section], procedure.desk)
 
 
 def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str]) -> str:
@@ -124,7 +122,7 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "section":
         section = guide.sections[item_id]
-        dest = destination(guide, section)
+        dest = destination(section)
         out = [Utterance("utter_route_section", dict(department=section.name, place=dest["place"],
                                                      mission=section.mission),
                          dict(destination=dest))]

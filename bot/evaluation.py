@@ -5,9 +5,15 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+import requests
 import yaml
+
+from bot.chat import turn
+from bot.guide_data import Guide
+from bot.normalize import normalize
+from bot.rasa_client import RasaClient
 
 LABELS = ("department", "redirect", "program", "facility", "clarify", "out_of_scope")
 
@@ -42,32 +48,42 @@ def predicted_of(answer: dict) -> tuple[str, Any]:
     return "out_of_scope", True
 
 
-def _correct(expected: tuple[str, Any], predicted: tuple[str, Any]) -> bool:
+def is_correct(expected: tuple[str, Any], predicted: tuple[str, Any]) -> bool:
     if expected[0] == "out_of_scope":
         # Out of scope is right as long as the visitor is not sent anywhere.
         return predicted[0] in ("out_of_scope", "clarify")
     return expected == predicted
 
 
-def _ask(client, url: Optional[str], text: str) -> dict:
-    body = {"session_id": f"eval-{uuid.uuid4().hex[:16]}", "text": text}
-    if url:
-        import requests
+# Asks one question in a fresh conversation: (session id, text) → the /api/chat answer.
+Ask = Callable[[str, str], dict]
 
+
+def asking_rasa(rasa: RasaClient, guide: Guide) -> Ask:
+    """Questions through ``bot.chat.turn``, the code path of ``POST /api/chat``, in process."""
+    return lambda session_id, text: turn(rasa, guide, session_id, normalize(text))
+
+
+def asking_kiosk(url: Optional[str] = None, client: Any = None) -> Ask:
+    """Questions through a kiosk's ``POST /api/chat``: a running one at ``url``, or a test client."""
+    def ask(session_id: str, text: str) -> dict:
+        body = {"session_id": session_id, "text": text}
+        if client is not None:
+            return client.post("/api/chat", json=body).get_json()
         return requests.post(f"{url.rstrip('/')}/api/chat", json=body, timeout=30).json()
-    return client.post("/api/chat", json=body).get_json()
+    return ask
 
 
-def evaluate(path: Path, client=None, url: Optional[str] = None) -> dict:
+def evaluate(path: Path, ask: Ask) -> dict:
     """Ask every question with a fresh conversation; count what was routed where."""
     rows = []
     degraded = 0
     for q in load_questions(path):
-        answer = _ask(client, url, q["text"])
+        answer = ask(f"eval-{uuid.uuid4().hex[:16]}", q["text"])
         degraded += bool(answer.get("degraded"))
         expected, predicted = expected_of(q), predicted_of(answer)
         rows.append({"text": q["text"], "expected": list(expected), "predicted": list(predicted),
-                     "correct": _correct(expected, predicted)})
+                     "correct": is_correct(expected, predicted)})
     return summarise(rows, degraded)
 
 

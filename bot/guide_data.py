@@ -26,6 +26,9 @@ from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
+from bot.normalize import normalize
+from bot.settings import REPO
+
 log = logging.getLogger(__name__)
 
 # One ward office's facts: read from the office's data pack (data/offices/<office>/).
@@ -520,8 +523,6 @@ def _shown_names(paths: dict[str, Path]) -> dict[str, str]:
     """How errors name each file: the bare name in a flat directory; else its path in the
     repository (data/guide/…, data/offices/isogo/…), or from the parent of the two
     directories' common folder, or in full."""
-    from bot.settings import REPO
-
     folders = {p.parent.resolve() for p in paths.values()}
     if len(folders) == 1:
         return {name: name for name in paths}
@@ -627,8 +628,6 @@ _FILE_OF_KIND = {"procedure": ("procedures.yml", "procedures"),
 
 def _check_synonyms(guide: "Guide", raw: dict) -> None:
     """A visitor's word must lead to one place: names and synonyms are unique after normalisation."""
-    from bot.normalize import normalize
-
     owners: dict[str, str] = {}
     for kind, item_id, _title, words in guide.named_entries():
         for word in words:

@@ -70,15 +70,6 @@ def to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
-def original_span(offsets: list[int], original: str, start: int, end: int) -> tuple[int, int]:
-    """Map a [start, end) span of normalised text back to the original text."""
-    if start >= len(offsets):
-        return len(original), len(original)
-    orig_start = offsets[start]
-    orig_end = offsets[end] if end < len(offsets) else len(original)
-    return orig_start, orig_end
-
-
 def normalized_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a [start, end) span of the original text into the normalised text."""
     new_start = next((i for i, o in enumerate(offsets) if o >= start), len(offsets))

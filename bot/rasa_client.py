@@ -87,10 +87,34 @@ class RasaClient:
         resp.raise_for_status()
         return resp.json()
 
+    def status(self, timeout: float = 2.0) -> dict[str, Any]:
+        """``GET /status`` of the first server; raises RasaUnavailable when it does not answer."""
+        try:
+            resp = self._http.get(f"{self.base_url}/status", params={"token": self.token},
+                                  timeout=timeout)
+            resp.raise_for_status()
+            body = resp.json()
+        except (requests.RequestException, ValueError) as err:
+            raise RasaUnavailable(f"Rasa status: {err.__class__.__name__}") from err
+        return body if isinstance(body, dict) else {}
+
+    def model_file(self, timeout: float = 10.0) -> Optional[str]:
+        """The model file the first server has loaded (None: no model)."""
+        return self.status(timeout).get("model_file") or None
+
     def is_ready(self) -> bool:
         """True once the server answers and has a model loaded."""
         try:
-            resp = self._http.get(f"{self.base_url}/status", params={"token": self.token}, timeout=2)
-            return resp.status_code == 200 and bool(resp.json().get("model_file"))
-        except (requests.RequestException, ValueError):
+            return bool(self.model_file(timeout=2))
+        except RasaUnavailable:
             return False
+
+    def load_model(self, model_file: str, timeout: float) -> None:
+        """``PUT /model`` on the first server; raises RasaUnavailable saying why it failed."""
+        try:
+            resp = self._http.put(f"{self.base_url}/model", params={"token": self.token},
+                                  json={"model_file": model_file}, timeout=timeout)
+        except requests.RequestException as err:
+            raise RasaUnavailable(err.__class__.__name__) from err
+        if resp.status_code not in (200, 204):
+            raise RasaUnavailable(f"HTTP {resp.status_code}: {resp.text[:200]}")

@@ -6,9 +6,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 REPO = Path(__file__).resolve().parent.parent
 OFFICES_DIR = REPO / "data" / "offices"
+# Held-out visitor questions: never trained on; the publish gate and `guide eval` read them.
+HELDOUT_DIR = REPO / "data" / "heldout"
 # The office whose data pack the guide serves unless GUIDE_OFFICE names another.
 DEFAULT_OFFICE = "kanazawa"
 OFFICE_NAME = re.compile(r"[a-z0-9_-]+")
@@ -30,6 +33,11 @@ class Settings:
     kiosk_port: int
     max_text_length: int
     idle_seconds: int
+    endpoints: Path              # Rasa's endpoints file; its tracker store is what staff read
+    retention_days: float        # stored conversations older than this are deleted (guide retention)
+    secret_key: str              # the staff console's session key ("" → a random one in var/)
+    staff_session_hours: float
+    staff_cookie_secure: Optional[bool]   # None: not set by the deployment
 
 
 def _token(var_dir: Path) -> str:
@@ -87,4 +95,17 @@ def load_settings() -> Settings:
         # A visitor's question fits in a few sentences; longer input is refused with 413.
         max_text_length=int(os.environ.get("GUIDE_MAX_TEXT", "200")),
         idle_seconds=int(os.environ.get("KIOSK_IDLE_SECONDS", "60")),
+        endpoints=_in_repo(os.environ.get("GUIDE_ENDPOINTS", "endpoints.yml")),
+        retention_days=float(os.environ.get("GUIDE_RETENTION_DAYS", "30")),
+        secret_key=os.environ.get("GUIDE_SECRET_KEY", "").strip(),
+        staff_session_hours=float(os.environ.get("STAFF_SESSION_HOURS", "8")),
+        staff_cookie_secure=_flag(os.environ.get("STAFF_COOKIE_SECURE")),
     )
+
+
+def _in_repo(path: str) -> Path:
+    return Path(path) if Path(path).is_absolute() else REPO / path
+
+
+def _flag(value: Optional[str]) -> Optional[bool]:
+    return None if value is None else value.strip().lower() in ("1", "true", "yes", "on")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from back_office.staff_calls import StaffCallStore
 from bot.guide_data import shared_store
 from bot.rasa_client import RasaClient
 from bot.settings import load_settings
+from kiosk_ui import api, kiosk, security, staff
 
 # The interface's fixed texts are written in Japanese; other languages are translations.
 LANGUAGES = {"ja": "日本語", "en": "English"}
@@ -19,8 +21,6 @@ csrf = CSRFProtect()
 
 def select_locale() -> str:
     """?lang=en for this request (and, through a cookie, the next ones), else the cookie."""
-    from flask import current_app
-
     supported = current_app.config["LANGUAGES"]
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
         if candidate in supported:
@@ -55,13 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                                                    app.config["GUIDE_OFFICE_DIR"])
     app.extensions["rasa"] = RasaClient(app.config["RASA_URL"], app.config["RASA_TOKEN"],
                                         app.config["RASA_TIMEOUT"])
-    from kiosk_ui.staff_calls import StaffCallStore
-
     app.extensions["staff_calls"] = StaffCallStore(app.config["KIOSK_DB"])
     Babel(app, locale_selector=select_locale)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-
-    from kiosk_ui import api, kiosk, security, staff
 
     security.init_app(app)
     app.register_blueprint(api.bp)

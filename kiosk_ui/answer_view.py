@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from bot import answers
-from bot.floor_map import floor_svg
+from kiosk_ui.floor_map import floor_svg
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
 
 KINDS = ("procedure", "section", "facility", "redirect", "program")
@@ -106,12 +106,12 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         section = guide.sections[item_id]
         desk = desk if section.desk(desk) else None
         view = AnswerView(kind, item_id, section.name, section=section,
-                          destination=answers.destination(guide, section, desk))
+                          destination=answers.destination(section, desk))
     elif kind == "program" and item_id in guide.programs:
         prog = guide.programs[item_id]
         section = guide.sections[prog.section]
         view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
-                          destination=answers.destination(guide, section))
+                          destination=answers.destination(section))
     elif kind == "redirect" and item_id in guide.redirects:
         red = guide.redirects[item_id]
         view = AnswerView(kind, item_id, red.title, redirect=red)

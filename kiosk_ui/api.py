@@ -1,12 +1,11 @@
 """The kiosk's JSON API: ``POST /api/chat`` and friends.
 
-It only reshapes Rasa's reply into the kiosk's contract; it does not second-guess it.
-When Rasa cannot answer, it answers from the guide data alone (``degraded``).
+It checks the request and hands the turn to ``bot.chat.turn``, which reshapes Rasa's reply
+into the kiosk's contract, or answers from the guide data alone when Rasa cannot (``degraded``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any, Optional
@@ -16,21 +15,17 @@ from werkzeug.exceptions import HTTPException
 
 from bot import answers
 from bot.answers import Utterance
-from bot.furigana import segments
+from bot.chat import PAYLOAD, turn
 from bot.guide_data import Guide
 from bot.matcher import matcher_for
 from bot.normalize import normalize
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.routing import kind_of
 from bot.wording import render
+from kiosk_ui.kiosk import hours_banner
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-# A tapped button: /intent or /intent{"item": "id"}; anything else is refused.
-PAYLOAD = re.compile(r'^/([a-z_]{2,40})(\{"item": ?"([a-z0-9_]{1,60})"\})?$')
-FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours")
 
 
 class BadRequest(Exception):
@@ -88,72 +83,10 @@ def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
     return session_id, text, payload
 
 
-def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """Rasa's REST messages → the kiosk contract (text replies + structured fields)."""
-    out: dict[str, Any] = {"session_id": session_id, "replies": [], "intent": None,
-                           "staff_call": False, "degraded": False, **{f: None for f in FIELDS}}
-    for msg in messages:
-        if msg.get("text"):
-            reply = {"text": msg["text"]}
-            if msg.get("buttons"):
-                reply["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")}
-                                    for b in msg["buttons"]]
-            out["replies"].append(reply)
-        custom = msg.get("custom")
-        if isinstance(custom, dict):
-            for key in (*FIELDS, "intent"):
-                if custom.get(key) is not None and out[key] is None:
-                    out[key] = custom[key]
-            out["staff_call"] = out["staff_call"] or bool(custom.get("staff_call"))
-    if not out["choices"]:
-        out["choices"] = None
-    return out
-
-
-def degraded_answer(session_id: str, payload: Optional[str], text: Optional[str] = None) -> dict[str, Any]:
-    """An answer from the guide data alone, while the assistant is unavailable."""
-    g = guide()
-    utterances: list[Utterance] = []
-    match = PAYLOAD.match(payload or "")
-    item_id = match.group(3) if match else None
-    kind = kind_of(g, item_id) if item_id else None
-    if kind:
-        # A tapped button names its entry: that answer needs no language understanding.
-        utterances = answers.reply_for(g, kind, item_id)
-    elif text:
-        # Typed text: the guide's own names and synonyms propose entries to tap, never a route.
-        candidates = [m for m in matcher_for(g).search(text) if m.kind != "clarification"][:4]
-        if candidates:
-            utterances = answers.reply_for(g, None, None, candidates)
-    utterances.append(Utterance("utter_degraded", dict(desk=answers.information_desk_text(g))))
-    out = reshape(session_id, [{"text": render(u), "buttons": u.buttons,
-                                "custom": {**u.payload, "choices": u.buttons or None}}
-                               for u in utterances])
-    out["degraded"] = True
-    out["facility"] = out["facility"] or answers.facility_info(g.office.information_desk)
-    return out
-
-
 @bp.post("/chat")
 def chat():
     session_id, text, payload = _read_chat_request()
-    rasa: RasaClient = current_app.extensions["rasa"]
-    try:
-        messages = rasa.send(session_id, payload or text)
-    except RasaUnavailable as err:
-        log.error("degraded answer for session %s: %s", session_id, err)
-        return jsonify(with_ruby(degraded_answer(session_id, payload, text)))
-    out = reshape(session_id, messages)
-    if out["intent"] is None:
-        out["intent"] = rasa.latest_intent(session_id)
-    return jsonify(with_ruby(out))
-
-
-def with_ruby(out: dict[str, Any]) -> dict[str, Any]:
-    """Add each reply's furigana as [base, reading] pieces; the kiosk builds <ruby> from them."""
-    for reply in out["replies"]:
-        reply["ruby"] = [list(piece) for piece in segments(reply["text"])]
-    return out
+    return jsonify(turn(current_app.extensions["rasa"], guide(), session_id, text, payload))
 
 
 @bp.get("/health")
@@ -169,8 +102,6 @@ def health():
 @bp.get("/hours")
 def hours():
     """Whether the office is open now, for the banner to refresh itself."""
-    from kiosk_ui.kiosk import hours_banner
-
     return jsonify(hours_banner(guide()))
 
 
@@ -182,9 +113,9 @@ def search_result(g: Guide, kind: str, item_id: str, title: str) -> dict[str, An
     if kind == "procedure":
         dest = answers.procedure_destination(g, g.procedures[item_id])
     elif kind == "section":
-        dest = answers.destination(g, g.sections[item_id])
+        dest = answers.destination(g.sections[item_id])
     elif kind == "program":
-        dest = answers.destination(g, g.sections[g.programs[item_id].section])
+        dest = answers.destination(g.sections[g.programs[item_id].section])
     elif kind == "facility":
         fac = g.facilities[item_id]
         dest = {"floor": fac.floor, "place": fac.where, "verified": fac.verified}

@@ -1,47 +1,49 @@
 """The staff console (``/staff``): ward-office staff keep the guide right without a developer.
 
-One blueprint, ``staff``, with its routes split by area (auth, content, inbox, calls,
-publish, history, figures, admin) and its own templates and static files; plus the small
-public ``feedback`` blueprint at ``/api/feedback`` that the kiosk posts to.
+A blueprint per area (auth, admin, content, history, inbox, calls, figures, publish), nested
+under ``staff``, which holds the templates, static files and the sign-in check for them all;
+plus the small public ``feedback`` blueprint at ``/api/feedback`` that the kiosk posts to.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app
+import yaml
+from flask import Blueprint, Flask
 
-from bot.editing import Editor, Project
-from bot.settings import REPO, load_settings
+from back_office.editing import Editor, Project
+from bot.settings import HELDOUT_DIR, REPO, load_settings
+from bot.tracker_store import as_url, tracker_store_url
+from kiosk_ui.staff import admin, auth, calls, content, feedback, figures, history, inbox, publish
+from kiosk_ui.staff.views_common import local_time
 
+log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static")
+for area in (auth, admin, content, history, inbox, calls, figures, publish):
+    bp.register_blueprint(area.bp)
+auth.protect(bp)
+bp.add_app_template_filter(local_time, "local_time")
 
 
-def _env_flag(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _tracker_db_default(project: Path) -> str:
-    """The SQLite tracker store named in the project's endpoints.yml (var/trackers.db)."""
-    import yaml
-
+def _tracker_store_default(project: Path, endpoints: Path) -> str:
+    """The SQL tracker store named in the endpoints file (GUIDE_ENDPOINTS) of the project."""
+    path = project / endpoints.relative_to(REPO) if endpoints.is_relative_to(REPO) else endpoints
     try:
-        endpoints = yaml.safe_load((project / "endpoints.yml").read_text(encoding="utf-8")) or {}
-        db = (endpoints.get("tracker_store") or {}).get("db") or "var/trackers.db"
-    except FileNotFoundError:
-        db = "var/trackers.db"
-    return str(db if Path(db).is_absolute() else project / db)
+        return tracker_store_url(path)
+    except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
+        fallback = as_url(project / "var" / "trackers.db")
+        log.warning("no SQL tracker store in %s (%s): the console reads %s", path, err, fallback)
+        return fallback
 
 
 def _actions_url_default(project: Path) -> str:
-    import yaml
-
     try:
         endpoints = yaml.safe_load((project / "endpoints.yml").read_text(encoding="utf-8")) or {}
         return (endpoints.get("action_endpoint") or {}).get("url") or ""
@@ -49,11 +51,10 @@ def _actions_url_default(project: Path) -> str:
         return ""
 
 
-def _secret_key(var_dir: Path) -> str:
+def _secret_key(var_dir: Path, configured: str) -> str:
     """GUIDE_SECRET_KEY, else a random key kept in the var dir (like the Rasa token)."""
-    key = os.environ.get("GUIDE_SECRET_KEY", "").strip()
-    if key:
-        return key
+    if configured:
+        return configured
     path = var_dir / "secret_key"
     if not path.exists():
         # gunicorn boots its workers together, and on a fresh var dir each of them gets here.
@@ -78,11 +79,11 @@ def init_app(app: Flask, csrf) -> None:
     cfg = app.config
     cfg.setdefault("STAFF_DB", str(settings.var_dir / "staff.db"))
     project = Path(cfg.setdefault("STAFF_PROJECT_DIR", str(REPO)))
-    cfg.setdefault("TRACKER_DB", _tracker_db_default(project))
+    cfg.setdefault("TRACKER_STORE", _tracker_store_default(project, settings.endpoints))
     cfg.setdefault("INBOX_CONFIDENCE", 0.6)
     cfg.setdefault("INBOX_DAYS", 30)
     cfg.setdefault("PUBLISH_MIN_ACCURACY", 0.90)
-    cfg.setdefault("PUBLISH_HELDOUT", str(REPO / "tests" / "heldout" / "visitor_questions.yml"))
+    cfg.setdefault("PUBLISH_HELDOUT", str(HELDOUT_DIR / "visitor_questions.yml"))
     cfg.setdefault("PUBLISH_ACTIONS_URL", _actions_url_default(project))
     cfg.setdefault("PUBLISH_MODELS_DIR", str(project / "models"))
     cfg.setdefault("PUBLISH_RASA_VALIDATE", True)
@@ -91,33 +92,20 @@ def init_app(app: Flask, csrf) -> None:
     cfg.setdefault("LOGIN_MAX_FAILURES", 5)
     cfg.setdefault("LOGIN_WINDOW_SECONDS", 15 * 60)
     # A sign-in lasts a working day unless STAFF_SESSION_HOURS says otherwise.
-    hours = float(cfg.setdefault("STAFF_SESSION_HOURS",
-                                 float(os.environ.get("STAFF_SESSION_HOURS", "8"))))
+    hours = float(cfg.setdefault("STAFF_SESSION_HOURS", settings.staff_session_hours))
     cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
     # The session cookie carries a staff sign-in: not readable by scripts, not sent cross-site,
     # and HTTPS-only when the deployment says so (STAFF_COOKIE_SECURE=1).
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if "STAFF_COOKIE_SECURE" in os.environ:
-        cfg["SESSION_COOKIE_SECURE"] = _env_flag("STAFF_COOKIE_SECURE")
+    if settings.staff_cookie_secure is not None:
+        cfg["SESSION_COOKIE_SECURE"] = settings.staff_cookie_secure
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     if not cfg.get("SECRET_KEY"):
-        cfg["SECRET_KEY"] = _secret_key(Path(cfg["STAFF_DB"]).parent)
+        cfg["SECRET_KEY"] = _secret_key(Path(cfg["STAFF_DB"]).parent, settings.secret_key)
 
     app.extensions["staff_editor"] = Editor(Project(project, settings.office), cfg["STAFF_DB"])
-
-    from kiosk_ui.staff import (admin, auth, calls, content, feedback, figures,  # noqa: F401
-                                history, inbox, publish, views_common)
-
     app.register_blueprint(bp)
     app.register_blueprint(feedback.bp)
     # The kiosk posts feedback like /api/chat: a public, state-light JSON endpoint.
     csrf.exempt(feedback.bp)
-
-
-def editor() -> Editor:
-    return current_app.extensions["staff_editor"]
-
-
-def staff_db() -> str:
-    return current_app.config["STAFF_DB"]

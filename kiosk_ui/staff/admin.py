@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot import accounts
-from bot.accounts import AccountError
-from kiosk_ui.staff import bp, staff_db
+from back_office import accounts
+from back_office.accounts import AccountError
+from kiosk_ui.staff.views_common import staff_db
 from kiosk_ui.staff.auth import _client_ip, current_user, requires
 from kiosk_ui.staff.forms import UserForm, UserUpdateForm
 
+
+bp = Blueprint("admin", __name__)
 
 def _page(form: UserForm, error: str | None = None, status: int = 200):
     users = accounts.list_users(staff_db())
@@ -38,7 +40,7 @@ def add_user():
     accounts.audit(staff_db(), "user_added", current_user().name, _client_ip(),
                    f"{form.name.data} ({form.role.data})")
     flash(f"ユーザー {form.name.data} を追加しました。")
-    return redirect(url_for("staff.users"))
+    return redirect(url_for("staff.admin.users"))
 
 
 @bp.post("/admin/users/<name>")
@@ -68,7 +70,7 @@ def update_user(name: str):
                    f"{name}: role={form.role.data} active={active}"
                    + (" password reset" if form.password.data else ""))
     flash(f"ユーザー {name} を更新しました。")
-    return redirect(url_for("staff.users"))
+    return redirect(url_for("staff.admin.users"))
 
 
 @bp.get("/admin/audit")

@@ -6,18 +6,20 @@ import time
 from functools import wraps
 from typing import Callable, Optional
 
-from flask import (abort, current_app, g, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from bot import accounts
-from bot.accounts import User
-from kiosk_ui.staff import bp, staff_db
+from back_office import accounts
+from back_office.accounts import User
+from kiosk_ui.staff.views_common import dashboard_context, staff_db
 
-PUBLIC_ENDPOINTS = {"staff.login", "staff.static"}
+bp = Blueprint("auth", __name__)
+
+PUBLIC_ENDPOINTS = {"staff.auth.login", "staff.static"}
 ROLE_LABELS = accounts.ROLE_LABELS
 
 
@@ -37,7 +39,7 @@ def _is_api() -> bool:
 def _unauthenticated():
     if _is_api():
         return jsonify({"error": {"code": "unauthenticated", "message": "サインインしてください"}}), 401
-    return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("staff.auth.login", next=request.full_path.rstrip("?")))
 
 
 def _forbidden(role: str):
@@ -62,7 +64,6 @@ def requires(role: str) -> Callable:
     return decorate
 
 
-@bp.before_request
 def _guard():
     """Nothing under /staff answers without a valid, unexpired sign-in of an active user."""
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -75,13 +76,12 @@ def _guard():
         return _unauthenticated()
     g.staff_user = user
     # Looking is for everyone signed in; any change needs at least the editor role.
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "staff.logout":
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "staff.auth.logout":
         if not user.can("editor"):
             return _forbidden("editor")
     return None
 
 
-@bp.after_request
 def _no_store(resp):
     # Staff pages show visitors' questions: never keep them in a shared browser's cache.
     resp.headers["Cache-Control"] = "no-store"
@@ -89,7 +89,6 @@ def _no_store(resp):
     return resp
 
 
-@bp.errorhandler(CSRFError)
 def _csrf_error(err: CSRFError):
     message = "フォームの有効期限が切れたか、不正な送信です。ページを開き直してから、もう一度お試しください。"
     if _is_api():
@@ -97,9 +96,16 @@ def _csrf_error(err: CSRFError):
     return render_template("staff/error.html", title="送信を受け付けられません", message=message), 400
 
 
-@bp.app_context_processor
 def _staff_context() -> dict:
     return {"staff_user": g.get("staff_user"), "role_labels": ROLE_LABELS}
+
+
+def protect(staff: Blueprint) -> None:
+    """Every page under /staff: the sign-in check first, no caching, CSRF errors in words."""
+    staff.before_request(_guard)
+    staff.after_request(_no_store)
+    staff.register_error_handler(CSRFError, _csrf_error)
+    staff.app_context_processor(_staff_context)
 
 
 def _client_ip() -> str:
@@ -109,7 +115,7 @@ def _client_ip() -> str:
 def _safe_next(target: Optional[str]) -> str:
     if target and target.startswith("/staff") and not target.startswith("//"):
         return target
-    return url_for("staff.dashboard")
+    return url_for("staff.auth.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -148,13 +154,11 @@ def logout():
     if user:
         accounts.audit(staff_db(), "logout", user.name, _client_ip())
     session.clear()
-    return redirect(url_for("staff.login"))
+    return redirect(url_for("staff.auth.login"))
 
 
 @bp.get("/")
 def dashboard():
-    from kiosk_ui.staff.views_common import dashboard_context
-
     return render_template("staff/dashboard.html", **dashboard_context())
 
 

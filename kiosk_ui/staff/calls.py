@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from datetime import datetime
 
-from bot import inbox
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+
+from back_office import inbox
 from bot.privacy import mask_personal_data
-from kiosk_ui.staff import bp
 from kiosk_ui.staff.forms import EmptyForm
 from kiosk_ui.staff.views_common import list_calls, staff_calls_store
 
+
+bp = Blueprint("calls", __name__)
 
 def call_view(call) -> dict:
     """A call as the console shows it: masked conversation, local time."""
@@ -18,7 +21,7 @@ def call_view(call) -> dict:
     if not lines:
         # The kiosk sent no transcript: the conversation store still has the turns.
         lines = [{"who": e["who"], "text": e["text"]} for e in
-                 inbox.conversation(current_app.config["TRACKER_DB"], call.session_id)]
+                 inbox.conversation(current_app.config["TRACKER_STORE"], call.session_id)]
     ts = inbox._iso_time(call.created_at)
     return {"id": call.id, "session_id": call.session_id, "created_at": call.created_at,
             "time": inbox.day_of(ts) + " " + _hhmm(ts) if ts else call.created_at,
@@ -26,8 +29,6 @@ def call_view(call) -> dict:
 
 
 def _hhmm(ts: float) -> str:
-    from datetime import datetime
-
     return datetime.fromtimestamp(ts, inbox.JST).strftime("%H:%M")
 
 
@@ -61,4 +62,4 @@ def call_handled(call_id: int):
     if store is None or not store.mark_handled(call_id):
         abort(404)
     flash(f"呼び出し #{call_id} を対応済みにしました。")
-    return redirect(url_for("staff.calls_page"))
+    return redirect(url_for("staff.calls.calls_page"))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from bot.editing import KINDS, EditConflict, EditError, SaveResult
+from back_office.editing import KINDS, EditConflict, EditError, SaveResult, values_version
 from bot.guide_data import GuideDataError
-from kiosk_ui.staff import bp, editor
+from kiosk_ui.staff.views_common import editor
 from kiosk_ui.staff.auth import current_user
 from kiosk_ui.staff.forms import FORMS, ExamplesForm, ResponseForm, lines
 
 # URL segment → kind of guide entry, and the Japanese label of each kind.
+bp = Blueprint("content", __name__)
+
 PLURAL = {"sections": "section", "procedures": "procedure", "redirects": "redirect",
           "programs": "program"}
 KIND_LABELS = {"section": "課・窓口", "procedure": "手続き", "redirect": "区役所以外の案内先",
@@ -91,7 +93,7 @@ def entry_edit(kinds: str, item_id: str):
         return render_template("staff/entry_edit.html", error="保存できませんでした（データの検証で"
                                f"問題が見つかりました）: {err}", **context), 422
     flash(saved_message(result))
-    return redirect(url_for("staff.entry_edit", kinds=kinds, item_id=item_id))
+    return redirect(url_for("staff.content.entry_edit", kinds=kinds, item_id=item_id))
 
 
 @bp.get("/answers/")
@@ -122,7 +124,7 @@ def answer_edit(name: str):
         return render_template("staff/answer_edit.html", error=f"保存できませんでした: {err}",
                                **context), 422
     flash(saved_message(result))
-    return redirect(url_for("staff.answer_edit", name=name))
+    return redirect(url_for("staff.content.answer_edit", name=name))
 
 
 @bp.get("/examples/")
@@ -139,8 +141,6 @@ def example_edit(intent: str):
         abort(404)
     info = editor().intents().get(intent) or {"file": "data/nlu/staff_examples.yml",
                                               "examples": [], "version": None}
-    from bot.editing import values_version
-
     version = info["version"] or values_version([])
     form = ExamplesForm(data=None if request.method == "POST" else
                         {"examples": "\n".join(info["examples"]), "version": version})
@@ -160,4 +160,4 @@ def example_edit(intent: str):
         return render_template("staff/example_edit.html", error=f"保存できませんでした: {err}",
                                **context), 422
     flash(saved_message(result))
-    return redirect(url_for("staff.example_edit", intent=intent))
+    return redirect(url_for("staff.content.example_edit", intent=intent))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.inbox import add_feedback
+from back_office.inbox import add_feedback
 from kiosk_ui.api import SESSION_ID
 
 bp = Blueprint("feedback", __name__, url_prefix="/api")

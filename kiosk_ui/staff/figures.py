@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
-from bot import inbox
-from kiosk_ui.staff import bp, editor, staff_db
-from kiosk_ui.staff.views_common import list_calls, since
+from back_office import inbox
+from kiosk_ui.staff.views_common import editor, list_calls, since, staff_db
 
+
+bp = Blueprint("figures", __name__)
 
 def figures_data() -> dict:
     cfg = current_app.config
@@ -17,7 +18,7 @@ def figures_data() -> dict:
     except Exception:  # noqa: BLE001 — a broken data file must not hide the figures
         titles = {}
     calls = [c for c in list_calls(limit=10000) if inbox._iso_time(c.created_at) >= start]
-    return inbox.usage_figures(inbox.read_turns(cfg["TRACKER_DB"], start), cfg["INBOX_CONFIDENCE"],
+    return inbox.usage_figures(inbox.read_turns(cfg["TRACKER_STORE"], start), cfg["INBOX_CONFIDENCE"],
                                calls=calls, feedback=inbox.feedback_since(staff_db(), start),
                                procedure_titles=titles)
 

@@ -1,4 +1,4 @@
-"""The console's forms; field checks here, whole-guide checks in bot.editing (``guide check``)."""
+"""The console's forms; field checks here, whole-guide checks in back_office.editing (``guide check``)."""
 
 from __future__ import annotations
 

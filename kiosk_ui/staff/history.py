@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from bot.editing import EditConflict, EditError
+from back_office.editing import EditConflict, EditError
 from bot.guide_data import GuideDataError
-from kiosk_ui.staff import bp, editor
 from kiosk_ui.staff.auth import current_user
 from kiosk_ui.staff.content import saved_message
 from kiosk_ui.staff.forms import EmptyForm
+from kiosk_ui.staff.views_common import editor
 
+
+bp = Blueprint("history", __name__)
 
 @bp.get("/history/")
 def history():
@@ -42,4 +44,4 @@ def revert(change_id: int):
         return render_template("staff/change.html", change=change, form=form,
                                error=f"取り消せませんでした: {err}"), 422
     flash(f"変更 #{change_id} を取り消しました（変更 #{result.change.id}）。" + saved_message(result))
-    return redirect(url_for("staff.change_detail", change_id=result.change.id))
+    return redirect(url_for("staff.history.change_detail", change_id=result.change.id))

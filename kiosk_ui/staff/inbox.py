@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 
-from bot import inbox
-from bot.editing import EditError
-from kiosk_ui.staff import bp, editor, staff_db
+from back_office import inbox
+from back_office.editing import EditError
 from kiosk_ui.staff.auth import current_user
 from kiosk_ui.staff.forms import AssignForm, DismissForm
-from kiosk_ui.staff.views_common import open_groups
+from kiosk_ui.staff.views_common import editor, open_groups, staff_db
+
+bp = Blueprint("inbox", __name__)
 
 KEYS = re.compile(r"^[0-9a-f]{16}(,[0-9a-f]{16})*$")
 SENDER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -41,21 +42,21 @@ def inbox_assign():
     form.intent.choices = editor().assignable_intents()
     if not form.validate() or not KEYS.match(form.key.data or ""):
         flash("登録先と例文を確認してください。", "error")
-        return redirect(url_for("staff.inbox_page"))
+        return redirect(url_for("staff.inbox.inbox_page"))
     text = form.text.data.strip()
     if "［" in text:
         flash("伏せ字（［電話番号］など）を含む文は例文にできません。文を直してから登録してください。", "error")
-        return redirect(url_for("staff.inbox_page"))
+        return redirect(url_for("staff.inbox.inbox_page"))
     try:
         editor().add_example(form.intent.data, text, current_user().name)
     except EditError as err:
         flash(f"登録できませんでした: {err}", "error")
-        return redirect(url_for("staff.inbox_page"))
+        return redirect(url_for("staff.inbox.inbox_page"))
     inbox.record_decision(staff_db(), form.key.data.split(","), text, "assigned",
                           current_user().name, form.intent.data)
     flash(f"「{text}」を {form.intent.data} の例文に追加しました。"
           "会話に反映するには「再学習・公開」を行ってください。")
-    return redirect(url_for("staff.inbox_page"))
+    return redirect(url_for("staff.inbox.inbox_page"))
 
 
 @bp.post("/inbox/dismiss")
@@ -69,12 +70,12 @@ def inbox_dismiss():
     inbox.record_decision(staff_db(), form.key.data.split(","), text, "dismissed",
                           current_user().name)
     flash("対応不要として記録しました。")
-    return redirect(url_for("staff.inbox_page"))
+    return redirect(url_for("staff.inbox.inbox_page"))
 
 
 @bp.get("/conversations/<sender_id>")
 def conversation(sender_id: str):
     if not SENDER.match(sender_id):
         abort(404)
-    lines = inbox.conversation(current_app.config["TRACKER_DB"], sender_id)
+    lines = inbox.conversation(current_app.config["TRACKER_STORE"], sender_id)
     return render_template("staff/conversation.html", sender_id=sender_id, lines=lines)

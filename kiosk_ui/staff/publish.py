@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 
-from bot import publish
-from kiosk_ui.staff import bp, staff_db
+from back_office import publish
+from bot.rasa_client import RasaUnavailable
 from kiosk_ui.staff.auth import current_user
 from kiosk_ui.staff.forms import EmptyForm
+from kiosk_ui.staff.views_common import staff_db
 
+
+bp = Blueprint("publish", __name__)
 
 def publish_config() -> publish.PublishConfig:
     cfg = current_app.config
@@ -25,14 +28,9 @@ def publish_config() -> publish.PublishConfig:
 
 
 def _serving_model() -> str | None:
-    import requests
-
-    cfg = current_app.config
     try:
-        url = publish.rasa_urls(cfg["RASA_URL"])[0]
-        resp = requests.get(f"{url}/status", params={"token": cfg["RASA_TOKEN"]}, timeout=3)
-        return resp.json().get("model_file") if resp.ok else None
-    except (requests.RequestException, ValueError):
+        return current_app.extensions["rasa"].model_file(timeout=3)
+    except RasaUnavailable:
         return None
 
 
@@ -66,7 +64,7 @@ def publish_start():
     """The same as the JSON endpoint, for a browser without scripts."""
     _job_id, error = _start()
     flash(error or "再学習・公開を開始しました。", "error" if error else "info")
-    return redirect(url_for("staff.publish_page"))
+    return redirect(url_for("staff.publish.publish_page"))
 
 
 @bp.get("/api/publish/status")

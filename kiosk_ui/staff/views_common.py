@@ -8,13 +8,21 @@ from typing import Any, Optional
 
 from flask import current_app
 
-from bot import inbox
+from back_office import inbox
+from back_office.editing import Editor
 from bot.guide_data import GuideDataError
-from kiosk_ui.staff import bp, editor, staff_db
+
+
+def editor() -> Editor:
+    return current_app.extensions["staff_editor"]
+
+
+def staff_db() -> str:
+    return current_app.config["STAFF_DB"]
 
 
 def staff_calls_store() -> Optional[Any]:
-    """The kiosk's staff-call store (kiosk_ui.staff_calls), when the app has one."""
+    """The kiosk's staff-call store (back_office.staff_calls), when the app has one."""
     return current_app.extensions.get("staff_calls")
 
 
@@ -30,11 +38,10 @@ def since() -> float:
 
 def open_groups() -> list[inbox.Group]:
     cfg = current_app.config
-    return inbox.open_groups(cfg["TRACKER_DB"], staff_db(), cfg["INBOX_CONFIDENCE"], since(),
+    return inbox.open_groups(cfg["TRACKER_STORE"], staff_db(), cfg["INBOX_CONFIDENCE"], since(),
                              calls=list_calls(limit=500))
 
 
-@bp.app_template_filter("local_time")
 def local_time(timestamp: Optional[float]) -> str:
     if not timestamp:
         return "-"

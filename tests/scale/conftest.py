@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot import rasa_server
 from bot.settings import REPO
-from tests.conftest import TEST_TOKEN, _ok, _wait_until, free_port
+from tests.support.servers import TEST_TOKEN, free_port, ok as _ok, wait_until as _wait_until
 
 BIN = Path(sys.executable).parent
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").exists() else None
@@ -107,10 +108,8 @@ class Cluster:
     def start_rasa(self, name: str) -> str:
         port = free_port()
         self.procs[name] = subprocess.Popen(
-            [BIN / "rasa", "run", "--model", self.model, "--interface", "127.0.0.1", "--port", str(port),
-             "--enable-api", "--auth-token", TEST_TOKEN, "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.production.yml"],
-            cwd=REPO, env=self.env, stdout=open(self.workdir / f"{name}.log", "ab"), stderr=subprocess.STDOUT)
+            rasa_server.command(self.model, port, "endpoints.production.yml"),
+            cwd=REPO, env=rasa_server.env(TEST_TOKEN, self.env), stdout=open(self.workdir / f"{name}.log", "ab"), stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         _wait_until(lambda: _ok(f"{url}/status?token={TEST_TOKEN}"), 240, f"Rasa server {name}",
                     [self.procs[name]])

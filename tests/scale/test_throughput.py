@@ -7,12 +7,12 @@ import os
 
 import pytest
 
-from bot.bench import button_payloads, latency_summary
+from tools.bench import button_payloads, latency_summary
 from bot.evaluation import load_questions
 from bot.guide_data import load_guide
-from bot.loadgen import run_load
-from bot.settings import REPO
-from tests.conftest import gunicorn_kiosk
+from tools.loadgen import run_load
+from bot.settings import HELDOUT_DIR, REPO
+from tests.support.servers import gunicorn_kiosk
 
 pytestmark = pytest.mark.servers
 SECONDS = float(os.environ.get("SCALE_SECONDS", "15"))
@@ -21,7 +21,7 @@ SESSIONS = int(os.environ.get("SCALE_SESSIONS", "20"))
 
 def test_one_server_versus_two(cluster, tmp_path):
     guide = load_guide(REPO / "data" / "guide", REPO / "data" / "offices" / "kanazawa")
-    texts = [q["text"] for q in load_questions(REPO / "tests" / "heldout" / "visitor_questions.yml")]
+    texts = [q["text"] for q in load_questions(HELDOUT_DIR / "visitor_questions.yml")]
     payloads = button_payloads(guide)
     figures = {}
     for label, names in (("one", ["a"]), ("two", ["a", "b"])):

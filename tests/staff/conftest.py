@@ -1,7 +1,7 @@
 """Staff console fixtures: a temporary copy of the project's data, accounts, signed-in clients.
 
 The console is pointed at the copy with app.config (STAFF_PROJECT_DIR, GUIDE_DIR, STAFF_DB,
-TRACKER_DB, KIOSK_DB), so no test writes into the repository's files.
+TRACKER_STORE, KIOSK_DB), so no test writes into the repository's files.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from staff_helpers import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
+from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
                            staff_config)
 
-from bot import accounts
+from back_office import accounts
 
 
 @pytest.fixture(autouse=True)

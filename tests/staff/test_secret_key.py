@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 from pathlib import Path
 
+from bot.settings import load_settings
 from kiosk_ui.staff import _secret_key
 
 
@@ -17,7 +18,7 @@ def _race(var_dir: str, barrier, results) -> None:
     os.environ.pop("GUIDE_SECRET_KEY", None)
     barrier.wait()
     try:
-        results.put(("ok", _secret_key(Path(var_dir))))
+        results.put(("ok", _secret_key(Path(var_dir), "")))
     except Exception as exc:  # the failure this test is about
         results.put(("error", repr(exc)))
 
@@ -46,5 +47,5 @@ def test_workers_starting_together_get_one_whole_key(tmp_path):
 
 def test_an_environment_key_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("GUIDE_SECRET_KEY", "from-the-environment")
-    assert _secret_key(tmp_path) == "from-the-environment"
+    assert _secret_key(tmp_path, load_settings().secret_key) == "from-the-environment"
     assert not (tmp_path / "secret_key").exists()

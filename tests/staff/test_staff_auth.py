@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from bot import accounts
-from bot.cli import main as guide
-from staff_helpers import PASSWORD, csrf_from, sign_in
+from back_office import accounts
+from tools.cli import main as guide
+from tests.support.staff import PASSWORD, csrf_from, sign_in
 
 
 def test_sign_in_and_out_are_audited_with_the_address(app, users):

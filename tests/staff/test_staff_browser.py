@@ -7,10 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from staff_helpers import PASSWORD, copy_project, create_tracker_db, staff_config
+from tests.support.staff import PASSWORD, copy_project, create_tracker_db, staff_config
 from werkzeug.serving import make_server
 
-from bot import accounts
+from back_office import accounts
 
 pytestmark = pytest.mark.browser
 

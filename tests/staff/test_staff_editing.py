@@ -8,9 +8,10 @@ import re
 import pytest
 import yaml
 
-from bot import editing
+from back_office import editing
+from bot.guide_data import GuideDataError
 from bot.nlu_export import render
-from staff_helpers import office_dir, project_guide
+from tests.support.staff import office_dir, project_guide
 
 
 def sections_file(project):
@@ -120,7 +121,7 @@ def test_bad_section_input_is_refused_and_nothing_written(client_as, project, ch
 def test_a_floor_the_building_does_not_have_is_refused_by_the_data_check_too(app, project):
     editor = app.extensions["staff_editor"]
     entry = editor.entry("section", "eisei")
-    with pytest.raises(editing.GuideDataError, match="floor 9"):
+    with pytest.raises(GuideDataError, match="floor 9"):
         editor.save_entry("section", "eisei", {**entry["values"], "floor": 9}, entry["version"], "x")
 
 
@@ -140,7 +141,7 @@ def test_an_unknown_section_is_refused(client_as, project):
 def test_the_loader_refuses_an_unknown_section_with_its_message(app, project):
     editor = app.extensions["staff_editor"]
     entry = editor.entry("procedure", "dog_registration")
-    with pytest.raises(editing.GuideDataError, match="unknown section 'nowhere'"):
+    with pytest.raises(GuideDataError, match="unknown section 'nowhere'"):
         editor.save_entry("procedure", "dog_registration", {**entry["values"], "section": "nowhere"},
                           entry["version"], "x")
     assert editor.changes() == []
@@ -214,7 +215,7 @@ def test_a_crash_mid_save_leaves_the_previous_file(app, project, monkeypatch, br
     def crash(*_args, **_kwargs):
         raise OSError("simulated crash")
 
-    monkeypatch.setattr(editing.os, broken, crash)
+    monkeypatch.setattr(editing.files.os, broken, crash)
     with pytest.raises(OSError, match="simulated crash"):
         editor.save_entry("section", "eisei", {**entry["values"], "counter": "412"},
                           entry["version"], "editor")

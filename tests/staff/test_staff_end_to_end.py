@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import yaml
-from staff_helpers import PASSWORD, copy_project, sign_in
+from tests.support.staff import PASSWORD, copy_project, sign_in
 
-from bot import accounts
+from back_office import accounts
 
 pytestmark = pytest.mark.servers
 
@@ -30,13 +30,13 @@ KIOSK_QUESTIONS = ["住民票を取りたい", "パスポートを作りたい",
 def staff_servers_app(servers, tmp_path):
     """The kiosk app on the real servers, with the console on a copy of the project."""
     project = copy_project(tmp_path / "project")
-    heldout = yaml.safe_load((project / "tests/heldout/visitor_questions.yml").read_text(encoding="utf-8"))
+    heldout = yaml.safe_load((project / "data/heldout/visitor_questions.yml").read_text(encoding="utf-8"))
     # Every third held-out question keeps the evaluation short while covering every section.
     subset = tmp_path / "heldout_subset.yml"
     subset.write_text(yaml.safe_dump({"questions": heldout["questions"][::3]}, allow_unicode=True),
                       encoding="utf-8")
     app = servers.app(STAFF_DB=str(tmp_path / "staff.db"), STAFF_PROJECT_DIR=str(project),
-                      KIOSK_DB=str(tmp_path / "kiosk.db"), TRACKER_DB=str(servers.tracker_db),
+                      KIOSK_DB=str(tmp_path / "kiosk.db"), TRACKER_STORE=str(servers.tracker_db),
                       SECRET_KEY="e2e", WTF_CSRF_ENABLED=False, PUBLISH_HELDOUT=str(subset),
                       PUBLISH_MODELS_DIR=str(tmp_path / "models"),
                       PUBLISH_ACTIONS_URL=f"{servers.actions_url}/webhook")

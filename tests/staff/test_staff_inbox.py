@@ -7,9 +7,9 @@ import time
 
 import pytest
 import yaml
-from staff_helpers import add_events, user_turn
+from tests.support.staff import add_events, user_turn
 
-from bot import inbox
+from back_office import inbox
 
 NOW = time.time()
 
@@ -70,7 +70,7 @@ def test_the_inbox_page_shows_calls_and_feedback_too(app, client_as, conversatio
 
 def _group_keys(app, text):
     db = app.config["STAFF_DB"]
-    groups = inbox.open_groups(app.config["TRACKER_DB"], db, 0.6, NOW - 3600)
+    groups = inbox.open_groups(app.config["TRACKER_STORE"], db, 0.6, NOW - 3600)
     return ",".join(next(g for g in groups if any(q.text == text for q in g.questions)).keys)
 
 

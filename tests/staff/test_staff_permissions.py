@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from staff_helpers import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
+from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
                            staff_config)
 
-from bot import accounts, publish
+from back_office import accounts, publish
 
 # (method, path, the least role that may use it). Paths name real entries of the data copy.
 ROUTES = [
@@ -134,7 +134,7 @@ def test_the_sign_in_page_and_its_stylesheet_are_public(app):
 def test_a_disabled_account_is_signed_out_at_its_next_request(app, client_as):
     client = client_as("editor")
     assert client.get("/staff/").status_code == 200
-    from bot import accounts
+    from back_office import accounts
 
     accounts.set_active(app.config["STAFF_DB"], "editor", False)
     assert client.get("/staff/").status_code == 302
@@ -142,7 +142,7 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(app, client_as):
 
 
 def test_a_role_change_applies_at_once(app, client_as):
-    from bot import accounts
+    from back_office import accounts
 
     client = client_as("editor")
     accounts.set_role(app.config["STAFF_DB"], "editor", "viewer")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import publish
-from bot.accounts import transaction
+from back_office import publish
+from back_office.accounts import transaction
 
 
 def wait_for_end(db, timeout=60.0) -> dict:
@@ -94,7 +94,7 @@ def test_a_model_below_the_accuracy_bar_is_not_published(app, monkeypatch, tmp_p
     monkeypatch.setattr(publish.Job, "validate", lambda self: None)
     monkeypatch.setattr(publish.Job, "train", lambda self: new)
     monkeypatch.setattr(publish.Job, "_live_model", lambda self, url=None: live)
-    monkeypatch.setattr(publish.requests, "put", lambda *a, **k: swaps.append(a))
+    monkeypatch.setattr(publish.RasaClient, "load_model", lambda *a, **k: swaps.append(a))
     publish.start_job(config_of(app), "editor")
     job = wait_for_end(db)
     assert job["phase"] == "failed" and swaps == []
@@ -112,16 +112,13 @@ class Servers:
     def live_model(self, url=None):
         return self.serving[url or next(iter(self.serving))]
 
-    def put(self, url, params, json, timeout):
-        server = url.removesuffix("/model")
-        self.puts.append((server, Path(json["model_file"]).name))
-
-        class Answer:
-            status_code, text = (500, "LoadingError") if server in self.refuse else (204, "")
-
-        if server not in self.refuse:
-            self.serving[server] = Path(json["model_file"])
-        return Answer()
+    def load_model(self, client, model_file, timeout):
+        """RasaClient.load_model (PUT /model) as each server answers it."""
+        server = client.base_url
+        self.puts.append((server, Path(model_file).name))
+        if server in self.refuse:
+            raise publish.RasaUnavailable("HTTP 500: LoadingError")
+        self.serving[server] = Path(model_file)
 
 
 def test_the_bar_is_configurable_and_every_server_gets_the_good_model(make_app, monkeypatch,
@@ -136,7 +133,8 @@ def test_the_bar_is_configurable_and_every_server_gets_the_good_model(make_app, 
     monkeypatch.setattr(publish.Job, "validate", lambda self: None)
     monkeypatch.setattr(publish.Job, "train", lambda self: new)
     monkeypatch.setattr(publish.Job, "_live_model", servers.live_model)
-    monkeypatch.setattr(publish.requests, "put", servers.put)
+    monkeypatch.setattr(publish.RasaClient, "load_model",
+                        lambda client, model_file, timeout: servers.load_model(client, model_file, timeout))
     publish.start_job(config_of(app), "editor")
     job = wait_for_end(db)
     assert job["phase"] == "done", job["message"]
@@ -156,7 +154,8 @@ def test_a_failed_swap_puts_the_previous_model_back(make_app, monkeypatch, tmp_p
     monkeypatch.setattr(publish.Job, "validate", lambda self: None)
     monkeypatch.setattr(publish.Job, "train", lambda self: new)
     monkeypatch.setattr(publish.Job, "_live_model", servers.live_model)
-    monkeypatch.setattr(publish.requests, "put", servers.put)
+    monkeypatch.setattr(publish.RasaClient, "load_model",
+                        lambda client, model_file, timeout: servers.load_model(client, model_file, timeout))
     publish.start_job(config_of(app), "editor")
     job = wait_for_end(db)
     assert job["phase"] == "failed" and "サーバー 2/2" in job["message"]

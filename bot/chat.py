@@ -1,0 +1,97 @@
+"""One conversation turn: send to Rasa → reshape into the kiosk contract → or a degraded answer.
+
+``POST /api/chat``, ``guide ask``, the evaluation and the publish gate all answer through
+``turn``, so what they measure is what a visitor gets. It only reshapes Rasa's reply; it does
+not second-guess it. When Rasa cannot answer, it answers from the guide data alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+from bot import answers
+from bot.answers import Utterance
+from bot.furigana import segments
+from bot.guide_data import Guide
+from bot.matcher import matcher_for
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.routing import kind_of
+from bot.wording import render
+
+log = logging.getLogger(__name__)
+
+# A tapped button: /intent or /intent{"item": "id"}; anything else is refused.
+PAYLOAD = re.compile(r'^/([a-z_]{2,40})(\{"item": ?"([a-z0-9_]{1,60})"\})?$')
+FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours")
+
+
+def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rasa's REST messages → the kiosk contract (text replies + structured fields)."""
+    out: dict[str, Any] = {"session_id": session_id, "replies": [], "intent": None,
+                           "staff_call": False, "degraded": False, **{f: None for f in FIELDS}}
+    for msg in messages:
+        if msg.get("text"):
+            reply = {"text": msg["text"]}
+            if msg.get("buttons"):
+                reply["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")}
+                                    for b in msg["buttons"]]
+            out["replies"].append(reply)
+        custom = msg.get("custom")
+        if isinstance(custom, dict):
+            for key in (*FIELDS, "intent"):
+                if custom.get(key) is not None and out[key] is None:
+                    out[key] = custom[key]
+            out["staff_call"] = out["staff_call"] or bool(custom.get("staff_call"))
+    if not out["choices"]:
+        out["choices"] = None
+    return out
+
+
+def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
+                    text: Optional[str] = None) -> dict[str, Any]:
+    """An answer from the guide data alone, while the assistant is unavailable."""
+    utterances: list[Utterance] = []
+    match = PAYLOAD.match(payload or "")
+    item_id = match.group(3) if match else None
+    kind = kind_of(guide, item_id) if item_id else None
+    if kind:
+        # A tapped button names its entry: that answer needs no language understanding.
+        utterances = answers.reply_for(guide, kind, item_id)
+    elif text:
+        # Typed text: the guide's own names and synonyms propose entries to tap, never a route.
+        candidates = [m for m in matcher_for(guide).search(text) if m.kind != "clarification"][:4]
+        if candidates:
+            utterances = answers.reply_for(guide, None, None, candidates)
+    utterances.append(Utterance("utter_degraded", dict(desk=answers.information_desk_text(guide))))
+    out = reshape(session_id, [{"text": render(u), "buttons": u.buttons,
+                                "custom": {**u.payload, "choices": u.buttons or None}}
+                               for u in utterances])
+    out["degraded"] = True
+    out["facility"] = out["facility"] or answers.facility_info(guide.office.information_desk)
+    return out
+
+
+def with_ruby(out: dict[str, Any]) -> dict[str, Any]:
+    """Add each reply's furigana as [base, reading] pieces; the kiosk builds <ruby> from them."""
+    for reply in out["replies"]:
+        reply["ruby"] = [list(piece) for piece in segments(reply["text"])]
+    return out
+
+
+def turn(rasa: RasaClient, guide: Guide, session_id: str, text: Optional[str] = None,
+         payload: Optional[str] = None) -> dict[str, Any]:
+    """One visitor turn (typed ``text`` or a button's ``payload``), as the kiosk contract.
+
+    ``text`` must already be normalised (bot.normalize) and checked by the caller.
+    """
+    try:
+        messages = rasa.send(session_id, payload or text or "")
+    except RasaUnavailable as err:
+        log.error("degraded answer for session %s: %s", session_id, err)
+        return with_ruby(degraded_answer(guide, session_id, payload, text))
+    out = reshape(session_id, messages)
+    if out["intent"] is None:
+        out["intent"] = rasa.latest_intent(session_id)
+    return with_ruby(out)

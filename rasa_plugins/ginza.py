@@ -1,0 +1,38 @@
+"""GiNZA (ja_ginza) for Rasa, loading only the tokenizer and the static vectors."""
+
+from __future__ import annotations
+
+from typing import Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MODEL_LOADER,
+                           DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER],
+                          is_trainable=False, model_from="GinzaNLP")
+class GinzaNLP(SpacyNLP):
+    """SpacyNLP for ja_ginza that loads only what Rasa reads: tokens, lemmas and vectors.
+
+    GiNZA's full pipeline also runs tok2vec, the parser, NER, the morphologizer, the
+    compound splitter and bunsetu recognition on every message; SpacyTokenizer and
+    SpacyFeaturizer use none of them (lemmas come from SudachiPy in the tokenizer, vectors
+    from the static table), so they are excluded and a parse costs a fraction of the time.
+    """
+
+    @staticmethod
+    def load_model(spacy_model_name: Text) -> SpacyModel:
+        import spacy
+        from rasa.shared.exceptions import InvalidConfigException
+
+        try:
+            info = spacy.info(spacy_model_name)
+        except (OSError, RuntimeError) as err:
+            raise InvalidConfigException(f"spaCy model {spacy_model_name!r} is not installed") from err
+        # The same version check as SpacyNLP, without loading the full pipeline first.
+        if not spacy.util.is_compatible_version(spacy.about.__version__, info.get("spacy_version", "")):
+            raise InvalidConfigException(
+                f"{spacy_model_name} requires spaCy {info.get('spacy_version')}, "
+                f"this is spaCy {spacy.about.__version__}")
+        pipes = info.get("components") or info.get("pipeline") or []
+        return SpacyModel(model=spacy.load(spacy_model_name, exclude=pipes), model_name=spacy_model_name)

@@ -1,0 +1,113 @@
+"""Custom actions on tracker fixtures, with rasa_sdk's CollectingDispatcher."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.followups import ActionAnswerDetail, ActionAnswerHours
+from actions.routing import ActionRouteVisitor, ActionSuggest
+from actions.staff_call import ActionCallStaff, ActionOutOfScope
+
+FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
+
+
+def tracker(name: str) -> Tracker:
+    return Tracker.from_dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def run(action, name: str):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker(name), {})
+    return dispatcher.messages, events
+
+
+def test_confident_request_is_routed_with_destination_payload():
+    messages, events = run(ActionRouteVisitor(), "route_confident")
+    first = messages[0]
+    assert first["response"] == "utter_route"
+    assert first["title"] == "住民票の写しの交付" and first["department"] == "戸籍課"
+    payload = first["custom"]
+    assert payload["destination"]["department"] == "戸籍課"
+    assert payload["destination"]["desk"] == "登録担当"
+    assert payload["intent"] == {"name": "request", "confidence": 0.97}
+    # 戸籍課's counter is not confirmed: the visitor is told it may have changed.
+    assert [m["response"] for m in messages[1:]] == ["utter_unverified"]
+    assert events == [SlotSet("current_item", "juminhyo")]
+
+
+def test_unsure_request_asks_back_with_the_candidates():
+    messages, events = run(ActionRouteVisitor(), "route_unsure")
+    assert messages[0]["response"] == "utter_suggest"
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert 2 <= len(titles) <= 4
+    assert messages[0]["custom"]["choices"] == messages[0]["buttons"]
+    assert "destination" not in messages[0]["custom"]
+    assert events == []
+
+
+def test_a_tapped_button_names_its_entry():
+    messages, events = run(ActionRouteVisitor(), "button_passport")
+    assert messages[0]["response"] == "utter_redirect"
+    assert messages[0]["custom"]["redirect"]["name"] == "神奈川県パスポートセンター"
+    assert "destination" not in messages[0]["custom"]
+    assert events == [SlotSet("current_item", "passport")]
+
+
+def test_follow_up_uses_the_last_answered_procedure():
+    messages, _ = run(ActionAnswerDetail(), "followup_bring")
+    assert messages[0]["response"] == "utter_bring"
+    assert "本人確認書類" in messages[0]["bring"]
+    assert messages[0]["custom"]["procedure"]["id"] == "juminhyo"
+    assert messages[-1]["response"] == "utter_details_unverified"
+
+
+def test_fallback_proposes_but_never_routes():
+    messages, events = run(ActionSuggest(), "fallback_typo")
+    assert messages[0]["response"] == "utter_suggest"
+    assert any("住民票" in b["title"] for b in messages[0]["buttons"])
+    assert "destination" not in messages[0]["custom"]
+    assert events == []
+
+
+@pytest.mark.parametrize("action, response", [
+    (ActionCallStaff(), "utter_call_staff"),
+    (ActionOutOfScope(), "utter_out_of_scope"),
+    (ActionAnswerHours(), ("utter_hours_open", "utter_hours_closed")),
+])
+def test_simple_answers(action, response):
+    messages, events = run(action, "followup_bring")
+    assert messages[0]["response"] in (response if isinstance(response, tuple) else (response,))
+    assert events == []
+    assert "destination" not in (messages[0].get("custom") or {})
+
+
+def test_call_staff_flags_the_call():
+    messages, _ = run(ActionCallStaff(), "followup_bring")
+    assert messages[0]["custom"]["staff_call"] is True
+
+
+@pytest.mark.parametrize("online, corner, response", [
+    ("コンビニ交付があります。", True, "utter_online_and_corner"),
+    ("コンビニ交付があります。", False, "utter_online"),
+    (None, True, "utter_service_corner"),
+    (None, False, "utter_online_none"),
+])
+def test_online_answers_come_from_the_domain(guide, online, corner, response):
+    import dataclasses
+
+    from actions.followups import detail_utterances
+    from bot.wording import render
+
+    proc = dataclasses.replace(next(iter(guide.procedures.values())), online=online,
+                               service_corner=corner)
+    [utt, *_] = detail_utterances(guide, proc, "ask_online")
+    assert utt.response == response
+    text = render(utt)
+    assert text.startswith(proc.title) and (online or "") in text
+    assert ("行政サービスコーナー" in text) == corner

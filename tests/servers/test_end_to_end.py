@@ -1,0 +1,80 @@
+"""The whole guide on the real servers: kiosk API → Rasa → action server → guide data."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.servers
+
+
+def ask(client, text=None, payload=None, session=None):
+    body = {"session_id": session or uuid.uuid4().hex}
+    body["payload" if payload else "text"] = payload or text
+    resp = client.post("/api/chat", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    data = resp.get_json()
+    assert data["degraded"] is False, data
+    return data
+
+
+def test_resident_certificate_goes_to_the_family_registry_section(live_client):
+    data = ask(live_client, "住民票を取りたい")
+    assert data["destination"]["department"] == "戸籍課"
+    assert data["destination"]["verified"] is False  # 戸籍課's floor is an estimate
+    assert data["redirect"] is None
+    assert data["intent"]["name"] == "request"
+    assert any("戸籍課" in r["text"] for r in data["replies"])
+
+
+def test_passport_is_handled_elsewhere(live_client):
+    data = ask(live_client, "パスポートを作りたい")
+    assert data["destination"] is None
+    assert data["redirect"]["name"] == "神奈川県パスポートセンター"
+
+
+@pytest.mark.parametrize("text, department", [
+    ("国民健康保険に入りたい", "保険年金課"),
+    ("児童手当の申請をしたい", "こども家庭支援課"),
+    ("犬を飼い始めたので登録したい", "生活衛生課"),
+])
+def test_first_slice_of_the_guide(live_client, text, department):
+    assert ask(live_client, text)["destination"]["department"] == department
+
+
+def test_a_vague_request_is_asked_back_with_buttons_that_work(live_client):
+    session = uuid.uuid4().hex
+    data = ask(live_client, "証明書がほしい", session=session)
+    assert data["destination"] is None
+    assert 2 <= len(data["choices"]) <= 4
+    juminhyo = next(c for c in data["choices"] if "住民票" in c["title"])
+    chosen = ask(live_client, payload=juminhyo["payload"], session=session)
+    assert chosen["destination"]["department"] == "戸籍課"
+
+
+def test_follow_up_question_refers_to_the_last_answer(live_client):
+    session = uuid.uuid4().hex
+    ask(live_client, "住民票を取りたい", session=session)
+    data = ask(live_client, "持ち物は？", session=session)
+    assert data["procedure"]["id"] == "juminhyo"
+    assert any("本人確認" in r["text"] for r in data["replies"])
+
+
+def test_out_of_scope_is_never_routed(live_client):
+    data = ask(live_client, "明日の天気を教えて")
+    assert data["destination"] is None and data["redirect"] is None
+
+
+def test_call_staff_is_flagged_for_the_kiosk(live_client):
+    data = ask(live_client, "職員を呼んでください")
+    assert data["staff_call"] is True
+    assert data["facility"]["id"] == "information_desk"
+
+
+def test_cli_ask_prints_the_same_json(servers, monkeypatch, capsys):
+    from tools import cli
+
+    monkeypatch.setenv("RASA_URL", servers.rasa_url)
+    assert cli.main(["ask", "住民票を取りたい"]) == 0
+    assert '"department": "戸籍課"' in capsys.readouterr().out

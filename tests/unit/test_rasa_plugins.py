@@ -1,0 +1,84 @@
+"""The components the Rasa server loads, tested directly (no server, no trained model)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_plugins.entry_selector import GuideEntrySelector
+from rasa_plugins.normalizer import JapaneseNormalizer
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+@pytest.mark.parametrize("text, expected, entity, span", [
+    # Full-width letters and digits fold (NFKC, lower case): the entity after them keeps its place.
+    ("ＡＢＣ　住民票を２通", "abc 住民票を2通", "住民票", (4, 7)),
+    # Half-width katakana fold to full width, which changes the length before the entity.
+    ("ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞの住所", "マイナンバーカードの住所", "住所", (10, 12)),
+])
+def test_the_normaliser_moves_entity_offsets_with_the_text(text, expected, entity, span):
+    start = text.index(entity[0])
+    message = Message(data={TEXT: text, "entities": [
+        {"start": start, "end": start + len(entity), "value": entity, "entity": "item"}]})
+    JapaneseNormalizer.create({}, None, None, _context()).process_training_data(
+        TrainingData([message]))
+    assert message.get(TEXT) == expected
+    [moved] = message.get("entities")
+    assert (moved["start"], moved["end"]) == span
+    assert expected[moved["start"]:moved["end"]] == entity
+
+
+def test_the_normaliser_leaves_plain_text_alone():
+    message = Message(data={TEXT: "住民票がほしい"})
+    JapaneseNormalizer.create({}, None, None, _context()).process([message])
+    assert message.get(TEXT) == "住民票がほしい"
+
+
+EXAMPLES = {
+    "request/juminhyo": ["住民票がほしい", "住民票の写しをください", "じゅうみんひょう", "住民票を取りたい"],
+    "request/inkan": ["印鑑登録をしたい", "実印の登録", "いんかんとうろく", "印鑑証明がほしい"],
+    "request/dog": ["犬の登録をしたい", "犬を飼い始めた", "いぬのとうろく", "狂犬病の注射"],
+}
+
+
+def _training_data() -> TrainingData:
+    return TrainingData([Message(data={TEXT: text, "intent": key.split("/")[0], INTENT_RESPONSE_KEY: key})
+                         for key, texts in EXAMPLES.items() for text in texts])
+
+
+def _ranking(selector: GuideEntrySelector, text: str) -> list[dict]:
+    [message] = selector.process([Message(data={TEXT: text})])
+    return message.get("response_selector")["default"]["ranking"]
+
+
+def test_the_entry_selector_learns_persists_and_loads_the_same_ranking(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("entry_selector")
+    selector = GuideEntrySelector.create({}, storage, resource, _context())
+    selector.train(_training_data())
+    trained = _ranking(selector, "住民票を1通")
+    assert trained[0][INTENT_RESPONSE_KEY] == "request/juminhyo"
+    assert _ranking(selector, "いぬの登録")[0][INTENT_RESPONSE_KEY] == "request/dog"
+    assert abs(sum(r["confidence"] for r in trained) - 1.0) < 1e-5
+
+    loaded = GuideEntrySelector.load({}, storage, resource, _context())
+    again = _ranking(loaded, "住民票を1通")
+    assert [r[INTENT_RESPONSE_KEY] for r in again] == [r[INTENT_RESPONSE_KEY] for r in trained]
+    assert again[0]["confidence"] == pytest.approx(trained[0]["confidence"], rel=1e-5)
+
+
+def test_the_entry_selector_without_retrieval_examples_adds_nothing(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("entry_selector")
+    selector = GuideEntrySelector.create({}, storage, resource, _context())
+    selector.train(TrainingData([Message(data={TEXT: "こんにちは", "intent": "greet"})]))
+    loaded = GuideEntrySelector.load({}, storage, resource, _context())
+    [message] = loaded.process([Message(data={TEXT: "住民票"})])
+    assert message.get("response_selector") is None

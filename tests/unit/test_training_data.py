@@ -1,0 +1,49 @@
+"""Rasa's own checks on the training data, and freshness of what is generated from the guide."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.nlu_export import GENERATED, render
+from bot.settings import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def test_generated_nlu_is_fresh(guide):
+    assert (REPO / GENERATED).read_text(encoding="utf-8") == render(guide), \
+        "run `guide export-nlu` after editing data/guide"
+
+
+def test_guide_check_passes_including_rasa_data_validate():
+    result = subprocess.run([BIN / "guide", "check"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "rasa data validate: ok" in result.stdout
+
+
+def test_every_guide_entry_has_training_examples(guide):
+    keys = set()
+    for path in (REPO / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" in block and "/" in block["intent"]:
+                keys.add(block["intent"].split("/", 1)[1])
+    expected = {*guide.procedures, *guide.redirects, *guide.clarifications, *guide.sections,
+                *guide.programs, *guide.facilities}
+    assert expected - keys == set(), "guide entries without NLU examples"
+    assert keys - expected == set(), "NLU examples for ids the guide does not have"
+
+
+@pytest.mark.servers
+def test_conversation_test_stories(tmp_path):
+    model = subprocess.run([BIN / "guide", "model-path"], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    result = subprocess.run(
+        [BIN / "rasa", "test", "core", "--model", model, "--stories", "tests/actions/test_stories.yml",
+         "--endpoints", "endpoints.yml", "--fail-on-prediction-errors", "--out", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
