@@ -1,7 +1,20 @@
-"""Routing accuracy on held-out visitor questions, measured through ``/api/chat``."""
+"""Routing accuracy on held-out visitor questions, measured through ``/api/chat``.
+
+Each question is labelled with where a visitor must go: a ``department`` (section) of the
+office, a ``redirect`` (id) or an organisation ``elsewhere`` (by name), a ``program``, a
+``facility``, a garbage ``sorting`` category, or nowhere (``out_of_scope``, ``info_desk``,
+``clarify``). Every answer then has one outcome, as a visitor lives it:
+
+- right at once: the answer names the right place;
+- right within one tap: an ask-back whose buttons include one that leads there (or right at once);
+- asked back: the guide offered buttons instead of an answer;
+- confidently wrong: it named a place (counter, organisation, program, category) that is not the right one;
+- nothing: no place and no buttons, for a question that had one.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -14,8 +27,14 @@ from bot.chat import turn
 from bot.guide_data import Guide
 from bot.normalize import normalize
 from bot.rasa_client import RasaClient
+from bot.routing import kind_of
 
-LABELS = ("department", "redirect", "program", "facility", "clarify", "out_of_scope")
+LABELS = ("department", "redirect", "elsewhere", "program", "facility", "sorting", "clarify",
+          "out_of_scope", "info_desk")
+# Labels that say the office has no place for the question: right when it sends nobody anywhere.
+NOWHERE = ("out_of_scope", "info_desk", "clarify")
+OUTCOMES = ("right_at_once", "right_within_one_tap", "asked_back", "confidently_wrong", "nothing")
+BUTTON_ITEM = re.compile(r'"item":\s*"([a-z0-9_]+)"')
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -39,6 +58,8 @@ def predicted_of(answer: dict) -> tuple[str, Any]:
         return "department", answer["destination"]["department"]
     if answer.get("redirect"):
         return "redirect", answer["redirect"]["id"]
+    if answer.get("sorting"):
+        return "sorting", answer["sorting"].get("category")
     if answer.get("program"):
         return "program", answer["program"]["id"]
     if answer.get("facility") and not answer.get("staff_call") and not answer.get("degraded"):
@@ -48,10 +69,60 @@ def predicted_of(answer: dict) -> tuple[str, Any]:
     return "out_of_scope", True
 
 
+def places_of(answer: dict) -> set[tuple[str, Any]]:
+    """Every label a confident answer satisfies (a redirect by its id and by its name)."""
+    kind, value = predicted_of(answer)
+    places = {(kind, value)}
+    if kind == "redirect":
+        places.add(("elsewhere", answer["redirect"].get("name")))
+    return places
+
+
+def button_places(guide: Guide, answer: dict) -> set[tuple[str, Any]]:
+    """Where the answer's buttons lead with one tap (a vague-topic button leads to more buttons)."""
+    places: set[tuple[str, Any]] = set()
+    for button in answer.get("choices") or []:
+        match = BUTTON_ITEM.search(button.get("payload") or "")
+        item = match.group(1) if match else None
+        kind = kind_of(guide, item) if item else None
+        if kind == "procedure":
+            places.add(("department", guide.sections[guide.procedures[item].section].name))
+        elif kind == "section":
+            places.add(("department", guide.sections[item].name))
+        elif kind == "redirect":
+            places |= {("redirect", item), ("elsewhere", guide.redirects[item].name)}
+        elif kind in ("program", "facility"):
+            places.add((kind, item))
+    return places
+
+
+def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] = None) -> str:
+    """One of OUTCOMES for an answer to a question labelled ``expected``."""
+    kind, _value = predicted_of(answer)
+    if expected[0] == "clarify":
+        # A vague question ("証明書がほしい"): asking which one is the right answer.
+        return "right_at_once" if kind == "clarify" else "confidently_wrong" \
+            if kind in ("department", "redirect", "program", "sorting") else "nothing"
+    if expected[0] in NOWHERE:
+        if kind == "out_of_scope":
+            return "right_at_once"
+        return "asked_back" if kind == "clarify" else "confidently_wrong"
+    if expected in places_of(answer):
+        return "right_at_once"
+    if kind == "clarify":
+        reachable = guide is not None and expected in button_places(guide, answer)
+        return "right_within_one_tap" if reachable else "asked_back"
+    if kind in ("out_of_scope", "facility"):
+        return "nothing"
+    return "confidently_wrong"
+
+
 def is_correct(expected: tuple[str, Any], predicted: tuple[str, Any]) -> bool:
-    if expected[0] == "out_of_scope":
+    if expected[0] in NOWHERE:
         # Out of scope is right as long as the visitor is not sent anywhere.
         return predicted[0] in ("out_of_scope", "clarify")
+    if expected[0] == "elsewhere":
+        return False  # an organisation's name is checked through places_of (it needs the answer)
     return expected == predicted
 
 
@@ -74,16 +145,22 @@ def asking_kiosk(url: Optional[str] = None, client: Any = None) -> Ask:
     return ask
 
 
-def evaluate(path: Path, ask: Ask) -> dict:
-    """Ask every question with a fresh conversation; count what was routed where."""
+def evaluate(path: Path, ask: Ask, guide: Optional[Guide] = None) -> dict:
+    """Ask every question with a fresh conversation; count what was routed where.
+
+    With ``guide``, an ask-back counts as right within one tap when one of its buttons leads
+    to the right place.
+    """
     rows = []
     degraded = 0
     for q in load_questions(path):
         answer = ask(f"eval-{uuid.uuid4().hex[:16]}", q["text"])
         degraded += bool(answer.get("degraded"))
         expected, predicted = expected_of(q), predicted_of(answer)
+        outcome = outcome_of(expected, answer, guide)
         rows.append({"text": q["text"], "expected": list(expected), "predicted": list(predicted),
-                     "correct": is_correct(expected, predicted)})
+                     "correct": is_correct(expected, predicted) or outcome == "right_at_once",
+                     "outcome": outcome, "register": q.get("register")})
     return summarise(rows, degraded)
 
 
@@ -99,11 +176,21 @@ def summarise(rows: list[dict], degraded: int = 0) -> dict:
         if not row["correct"]:
             confusion[(f"{kind}:{value}", "{}:{}".format(*row["predicted"]))] += 1
     ratio = lambda xs: round(sum(xs) / len(xs), 4) if xs else None  # noqa: E731
-    routed_oos = sum(1 for r in rows if r["expected"][0] == "out_of_scope"
+    routed_oos = sum(1 for r in rows if r["expected"][0] in ("out_of_scope", "info_desk")
                      and r["predicted"][0] in ("department", "redirect"))
+    outcomes = Counter(r["outcome"] for r in rows if "outcome" in r)
     return {
         "total": len(rows),
         "accuracy": ratio([r["correct"] for r in rows]),
+        "outcomes": {
+            "right_at_once": ratio([r.get("outcome") == "right_at_once" for r in rows]),
+            "right_within_one_tap": ratio([r.get("outcome") in ("right_at_once", "right_within_one_tap")
+                                           for r in rows]),
+            "asked_back": ratio([r.get("outcome") in ("asked_back", "right_within_one_tap") for r in rows]),
+            "confidently_wrong": ratio([r.get("outcome") == "confidently_wrong" for r in rows]),
+            "nothing": ratio([r.get("outcome") == "nothing" for r in rows]),
+            "counts": {o: outcomes[o] for o in OUTCOMES},
+        } if outcomes else None,
         "by_kind": {k: {"n": len(v), "accuracy": ratio(v)} for k, v in sorted(by_kind.items())},
         "by_department": {k: {"n": len(v), "accuracy": ratio(v)} for k, v in sorted(by_department.items())},
         "out_of_scope_routed": routed_oos,
@@ -115,6 +202,11 @@ def summarise(rows: list[dict], degraded: int = 0) -> dict:
 
 def print_report(report: dict, show_misses: bool = True) -> None:
     print(f"questions: {report['total']}   overall accuracy: {report['accuracy']:.1%}")
+    if report.get("outcomes"):
+        o = report["outcomes"]
+        print(f"  right at once {o['right_at_once']:.1%}   right within one tap {o['right_within_one_tap']:.1%}"
+              f"   asked back {o['asked_back']:.1%}   confidently wrong {o['confidently_wrong']:.1%}"
+              f"   nothing {o['nothing']:.1%}")
     if report["degraded_answers"]:
         print(f"WARNING: {report['degraded_answers']} answers were degraded (Rasa unavailable)")
     for kind, row in report["by_kind"].items():

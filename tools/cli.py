@@ -115,8 +115,9 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    settings = load_settings()
     ask = asking_kiosk(url=args.url) if args.url else _asking()
-    report = evaluate(Path(args.file), ask)
+    report = evaluate(Path(args.file), ask, load_guide(settings.guide_dir, settings.office_dir))
     print_report(report, show_misses=not args.quiet)
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

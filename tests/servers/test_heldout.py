@@ -43,9 +43,9 @@ def test_heldout_covers_every_section_and_redirect(guide):
 
 @pytest.mark.servers
 @pytest.mark.parametrize("questions", [HELDOUT, HELDOUT_2], ids=["set1", "set2"])
-def test_heldout_routing_meets_the_targets(live_client, questions):
+def test_heldout_routing_meets_the_targets(live_client, guide, questions):
     """Set 2 was written later by another author and never looked at while tuning."""
-    report = evaluate(questions, asking_kiosk(client=live_client))
+    report = evaluate(questions, asking_kiosk(client=live_client), guide)
     print_report(report)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"heldout_report_{questions.stem}.json").write_text(

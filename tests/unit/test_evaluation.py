@@ -1,0 +1,62 @@
+"""The four outcomes a visitor lives, computed from /api/chat answers (no server needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import button
+from bot.evaluation import outcome_of, summarise
+
+
+def answer(**fields) -> dict:
+    return {"destination": None, "redirect": None, "program": None, "facility": None,
+            "sorting": None, "choices": None, **fields}
+
+
+def test_outcomes_for_a_department(guide):
+    koseki = guide.sections["koseki"].name
+    expected = ("department", koseki)
+    juminhyo = next(p for p in guide.procedures.values() if p.section == "koseki")
+    other = next(p for p in guide.procedures.values() if p.section != "koseki")
+    assert outcome_of(expected, answer(destination={"department": koseki})) == "right_at_once"
+    assert outcome_of(expected, answer(destination={"department": "税務課"})) == "confidently_wrong"
+    assert outcome_of(expected, answer(redirect={"id": "passport", "name": "x"})) == "confidently_wrong"
+    tap = answer(choices=[button(other.title, "request", other.id), button(juminhyo.title, "request", juminhyo.id)])
+    assert outcome_of(expected, tap, guide) == "right_within_one_tap"
+    no_tap = answer(choices=[button(other.title, "request", other.id)])
+    assert outcome_of(expected, no_tap, guide) == "asked_back"
+    assert outcome_of(expected, answer()) == "nothing"
+
+
+def test_an_organisation_elsewhere_is_matched_by_its_name(guide):
+    red = next(iter(guide.redirects.values()))
+    assert outcome_of(("elsewhere", red.name), answer(redirect={"id": red.id, "name": red.name})) == "right_at_once"
+    assert outcome_of(("elsewhere", "法テラス"), answer(redirect={"id": red.id, "name": red.name})) == "confidently_wrong"
+    assert outcome_of(("elsewhere", red.name), answer(destination={"department": "戸籍課"})) == "confidently_wrong"
+    tap = answer(choices=[button(red.title, "request", red.id)])
+    assert outcome_of(("elsewhere", red.name), tap, guide) == "right_within_one_tap"
+
+
+@pytest.mark.parametrize("fields, outcome", [
+    ({}, "right_at_once"),
+    ({"choices": [{"title": "x", "payload": "/request"}]}, "asked_back"),
+    ({"destination": {"department": "戸籍課"}}, "confidently_wrong"),
+])
+def test_a_question_the_office_has_no_place_for(fields, outcome):
+    assert outcome_of(("info_desk", True), answer(**fields)) == outcome
+
+
+def test_a_garbage_question_is_right_only_with_its_category():
+    assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "乾電池"})) == "right_at_once"
+    assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "燃やすごみ"})) == "confidently_wrong"
+    assert outcome_of(("sorting", "乾電池"), answer(destination={"department": "地域振興課"})) == "confidently_wrong"
+
+
+def test_the_report_counts_each_outcome():
+    rows = [{"text": str(i), "expected": ["department", "戸籍課"], "predicted": ["clarify", True],
+             "correct": False, "outcome": o}
+            for i, o in enumerate(["right_at_once"] * 6 + ["right_within_one_tap"] * 2
+                                  + ["asked_back", "confidently_wrong"])]
+    o = summarise(rows)["outcomes"]
+    assert (o["right_at_once"], o["right_within_one_tap"], o["asked_back"], o["confidently_wrong"]) == \
+        (0.6, 0.8, 0.3, 0.1)
