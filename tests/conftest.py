@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -48,15 +47,8 @@ def offline_client(offline_app):
 def servers(tmp_path_factory):
     """Start the real servers once for the session (the model is trained by `make test`)."""
     workdir = tmp_path_factory.mktemp("servers")
-    srv = Servers(workdir)
-    if not Path(srv.model).exists():
-        pytest.fail(f"no trained model at {srv.model}: run `make model` (make test does)")
-    try:
-        srv.start_actions()
-        srv.start_rasa()
+    with Servers(workdir).running() as srv:
         yield srv
-    finally:
-        srv.stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -47,14 +47,9 @@ def faulty(tmp_path_factory, guide_dirs):
     env = {"GUIDE_DATA_DIR": str(guide_dir)}
     if office_dir:
         env["GUIDE_OFFICE_DIR"] = str(office_dir)
-    srv = Servers(tmp_path_factory.mktemp("faults"), rasa_port=free_port(), actions_port=free_port(),
-                  env=env)
-    try:
-        srv.start_actions()
-        srv.start_rasa()
+    with Servers(tmp_path_factory.mktemp("faults"), rasa_port=free_port(), actions_port=free_port(),
+                 env=env).running() as srv:
         yield srv
-    finally:
-        srv.stop_all()
 
 
 @pytest.fixture

@@ -240,18 +240,9 @@ def test_a_kanazawa_program_is_not_answered_with_an_isogo_program(no_office_env,
 @pytest.fixture(scope="module")
 def isogo_servers(tmp_path_factory):
     """An action server with GUIDE_OFFICE=isogo, and a Rasa server with the usual model."""
-    from pathlib import Path
-
-    srv = Servers(tmp_path_factory.mktemp("isogo-servers"), rasa_port=free_port(),
-                  actions_port=free_port(), env={"GUIDE_OFFICE": "isogo"})
-    if not Path(srv.model).exists():
-        pytest.fail(f"no trained model at {srv.model}: run `make model` (make test does)")
-    try:
-        srv.start_actions()
-        srv.start_rasa()
+    with Servers(tmp_path_factory.mktemp("isogo-servers"), rasa_port=free_port(),
+                 actions_port=free_port(), env={"GUIDE_OFFICE": "isogo"}).running() as srv:
         yield srv
-    finally:
-        srv.stop_all()
 
 
 def _ask(client, text):

@@ -96,6 +96,18 @@ class Servers:
                 proc.kill()
                 proc.wait()
 
+    @contextlib.contextmanager
+    def running(self):
+        """The action server and Rasa up for the block, both stopped after it."""
+        if not Path(self.model).exists():
+            raise RuntimeError(f"no trained model at {self.model}: run `make model` (make test does)")
+        try:
+            self.start_actions()
+            self.start_rasa()
+            yield self
+        finally:
+            self.stop_all()
+
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.stop(name)
