@@ -17,7 +17,6 @@ from bot.furigana import segments
 from bot.guide_data import Guide
 from bot.matcher import matcher_for
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.routing import kind_of
 from bot.wording import render
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
     utterances: list[Utterance] = []
     match = PAYLOAD.match(payload or "")
     item_id = match.group(3) if match else None
-    kind = kind_of(guide, item_id) if item_id else None
+    kind = guide.kind_of(item_id) if item_id else None
     if kind:
         # A tapped button names its entry: that answer needs no language understanding.
         utterances = answers.reply_for(guide, kind, item_id)

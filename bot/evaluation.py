@@ -27,7 +27,6 @@ from bot.chat import turn
 from bot.guide_data import Guide
 from bot.normalize import normalize
 from bot.rasa_client import RasaClient
-from bot.routing import kind_of
 
 LABELS = ("department", "redirect", "elsewhere", "program", "facility", "sorting", "clarify",
           "out_of_scope", "info_desk")
@@ -84,7 +83,7 @@ def button_places(guide: Guide, answer: dict) -> set[tuple[str, Any]]:
     for button in answer.get("choices") or []:
         match = BUTTON_ITEM.search(button.get("payload") or "")
         item = match.group(1) if match else None
-        kind = kind_of(guide, item) if item else None
+        kind = guide.kind_of(item) if item else None
         if kind == "procedure":
             places.add(("department", guide.sections[guide.procedures[item].section].name))
         elif kind == "section":

@@ -63,6 +63,9 @@ class GuideDataError(ValueError):
 # --- the visitor's world ---------------------------------------------------------
 
 
+# Every kind of guide entry, in the order an id is looked up.
+KINDS = ("procedure", "redirect", "clarification", "section", "program", "facility")
+
 @dataclass(frozen=True)
 class Desk:
     """A 係 or 担当 inside a section, when it has its own counter or phone."""
@@ -217,6 +220,16 @@ class Guide:
 
     def section_of(self, procedure: Procedure) -> Section:
         return self.sections[procedure.section]
+
+    def table(self, kind: str) -> dict:
+        """The entries of one kind, by id (KINDS names them)."""
+        return {"procedure": self.procedures, "redirect": self.redirects,
+                "clarification": self.clarifications, "section": self.sections,
+                "program": self.programs, "facility": self.facilities}[kind]
+
+    def kind_of(self, item_id: str) -> Optional[str]:
+        """The kind of the entry with this id (ids are unique across kinds), or None."""
+        return next((kind for kind in KINDS if item_id in self.table(kind)), None)
 
     def named_entries(self) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
         """(kind, id, title, words a visitor may use for it) for every nameable entry."""

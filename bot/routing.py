@@ -35,15 +35,6 @@ class Resolution:
         return self.id is not None
 
 
-def kind_of(guide: Guide, item_id: str) -> Optional[str]:
-    for kind, table in (("procedure", guide.procedures), ("redirect", guide.redirects),
-                        ("clarification", guide.clarifications), ("section", guide.sections),
-                        ("program", guide.programs), ("facility", guide.facilities)):
-        if item_id in table:
-            return kind
-    return None
-
-
 def destination_key(guide: Guide, kind: str, item_id: str) -> tuple[str, str]:
     """Where an entry sends the visitor: its section, or the entry itself when it is not a counter."""
     if kind == "procedure":
@@ -54,9 +45,7 @@ def destination_key(guide: Guide, kind: str, item_id: str) -> tuple[str, str]:
 
 
 def title_of(guide: Guide, kind: str, item_id: str) -> str:
-    obj = {"procedure": guide.procedures, "redirect": guide.redirects,
-           "clarification": guide.clarifications, "section": guide.sections,
-           "program": guide.programs, "facility": guide.facilities}[kind][item_id]
+    obj = guide.table(kind)[item_id]
     return getattr(obj, "title", None) or getattr(obj, "name", None) or obj.question
 
 
@@ -82,7 +71,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
     them (or when staff added a synonym since the last training) the matcher looks.
     """
     if explicit_id:
-        kind = kind_of(guide, explicit_id)
+        kind = guide.kind_of(explicit_id)
         return Resolution(kind, explicit_id if kind else None)
 
     # The selector ranks all guide entries jointly; its ranking is trusted over DIET's
@@ -90,7 +79,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
     ranked = []
     for key, conf in ranking:
         family, _, item_id = key.partition("/")
-        kind = kind_of(guide, item_id)
+        kind = guide.kind_of(item_id)
         if kind in RETRIEVAL_KINDS.get(family, ()):
             ranked.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
 
@@ -110,7 +99,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
 
     if named_ids:
         named = [Match(k, i, title_of(guide, k, i), 1.0)
-                 for i in dict.fromkeys(named_ids) if (k := kind_of(guide, i))]
+                 for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
     else:
         named = matcher.mentioned(text)
     if len(named) == 1:

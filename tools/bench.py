@@ -43,7 +43,6 @@ from bot.evaluation import is_correct, asking_kiosk, evaluate, expected_of, load
 from bot.guide_data import load_guide
 from bot.model_build import rasa_train_command
 from bot.normalize import normalize
-from bot.routing import kind_of
 from bot.rasa_client import RasaClient
 from bot.rasa_server import port_free
 from bot.settings import HELDOUT_DIR, REPO, load_settings
@@ -138,7 +137,7 @@ def destination_of_label(guide, label: str) -> tuple[str, Any]:
     family, _, item_id = label.partition("/")
     if not item_id:
         return "out_of_scope", True
-    kind = kind_of(guide, item_id)
+    kind = guide.kind_of(item_id)
     if kind == "procedure":
         return "department", guide.sections[guide.procedures[item_id].section].name
     if kind == "section":
