@@ -112,6 +112,7 @@ class Procedure:
     note: Optional[str]
     url: Optional[str]
     verified: bool
+    source: Optional[str] = None  # where the section in charge is confirmed, when it is
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class Program:
     section: str
     text: str
     synonyms: tuple[str, ...]
+    # The page that names the section in charge; without it the section is an inference,
+    # shown to visitors as 担当（確認中）.
+    section_source: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ class Facility:
     where: str
     verified: bool
     synonyms: tuple[str, ...]
+    source: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -338,15 +343,29 @@ def _records(file: str, data: Any, key: str, what: str) -> list[_Record]:
 # --- building the typed guide ----------------------------------------------------
 
 
+NEEDS_SOURCE = ("verified: true needs a source (the page or document that confirms it); "
+                "add source: or set verified: false")
+
+
+def _verified_with_source(rec: _Record) -> tuple[bool, Optional[str]]:
+    """(verified, source) of a section, desk or facility: a verified fact names its source."""
+    verified, source = rec.bool("verified", False), rec.str("source", required=False)
+    if verified and not source:
+        raise rec.fail(NEEDS_SOURCE)
+    return verified, source
+
+
 def _facility(rec: _Record) -> Facility:
-    rec.unknown_keys({"id", "name", "floor", "where", "verified", "synonyms"})
+    rec.unknown_keys({"id", "name", "floor", "where", "verified", "source", "synonyms"})
+    verified, source = _verified_with_source(rec)
     return Facility(
         id=rec.id(),
         name=rec.str("name"),
         floor=rec.int("floor", required=False),
         where=rec.str("where"),
-        verified=rec.bool("verified", False),
+        verified=verified,
         synonyms=rec.strs("synonyms"),
+        source=source,
     )
 
 
@@ -395,13 +414,14 @@ def _check_time(rec: _Record, key: str) -> None:
 
 def _desk(rec: _Record) -> Desk:
     rec.unknown_keys({"name", "floor", "counter", "phone", "verified", "source", "mission"})
+    verified, source = _verified_with_source(rec)
     return Desk(
         name=rec.str("name"),
         floor=rec.int("floor", required=False),
         counter=rec.str("counter", required=False),
         phone=rec.str("phone", required=False),
-        verified=rec.bool("verified", False),
-        source=rec.str("source", required=False),
+        verified=verified,
+        source=source,
         mission=rec.str("mission", required=False),
     )
 
@@ -412,25 +432,49 @@ def _section(rec: _Record) -> Section:
     desks_raw = rec.raw.get("desks") or []
     if not isinstance(desks_raw, list):
         raise rec.fail("field 'desks' must be a list")
-    return Section(
-        id=rec.id(),
+    section_id = rec.id()
+    verified, source = _verified_with_source(rec)
+    section = Section(
+        id=section_id,
         name=rec.str("name"),
         reading=rec.str("reading"),
         mission=rec.str("mission"),
         floor=rec.int("floor", required=False),
         counter=rec.str("counter", required=False),
         phone=rec.str("phone", required=False),
-        verified=rec.bool("verified", False),
-        source=rec.str("source", required=False),
+        verified=verified,
+        source=source,
         building=rec.str("building", required=False),
-        desks=tuple(_desk(_Record(rec.file, d, "desk")) for d in desks_raw),
+        desks=tuple(_desk(_Record(rec.file, d, f"section {section_id!r} desk")) for d in desks_raw),
     )
+    _check_not_copied_from_a_desk(rec, section)
+    return section
+
+
+def _check_not_copied_from_a_desk(rec: _Record, section: Section) -> None:
+    """A fact confirmed for a desk is that desk's: a verified section whose place or phone
+    is a verified desk's must be vouched for by a source of its own, not the desk's."""
+    if not section.verified:
+        return
+    for desk in section.desks:
+        if not desk.verified:
+            continue
+        same_place = section.floor is not None and \
+            (section.floor, section.counter) == (desk.floor, desk.counter)
+        same_phone = section.phone is not None and section.phone == desk.phone
+        if (same_place or same_phone) and section.source in (None, desk.source):
+            shown = " / ".join(filter(None, (
+                f"{desk.floor}階 {desk.counter or ''}".strip() if same_place else None,
+                desk.phone if same_phone else None)))
+            raise rec.fail(f"{shown} is confirmed for its desk {desk.name!r} only; a section-level "
+                           f"place or phone needs its own source (one that names the whole "
+                           f"section), or verified: false")
 
 
 def _procedure(rec: _Record) -> Procedure:
     rec.unknown_keys({"id", "title", "reading", "section", "desk", "categories", "synonyms",
                       "bring", "fee", "online", "service_corner", "saturday", "note", "url",
-                      "verified"})
+                      "verified", "source"})
     return Procedure(
         id=rec.id(),
         title=rec.str("title"),
@@ -447,6 +491,7 @@ def _procedure(rec: _Record) -> Procedure:
         note=rec.str("note", required=False),
         url=rec.str("url", required=False),
         verified=rec.bool("verified", False),
+        source=rec.str("source", required=False),
     )
 
 
@@ -464,7 +509,7 @@ def _redirect(rec: _Record) -> Redirect:
 
 
 def _program(rec: _Record) -> Program:
-    rec.unknown_keys({"id", "title", "goal", "section", "text", "synonyms"})
+    rec.unknown_keys({"id", "title", "goal", "section", "section_source", "text", "synonyms"})
     return Program(
         id=rec.id(),
         title=rec.str("title"),
@@ -472,6 +517,7 @@ def _program(rec: _Record) -> Program:
         section=rec.str("section"),
         text=rec.str("text"),
         synonyms=rec.strs("synonyms", required=True),
+        section_source=rec.str("section_source", required=False),
     )
 
 

@@ -27,10 +27,12 @@ def form_of(client, path) -> dict:
         data.setdefault(value, name)
     for name, body in re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>\n?(.*?)</textarea>', html, re.S):
         data[name] = body
-    for name in re.findall(r'<input[^>]*checked[^>]*name="([^"]+)"', html):
-        data[name] = "y"
-    for name in re.findall(r'<input[^>]*name="([^"]+)"[^>]*checked', html):
-        data[name] = "y"
+    for tag in re.findall(r'<input[^>]*type="checkbox"[^>]*>', html):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        if "checked" in tag:
+            data[name] = "y"
+        else:  # a browser sends nothing for an unticked box
+            data.pop(name, None)
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', options) or \
             re.search(r'<option value="([^"]*)" selected', options)

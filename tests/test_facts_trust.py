@@ -1,0 +1,101 @@
+"""Facts a visitor can trust (issue 14): a place, counter, phone or attribution is shown as
+certain only where a source confirms it, and everything else says 確認中."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+import yaml
+
+from bot import answers
+from bot.guide_data import load_guide
+from bot.hours import JST, hours_summary, open_state
+from bot.matcher import matcher_for
+from bot.settings import REPO
+from bot.wording import render, responses
+
+SVG = "{http://www.w3.org/2000/svg}"
+UNVERIFIED = "確認中"
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- 1. a desk's confirmed place is that desk's, not its whole section's -----------------
+
+
+@pytest.mark.parametrize("section_id, desk", [("kusei", "企画調整係"), ("chiiki", "区民活動支援担当")])
+def test_the_section_is_not_verified_by_its_desks_place(guide, section_id, desk):
+    section = guide.sections[section_id]
+    confirmed = section.desk(desk)
+    assert confirmed.verified and confirmed.source
+    assert section.verified is False
+    assert section.phone != confirmed.phone and section.counter != confirmed.counter
+
+
+@pytest.mark.parametrize("procedure", ["koho", "iken", "kumin_ishiki", "horitsu_sodan",
+                                       "shogai_gakushu"])
+def test_the_rest_of_the_section_is_shown_unverified(guide, procedure):
+    proc = guide.procedures[procedure]
+    section = guide.sections[proc.section]
+    dest = answers.procedure_destination(guide, proc)
+    assert dest["verified"] is False
+    for desk in section.desks:
+        if desk.verified and desk.name != proc.desk:
+            assert dest["phone"] != desk.phone and dest["counter"] != desk.counter
+    said = answers.reply_for(guide, "procedure", procedure)
+    assert said[-1].response == "utter_unverified"
+
+
+def test_the_confirmed_desk_keeps_its_verified_place(guide):
+    dest = answers.destination(guide, guide.sections["kusei"], "企画調整係")
+    assert (dest["floor"], dest["counter"], dest["phone"], dest["verified"]) == \
+        (6, "602", "045-788-7729", True)
+    dest = answers.procedure_destination(guide, guide.procedures["jichikai"])
+    assert (dest["desk"], dest["counter"], dest["verified"]) == ("区民活動支援担当", "601", True)
+
+
+# --- 2. the hedge says what it is: 確認中 ---------------------------------------------------
+
+
+# --- 3. garbage collection is the city's 収集事務所 ----------------------------------------
+
+
+# --- 4. 指定難病 ----------------------------------------------------------------------------
+
+
+# --- 5. every unverified box on the floor maps says so ------------------------------------
+
+
+def _boxes(svg: str):
+    """(label, own text, verified?) for every room and desk box of one map."""
+    root = ET.fromstring(svg)
+    for g in root.iter(f"{SVG}g"):
+        cls = g.get("class", "")
+        if cls.startswith("map-room") or cls.startswith("map-desk"):
+            own = "".join(t.text or "" for t in g.findall(f"{SVG}text"))
+            yield g.get("data-id") or g.get("data-desk"), g.get("data-kind") or "desk", own
+
+
+# --- 6. a program's section in charge is an inference: shown as 確認中 --------------------
+
+
+# --- 7. the smaller items -----------------------------------------------------------------
+
+
+def test_the_fire_station_is_not_verified_without_a_place(guide):
+    shobo = guide.sections["shobo"]
+    assert shobo.floor is None and shobo.verified is False
+
+
+def test_a_verified_facility_names_its_source(guide):
+    assert guide.facilities["meeting_rooms"].verified
+    assert guide.facilities["meeting_rooms"].source
+
+

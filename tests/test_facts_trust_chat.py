@@ -1,0 +1,50 @@
+"""Issue 14 as a visitor sees it: /api/chat on the real Rasa and action servers shows a place
+as certain only where a source confirms it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.servers
+
+UNVERIFIED = "確認中"
+
+
+def ask(client, text=None, payload=None, session=None):
+    body = {"session_id": session or uuid.uuid4().hex}
+    body["payload" if payload else "text"] = payload or text
+    resp = client.post("/api/chat", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    data = resp.get_json()
+    assert data["degraded"] is False, data
+    return data
+
+
+def tap(client, intent, item):
+    return ask(client, payload=f"/{intent}" + json.dumps({"item": item}, ensure_ascii=False))
+
+
+def said(data) -> str:
+    return "\n".join(r["text"] for r in data["replies"])
+
+
+@pytest.mark.parametrize("item, confirmed_phone", [
+    ("koho", "045-788-7729"), ("iken", "045-788-7729"), ("kumin_ishiki", "045-788-7729"),
+    ("horitsu_sodan", "045-788-7729"), ("shogai_gakushu", "045-788-7805"),
+])
+def test_the_rest_of_a_section_does_not_get_its_desks_place(live_client, item, confirmed_phone):
+    data = tap(live_client, "request", item)
+    dest = data["destination"]
+    assert dest["verified"] is False
+    assert dest["phone"] != confirmed_phone
+    assert UNVERIFIED in said(data)
+
+
+def test_the_confirmed_desk_is_shown_as_confirmed(live_client):
+    data = tap(live_client, "request", "jichikai")
+    assert (data["destination"]["counter"], data["destination"]["verified"]) == ("601", True)
+
+
