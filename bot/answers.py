@@ -14,8 +14,6 @@ from typing import Optional, Sequence
 
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
 
-UNVERIFIED_NOTE = "窓口は変更されている場合があります。"
-
 
 def destination(guide: Guide, section: Section, desk_name: Optional[str] = None) -> dict:
     """Where the visitor should go: section, desk, floor, counter, and how sure we are."""

@@ -64,6 +64,13 @@ def test_the_confirmed_desk_keeps_its_verified_place(guide):
 # --- 2. the hedge says what it is: 確認中 ---------------------------------------------------
 
 
+def test_the_unverified_note_says_the_place_is_being_confirmed():
+    text = responses()["utter_unverified"]
+    assert UNVERIFIED in text and "総合案内" in text
+    assert "変更されている" not in text
+    assert "変更されている" not in (REPO / "bot" / "answers.py").read_text(encoding="utf-8")
+
+
 # --- 3. garbage collection is the city's 収集事務所 ----------------------------------------
 
 

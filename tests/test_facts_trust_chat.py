@@ -48,3 +48,13 @@ def test_the_confirmed_desk_is_shown_as_confirmed(live_client):
     assert (data["destination"]["counter"], data["destination"]["verified"]) == ("601", True)
 
 
+def test_the_hedge_says_confirming_not_changed(live_client):
+    data = tap(live_client, "section", "koseki")
+    assert UNVERIFIED in said(data) and "変更されている" not in said(data)
+
+
+def test_the_fire_station_is_not_shown_as_confirmed(live_client):
+    data = tap(live_client, "section", "shobo")
+    assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
+
+
