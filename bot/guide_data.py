@@ -126,6 +126,7 @@ class Redirect:
     url: Optional[str]
     note: Optional[str]
     synonyms: tuple[str, ...]
+    source: Optional[str] = None  # where the division of work is stated
 
 
 @dataclass(frozen=True)
@@ -496,7 +497,7 @@ def _procedure(rec: _Record) -> Procedure:
 
 
 def _redirect(rec: _Record) -> Redirect:
-    rec.unknown_keys({"id", "title", "name", "phone", "url", "note", "synonyms"})
+    rec.unknown_keys({"id", "title", "name", "phone", "url", "note", "synonyms", "source"})
     return Redirect(
         id=rec.id(),
         title=rec.str("title"),
@@ -505,6 +506,7 @@ def _redirect(rec: _Record) -> Redirect:
         url=rec.str("url", required=False),
         note=rec.str("note", required=False),
         synonyms=rec.strs("synonyms", required=True),
+        source=rec.str("source", required=False),
     )
 
 

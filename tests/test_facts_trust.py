@@ -74,6 +74,26 @@ def test_the_unverified_note_says_the_place_is_being_confirmed():
 # --- 3. garbage collection is the city's 収集事務所 ----------------------------------------
 
 
+@pytest.mark.parametrize("words", ["収集日", "ごみ集積場所", "ごみが回収されない",
+                                   "ごみが収集されていない"])
+def test_garbage_collection_goes_to_the_collection_office(guide, words):
+    best = matcher_for(guide).search(words)[0]
+    assert (best.kind, best.id) == ("redirect", "garbage_collection")
+
+
+def test_the_collection_office_is_named_without_an_unsourced_phone(guide):
+    red = guide.redirects["garbage_collection"]
+    assert red.name == "収集事務所" and "金沢収集事務所" in red.title
+    assert red.phone is None
+
+
+def test_the_recycling_desk_keeps_only_what_its_mission_names(guide):
+    for proc in guide.procedures.values():
+        if proc.desk == "資源化推進担当":
+            words = " ".join((proc.title, *proc.synonyms))
+            assert not re.search("収集|集積|回収されない", words), proc.id
+
+
 # --- 4. 指定難病 ----------------------------------------------------------------------------
 
 

@@ -53,6 +53,15 @@ def test_the_hedge_says_confirming_not_changed(live_client):
     assert UNVERIFIED in said(data) and "変更されている" not in said(data)
 
 
+@pytest.mark.parametrize("text", ["燃やすごみの収集日を知りたい", "ごみが収集されていない",
+                                  "家の前のごみ集積場所を移してほしい"])
+def test_garbage_collection_is_sent_to_the_collection_office(live_client, text):
+    data = ask(live_client, text)
+    assert data["destination"] is None
+    assert data["redirect"]["id"] == "garbage_collection", data["redirect"]
+    assert data["redirect"]["name"] == "収集事務所" and data["redirect"]["phone"] is None
+
+
 def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     data = tap(live_client, "section", "shobo")
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
