@@ -97,6 +97,12 @@ def test_the_recycling_desk_keeps_only_what_its_mission_names(guide):
 # --- 4. 指定難病 ----------------------------------------------------------------------------
 
 
+def test_designated_intractable_diseases_go_to_the_elderly_and_disability_section(guide):
+    nanbyo = guide.procedures["nanbyo"]
+    assert nanbyo.section == "korei"
+    assert nanbyo.source and "高齢・障害支援課" in nanbyo.source
+
+
 # --- 5. every unverified box on the floor maps says so ------------------------------------
 
 

@@ -62,6 +62,11 @@ def test_garbage_collection_is_sent_to_the_collection_office(live_client, text):
     assert data["redirect"]["name"] == "収集事務所" and data["redirect"]["phone"] is None
 
 
+def test_designated_intractable_diseases(live_client):
+    data = ask(live_client, "指定難病の医療費助成を申請したい")
+    assert data["destination"]["department"] == "高齢・障害支援課"
+
+
 def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     data = tap(live_client, "section", "shobo")
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
