@@ -116,6 +116,31 @@ def _boxes(svg: str):
             yield g.get("data-id") or g.get("data-desk"), g.get("data-kind") or "desk", own
 
 
+@pytest.mark.parametrize("floor", [1, 2, 3, 4, 5, 6])
+def test_every_unverified_box_on_the_map_says_so(guide, floor):
+    from bot.floor_map import floor_svg
+
+    svg = floor_svg(guide, floor)
+    seen = 0
+    for label, kind, own in _boxes(svg):
+        if kind == "facility":
+            verified = guide.facilities[label].verified
+        elif kind == "section":
+            section = guide.sections[label]
+            verified = section.verified if section.floor == floor else \
+                all(d.verified for d in section.desks if d.floor == floor)
+        else:
+            desk = next(d for s in guide.sections.values() for d in s.desks
+                        if d.name == label and d.floor == floor)
+            verified = desk.verified
+        if not verified:
+            seen += 1
+            assert UNVERIFIED in own, (floor, kind, label, own)
+        else:
+            assert UNVERIFIED not in own, (floor, kind, label, own)
+    assert seen
+
+
 # --- 6. a program's section in charge is an inference: shown as 確認中 --------------------
 
 
