@@ -53,7 +53,9 @@ class AnswerView:
         parts = [self.title]
         d = self.destination
         if d:
-            parts.append(f"{d['department']}{'、' + d['desk'] if d['desk'] else ''}。{d['place']}")
+            in_charge = f"{answers.in_charge_label(self.program)}、" if self.program else ""
+            parts.append(f"{in_charge}{d['department']}{'、' + d['desk'] if d['desk'] else ''}。"
+                         f"{d['place']}")
         if self.facility:
             parts.append(self.facility.where)
         if self.redirect:
@@ -111,7 +113,7 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         prog = guide.programs[item_id]
         section = guide.sections[prog.section]
         view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
-                          destination=answers.destination(guide, section))
+                          destination=answers.program_destination(guide, prog))
     elif kind == "redirect" and item_id in guide.redirects:
         red = guide.redirects[item_id]
         view = AnswerView(kind, item_id, red.title, redirect=red)

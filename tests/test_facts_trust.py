@@ -144,6 +144,29 @@ def test_every_unverified_box_on_the_map_says_so(guide, floor):
 # --- 6. a program's section in charge is an inference: shown as 確認中 --------------------
 
 
+def test_a_programs_inferred_section_is_marked_unconfirmed(guide):
+    for prog in guide.programs.values():
+        dest = answers.program_destination(guide, prog)
+        said = answers.reply_for(guide, "program", prog.id)
+        text = render(said[0])
+        if prog.section_source:
+            continue
+        assert dest["verified"] is False, prog.id
+        assert "担当（確認中）" in text, text
+        assert said[-1].response == "utter_unverified"
+
+
+def test_the_program_card_marks_the_attribution(offline_client):
+    html = offline_client.get("/fragment/answer/program/magokoro").get_data(as_text=True)
+    assert "担当（確認中）" in html
+    assert "※ 窓口の場所は確認中です" in html
+
+
+def test_one_heading_of_the_policy_has_one_section(guide):
+    # Both are printed under 「区民の皆様への｢まごころ｣あふれる区役所づくり」.
+    assert guide.programs["magokoro"].section == guide.programs["kumin_service"].section
+
+
 # --- 7. the smaller items -----------------------------------------------------------------
 
 

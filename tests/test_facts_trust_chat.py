@@ -67,6 +67,14 @@ def test_designated_intractable_diseases(live_client):
     assert data["destination"]["department"] == "高齢・障害支援課"
 
 
+@pytest.mark.parametrize("text", ["金沢まごころ運動について教えて", "区民サービス推進事業とは"])
+def test_a_programs_section_is_shown_as_unconfirmed(live_client, text):
+    data = ask(live_client, text)
+    assert data["program"] is not None, data
+    assert "担当（確認中）" in said(data)
+    assert data["program"]["in_charge_verified"] is False
+
+
 def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     data = tap(live_client, "section", "shobo")
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
