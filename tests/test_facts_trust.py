@@ -170,6 +170,19 @@ def test_one_heading_of_the_policy_has_one_section(guide):
 # --- 7. the smaller items -----------------------------------------------------------------
 
 
+def test_program_words_are_in_the_text_they_lead_to(guide):
+    for prog in guide.programs.values():
+        for word in ("区民ライター", "区民カメラマン"):
+            if word in prog.synonyms:
+                assert word in prog.text, prog.id
+    nlu = yaml.safe_load((REPO / "data" / "nlu" / "programs.yml").read_text(encoding="utf-8"))
+    for block in nlu["nlu"]:
+        prog = guide.programs.get(block.get("intent", "").partition("/")[2])
+        for word in ("区民ライター", "区民カメラマン"):
+            if prog and word in block["examples"]:
+                assert word in prog.text, prog.id
+
+
 def test_the_fire_station_is_not_verified_without_a_place(guide):
     shobo = guide.sections["shobo"]
     assert shobo.floor is None and shobo.verified is False

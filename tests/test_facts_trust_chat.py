@@ -75,6 +75,12 @@ def test_a_programs_section_is_shown_as_unconfirmed(live_client, text):
     assert data["program"]["in_charge_verified"] is False
 
 
+def test_a_word_leads_to_no_text_that_does_not_mention_it(live_client):
+    data = ask(live_client, "区民ライターって何ですか")
+    program = data["program"]
+    assert program is None or "区民ライター" in program["text"]
+
+
 def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     data = tap(live_client, "section", "shobo")
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
