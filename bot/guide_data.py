@@ -185,11 +185,23 @@ class SaturdayService:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """The days the office is closed besides weekends: year-end days, national holidays."""
+
+    name: str                  # what the visitor is told, e.g. 年末年始
+    dates: tuple[str, ...]     # "MM-DD", every year
+    holidays: bool             # closed on national holidays (jpholiday)
+    verified: bool
+    source: Optional[str]
+
+
+@dataclass(frozen=True)
 class OpeningHours:
     weekday_open: str
     weekday_close: str
     saturday: SaturdayService
-    closed_dates: tuple[str, ...]  # "MM-DD", every year (year-end holidays)
+    closure: Closure
+    source: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -376,6 +388,7 @@ def _office(file: str, data: Any) -> Office:
     rec = _Record(file, data.get("office"), "office")
     hours = _Record(file, data.get("hours"), "hours")
     sat = _Record(file, hours.raw.get("saturday"), "hours.saturday")
+    closure = _closure(_Record(file, hours.raw.get("closure"), "hours.closure"))
     facilities = tuple(_facility(r) for r in _records(file, data, "facilities", "facility"))
     for time_rec, keys in ((hours, ("weekday_open", "weekday_close")), (sat, ("open", "close"))):
         for key in keys:
@@ -400,10 +413,24 @@ def _office(file: str, data: Any) -> Office:
                 close=sat.str("close"),
                 sections=sat.strs("sections"),
             ),
-            closed_dates=hours.strs("closed_dates"),
+            closure=closure,
+            source=hours.str("source", required=False),
         ),
         facilities=facilities,
     )
+
+
+def _closure(rec: _Record) -> Closure:
+    rec.unknown_keys({"name", "dates", "holidays", "verified", "source"})
+    dates = rec.strs("dates")
+    for date in dates:
+        mm, _, dd = date.partition("-")
+        if not (len(date) == 5 and mm.isdigit() and dd.isdigit()
+                and 1 <= int(mm) <= 12 and 1 <= int(dd) <= 31):
+            raise rec.fail(f"dates: {date!r} is not a date like 12-29")
+    verified, source = _verified_with_source(rec)
+    return Closure(name=rec.str("name"), dates=dates, holidays=rec.bool("holidays", True),
+                   verified=verified, source=source)
 
 
 def _check_time(rec: _Record, key: str) -> None:

@@ -193,3 +193,27 @@ def test_a_verified_facility_names_its_source(guide):
     assert guide.facilities["meeting_rooms"].source
 
 
+def test_the_closure_is_read_from_the_data(guide_copy):
+    _edit(guide_copy / "office.yml", 'dates: ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]',
+          'dates: ["12-28", "12-29", "12-30", "12-31", "01-01", "01-02", "01-03", "01-04"]')
+    guide = load_guide(guide_copy)
+    summary = hours_summary(guide)
+    assert "12月28日〜1月4日" in summary and "12月29日〜1月3日" not in summary
+    assert not open_state(guide, datetime(2027, 1, 4, 10, 0, tzinfo=JST)).open
+    closure = guide.office.hours.closure
+    if not closure.verified:
+        assert UNVERIFIED in summary
+
+
+def test_the_saturday_weeks_on_the_answer_card_are_read_from_the_data(guide_copy, tmp_path):
+    from kiosk_ui import create_app
+    from tests.conftest import free_port
+
+    _edit(guide_copy / "office.yml", "weeks: [2, 4]", "weeks: [1, 3]")
+    app = create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{free_port()}",
+                      "GUIDE_DIR": str(guide_copy), "GUIDE_OFFICE_DIR": str(guide_copy),
+                      "KIOSK_DB": str(tmp_path / "kiosk.db")})
+    html = app.test_client().get("/fragment/answer/procedure/juminhyo").get_data(as_text=True)
+    assert "第1・第3土曜日" in html and "第2・第4" not in html
+
+

@@ -86,3 +86,8 @@ def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
 
 
+def test_the_hours_say_the_closure_from_the_data(live_client, guide):
+    data = ask(live_client, "何時まで開いていますか")
+    closure = guide.office.hours.closure
+    assert closure.name in said(data)
+    assert not closure.verified and UNVERIFIED in said(data)
