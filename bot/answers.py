@@ -108,8 +108,11 @@ def menu_buttons(guide: Guide) -> list[dict]:
 
 
 def information_desk_text(guide: Guide) -> str:
+    """「総合案内（1階 正面入口の近く）」, hedged while its place is unverified."""
     desk = guide.office.information_desk
-    return f"{desk.name}（{desk.where}）"
+    # A place that already says it is unconfirmed (…（要確認）) needs no second mark.
+    hedge = "" if desk.verified or "確認" in desk.where else "・場所は確認中"
+    return f"{desk.name}（{desk.where}{hedge}）"
 
 
 # --- what to say -------------------------------------------------------------------

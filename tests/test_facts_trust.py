@@ -217,3 +217,14 @@ def test_the_saturday_weeks_on_the_answer_card_are_read_from_the_data(guide_copy
     assert "第1・第3土曜日" in html and "第2・第4" not in html
 
 
+def test_the_information_desks_place_is_hedged_when_unverified(guide, offline_client):
+    desk = guide.office.information_desk
+    assert desk.verified is False
+    assert UNVERIFIED in answers.information_desk_text(guide)
+    said = answers.reply_for(guide, None, None)
+    assert UNVERIFIED in render(said[0])
+    html = offline_client.get("/").get_data(as_text=True)
+    dialog = html.split('id="staff-dialog"')[1].split("</dialog>")[0]
+    assert "※場所は確認中" in dialog
+
+

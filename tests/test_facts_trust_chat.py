@@ -86,6 +86,11 @@ def test_the_fire_station_is_not_shown_as_confirmed(live_client):
     assert data["destination"]["verified"] is False and UNVERIFIED in said(data)
 
 
+def test_the_information_desk_is_hedged(live_client):
+    data = ask(live_client, "明日の天気を教えて")
+    assert "総合案内" in said(data) and UNVERIFIED in said(data)
+
+
 def test_the_hours_say_the_closure_from_the_data(live_client, guide):
     data = ask(live_client, "何時まで開いていますか")
     closure = guide.office.hours.closure
