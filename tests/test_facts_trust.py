@@ -228,3 +228,12 @@ def test_the_information_desks_place_is_hedged_when_unverified(guide, offline_cl
     assert "※場所は確認中" in dialog
 
 
+def test_the_road_office_is_not_said_to_be_a_separate_building_without_a_source(guide):
+    doboku = guide.sections["doboku"]
+    assert doboku.verified is False and not doboku.source
+    assert "別の建物" not in (doboku.building or "")
+    for proc in guide.procedures.values():
+        if proc.section == "doboku":
+            assert "別の建物" not in (proc.note or ""), proc.id
+
+

@@ -91,6 +91,11 @@ def test_the_information_desk_is_hedged(live_client):
     assert "総合案内" in said(data) and UNVERIFIED in said(data)
 
 
+def test_the_road_office_is_not_said_to_be_a_separate_building(live_client):
+    data = tap(live_client, "request", "doro_sonsho")
+    assert "別の建物" not in json.dumps(data, ensure_ascii=False)
+
+
 def test_the_hours_say_the_closure_from_the_data(live_client, guide):
     data = ask(live_client, "何時まで開いていますか")
     closure = guide.office.hours.closure
