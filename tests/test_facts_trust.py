@@ -237,3 +237,10 @@ def test_the_road_office_is_not_said_to_be_a_separate_building_without_a_source(
             assert "別の建物" not in (proc.note or ""), proc.id
 
 
+def test_street_lights_do_not_claim_who_manages_them(guide):
+    gaito = guide.procedures["gaito"]
+    assert "自治会町内会" not in (gaito.note or "")
+    assert "土木事務所" in gaito.note
+    assert answers.procedure_destination(guide, gaito)["verified"] is False
+
+

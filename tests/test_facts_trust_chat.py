@@ -96,6 +96,12 @@ def test_the_road_office_is_not_said_to_be_a_separate_building(live_client):
     assert "別の建物" not in json.dumps(data, ensure_ascii=False)
 
 
+def test_street_lights(live_client):
+    data = ask(live_client, "防犯灯が切れている")
+    assert data["procedure"]["id"] == "gaito"
+    assert "自治会町内会" not in (data["procedure"]["note"] or "")
+
+
 def test_the_hours_say_the_closure_from_the_data(live_client, guide):
     data = ask(live_client, "何時まで開いていますか")
     closure = guide.office.hours.closure
