@@ -151,7 +151,8 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
                           dict(redirect=redirect_info(red)))]
     if kind == "clarification":
         clar = guide.clarifications[item_id]
-        buttons = [procedure_button(guide.procedures[p]) for p in clar.choices]
+        buttons = [procedure_button(guide.procedures[c]) if c in guide.procedures
+                   else button(guide.redirects[c].title, "request", c) for c in clar.choices]
         return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
     if kind == "program":
         prog = guide.programs[item_id]

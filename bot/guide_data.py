@@ -146,7 +146,8 @@ class Program:
 
 @dataclass(frozen=True)
 class Clarification:
-    """A vague request the guide answers with a question and 2–4 choices."""
+    """A vague request the guide answers with a question and 2–4 choices (procedures, or a
+    redirect when part of the answer is elsewhere)."""
 
     id: str
     question: str
@@ -645,7 +646,7 @@ def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
     categories = index("categories.yml", "categories", "category", _category)
 
     _check_references(raw, sections, procedures, programs, clarifications, categories, office,
-                      shown["sections.yml"])
+                      shown["sections.yml"], redirects)
     guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
                   facilities)
     _check_synonyms(guide, raw)
@@ -657,7 +658,7 @@ def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
 
 
 def _check_references(raw, sections, procedures, programs, clarifications, categories, office,
-                      sections_file: str = "sections.yml"):
+                      sections_file: str = "sections.yml", redirects: Optional[dict] = None):
     """Every id a file points at must exist in the file it points into.
 
     Every office's data pack must define every section the shared files refer to.
@@ -681,7 +682,8 @@ def _check_references(raw, sections, procedures, programs, clarifications, categ
         check("programs.yml", "programs", prog.id, prog.section, sections, "section")
     for c in clarifications.values():
         for choice in c.choices:
-            check("clarifications.yml", "clarifications", c.id, choice, procedures, "procedure")
+            check("clarifications.yml", "clarifications", c.id, choice,
+                  {**procedures, **(redirects or {})}, "procedure or redirect")
     for cat in categories.values():
         for pid in cat.procedures:
             check("categories.yml", "categories", cat.id, pid, procedures, "procedure")

@@ -244,3 +244,13 @@ def test_street_lights_do_not_claim_who_manages_them(guide):
     assert answers.procedure_destination(guide, gaito)["verified"] is False
 
 
+def test_a_pension_claim_names_both_places(guide):
+    best = matcher_for(guide).search("年金の請求")[0]
+    assert best.kind == "clarification"
+    said = answers.reply_for(guide, best.kind, best.id)
+    question = render(said[0])
+    assert "保険年金課" in question and "年金事務所" in question
+    items = {re.search(r'"item": "(\w+)"', b["payload"]).group(1) for b in said[0].buttons}
+    assert "employee_pension" in items
+    assert any(guide.procedures[i].section == "hoken_nenkin" for i in items
+               if i in guide.procedures)

@@ -102,6 +102,13 @@ def test_street_lights(live_client):
     assert "自治会町内会" not in (data["procedure"]["note"] or "")
 
 
+def test_a_pension_claim_names_both_places(live_client):
+    data = ask(live_client, "年金の請求をしたい")
+    assert "保険年金課" in said(data) and "年金事務所" in said(data)
+    payloads = " ".join(c["payload"] for c in data["choices"] or [])
+    assert "employee_pension" in payloads
+
+
 def test_the_hours_say_the_closure_from_the_data(live_client, guide):
     data = ask(live_client, "何時まで開いていますか")
     closure = guide.office.hours.closure
