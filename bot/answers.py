@@ -37,6 +37,19 @@ def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
     return destination(guide.sections[procedure.section], procedure.desk)
 
 
+def program_destination(guide: Guide, program: Program) -> dict:
+    """The section in charge of a program; unverified while that attribution is an inference."""
+    dest = destination(guide.sections[program.section])
+    dest["in_charge_verified"] = bool(program.section_source)
+    dest["verified"] = dest["verified"] and dest["in_charge_verified"]
+    return dest
+
+
+def in_charge_label(program: Program) -> str:
+    """「担当」, or 「担当（確認中）」 when no source names the section in charge."""
+    return "担当" if program.section_source else "担当（確認中）"
+
+
 def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str]) -> str:
     """「2階 204番窓口」, 「4階（窓口番号は確認中）」 or the other building's name."""
     if building and floor is None:
@@ -70,7 +83,9 @@ def redirect_info(redirect: Redirect) -> dict:
 
 def program_info(guide: Guide, program: Program) -> dict:
     return {"id": program.id, "title": program.title, "goal": program.goal,
-            "department": guide.sections[program.section].name, "text": program.text}
+            "department": guide.sections[program.section].name, "text": program.text,
+            "in_charge": in_charge_label(program),
+            "in_charge_verified": bool(program.section_source)}
 
 
 def facility_info(facility: Facility) -> dict:
@@ -93,8 +108,11 @@ def menu_buttons(guide: Guide) -> list[dict]:
 
 
 def information_desk_text(guide: Guide) -> str:
+    """「総合案内（1階 正面入口の近く）」, hedged while its place is unverified."""
     desk = guide.office.information_desk
-    return f"{desk.name}（{desk.where}）"
+    # A place that already says it is unconfirmed (…（要確認）) needs no second mark.
+    hedge = "" if desk.verified or "確認" in desk.where else "・場所は確認中"
+    return f"{desk.name}（{desk.where}{hedge}）"
 
 
 # --- what to say -------------------------------------------------------------------
@@ -133,13 +151,18 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
                           dict(redirect=redirect_info(red)))]
     if kind == "clarification":
         clar = guide.clarifications[item_id]
-        buttons = [procedure_button(guide.procedures[p]) for p in clar.choices]
+        buttons = [procedure_button(guide.procedures[c]) if c in guide.procedures
+                   else button(guide.redirects[c].title, "request", c) for c in clar.choices]
         return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
     if kind == "program":
         prog = guide.programs[item_id]
         info = program_info(guide, prog)
-        return [Utterance("utter_program", dict(title=prog.title, text=prog.text,
-                                                department=info["department"]), dict(program=info))]
+        dest = program_destination(guide, prog)
+        out = [Utterance("utter_program", dict(title=prog.title, body=prog.text,
+                                               in_charge=info["in_charge"],
+                                               department=info["department"]),
+                         dict(program=info))]
+        return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "facility":
         fac = guide.facilities[item_id]
         out = [Utterance("utter_facility", dict(name=fac.name, where=fac.where),

@@ -118,6 +118,7 @@ class Procedure:
     note: Optional[str]
     url: Optional[str]
     verified: bool
+    source: Optional[str] = None  # where the section in charge is confirmed, when it is
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Redirect:
     url: Optional[str]
     note: Optional[str]
     synonyms: tuple[str, ...]
+    source: Optional[str] = None  # where the division of work is stated
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,15 @@ class Program:
     section: str
     text: str
     synonyms: tuple[str, ...]
+    # The page that names the section in charge; without it the section is an inference,
+    # shown to visitors as 担当（確認中）.
+    section_source: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class Clarification:
-    """A vague request the guide answers with a question and 2–4 choices."""
+    """A vague request the guide answers with a question and 2–4 choices (procedures, or a
+    redirect when part of the answer is elsewhere)."""
 
     id: str
     question: str
@@ -174,6 +180,7 @@ class Facility:
     where: str
     verified: bool
     synonyms: tuple[str, ...]
+    source: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -185,11 +192,23 @@ class SaturdayService:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """The days the office is closed besides weekends: year-end days, national holidays."""
+
+    name: str                  # what the visitor is told, e.g. 年末年始
+    dates: tuple[str, ...]     # "MM-DD", every year
+    holidays: bool             # closed on national holidays (jpholiday)
+    verified: bool
+    source: Optional[str]
+
+
+@dataclass(frozen=True)
 class OpeningHours:
     weekday_open: str
     weekday_close: str
     saturday: SaturdayService
-    closed_dates: tuple[str, ...]  # "MM-DD", every year (year-end holidays)
+    closure: Closure
+    source: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -354,15 +373,29 @@ def _records(file: str, data: Any, key: str, what: str) -> list[_Record]:
 # --- building the typed guide ----------------------------------------------------
 
 
+NEEDS_SOURCE = ("verified: true needs a source (the page or document that confirms it); "
+                "add source: or set verified: false")
+
+
+def _verified_with_source(rec: _Record) -> tuple[bool, Optional[str]]:
+    """(verified, source) of a section, desk or facility: a verified fact names its source."""
+    verified, source = rec.bool("verified", False), rec.str("source", required=False)
+    if verified and not source:
+        raise rec.fail(NEEDS_SOURCE)
+    return verified, source
+
+
 def _facility(rec: _Record) -> Facility:
-    rec.unknown_keys({"id", "name", "floor", "where", "verified", "synonyms"})
+    rec.unknown_keys({"id", "name", "floor", "where", "verified", "source", "synonyms"})
+    verified, source = _verified_with_source(rec)
     return Facility(
         id=rec.id(),
         name=rec.str("name"),
         floor=rec.int("floor", required=False),
         where=rec.str("where"),
-        verified=rec.bool("verified", False),
+        verified=verified,
         synonyms=rec.strs("synonyms"),
+        source=source,
     )
 
 
@@ -372,6 +405,7 @@ def _office(file: str, data: Any) -> Office:
     rec = _Record(file, data.get("office"), "office")
     hours = _Record(file, data.get("hours"), "hours")
     sat = _Record(file, hours.raw.get("saturday"), "hours.saturday")
+    closure = _closure(_Record(file, hours.raw.get("closure"), "hours.closure"))
     facilities = tuple(_facility(r) for r in _records(file, data, "facilities", "facility"))
     for time_rec, keys in ((hours, ("weekday_open", "weekday_close")), (sat, ("open", "close"))):
         for key in keys:
@@ -396,10 +430,24 @@ def _office(file: str, data: Any) -> Office:
                 close=sat.str("close"),
                 sections=sat.strs("sections"),
             ),
-            closed_dates=hours.strs("closed_dates"),
+            closure=closure,
+            source=hours.str("source", required=False),
         ),
         facilities=facilities,
     )
+
+
+def _closure(rec: _Record) -> Closure:
+    rec.unknown_keys({"name", "dates", "holidays", "verified", "source"})
+    dates = rec.strs("dates")
+    for date in dates:
+        mm, _, dd = date.partition("-")
+        if not (len(date) == 5 and mm.isdigit() and dd.isdigit()
+                and 1 <= int(mm) <= 12 and 1 <= int(dd) <= 31):
+            raise rec.fail(f"dates: {date!r} is not a date like 12-29")
+    verified, source = _verified_with_source(rec)
+    return Closure(name=rec.str("name"), dates=dates, holidays=rec.bool("holidays", True),
+                   verified=verified, source=source)
 
 
 def _check_time(rec: _Record, key: str) -> None:
@@ -411,13 +459,14 @@ def _check_time(rec: _Record, key: str) -> None:
 
 def _desk(rec: _Record) -> Desk:
     rec.unknown_keys({"name", "floor", "counter", "phone", "verified", "source", "mission"})
+    verified, source = _verified_with_source(rec)
     return Desk(
         name=rec.str("name"),
         floor=rec.int("floor", required=False),
         counter=rec.str("counter", required=False),
         phone=rec.str("phone", required=False),
-        verified=rec.bool("verified", False),
-        source=rec.str("source", required=False),
+        verified=verified,
+        source=source,
         mission=rec.str("mission", required=False),
     )
 
@@ -428,25 +477,49 @@ def _section(rec: _Record) -> Section:
     desks_raw = rec.raw.get("desks") or []
     if not isinstance(desks_raw, list):
         raise rec.fail("field 'desks' must be a list")
-    return Section(
-        id=rec.id(),
+    section_id = rec.id()
+    verified, source = _verified_with_source(rec)
+    section = Section(
+        id=section_id,
         name=rec.str("name"),
         reading=rec.str("reading"),
         mission=rec.str("mission"),
         floor=rec.int("floor", required=False),
         counter=rec.str("counter", required=False),
         phone=rec.str("phone", required=False),
-        verified=rec.bool("verified", False),
-        source=rec.str("source", required=False),
+        verified=verified,
+        source=source,
         building=rec.str("building", required=False),
-        desks=tuple(_desk(_Record(rec.file, d, "desk")) for d in desks_raw),
+        desks=tuple(_desk(_Record(rec.file, d, f"section {section_id!r} desk")) for d in desks_raw),
     )
+    _check_not_copied_from_a_desk(rec, section)
+    return section
+
+
+def _check_not_copied_from_a_desk(rec: _Record, section: Section) -> None:
+    """A fact confirmed for a desk is that desk's: a verified section whose place or phone
+    is a verified desk's must be vouched for by a source of its own, not the desk's."""
+    if not section.verified:
+        return
+    for desk in section.desks:
+        if not desk.verified:
+            continue
+        same_place = section.floor is not None and \
+            (section.floor, section.counter) == (desk.floor, desk.counter)
+        same_phone = section.phone is not None and section.phone == desk.phone
+        if (same_place or same_phone) and section.source in (None, desk.source):
+            shown = " / ".join(filter(None, (
+                f"{desk.floor}階 {desk.counter or ''}".strip() if same_place else None,
+                desk.phone if same_phone else None)))
+            raise rec.fail(f"{shown} is confirmed for its desk {desk.name!r} only; a section-level "
+                           f"place or phone needs its own source (one that names the whole "
+                           f"section), or verified: false")
 
 
 def _procedure(rec: _Record) -> Procedure:
     rec.unknown_keys({"id", "title", "reading", "section", "desk", "categories", "synonyms",
                       "bring", "fee", "online", "service_corner", "saturday", "note", "url",
-                      "verified"})
+                      "verified", "source"})
     return Procedure(
         id=rec.id(),
         title=rec.str("title"),
@@ -463,11 +536,12 @@ def _procedure(rec: _Record) -> Procedure:
         note=rec.str("note", required=False),
         url=rec.str("url", required=False),
         verified=rec.bool("verified", False),
+        source=rec.str("source", required=False),
     )
 
 
 def _redirect(rec: _Record) -> Redirect:
-    rec.unknown_keys({"id", "title", "name", "phone", "url", "note", "synonyms"})
+    rec.unknown_keys({"id", "title", "name", "phone", "url", "note", "synonyms", "source"})
     return Redirect(
         id=rec.id(),
         title=rec.str("title"),
@@ -476,11 +550,12 @@ def _redirect(rec: _Record) -> Redirect:
         url=rec.str("url", required=False),
         note=rec.str("note", required=False),
         synonyms=rec.strs("synonyms", required=True),
+        source=rec.str("source", required=False),
     )
 
 
 def _program(rec: _Record) -> Program:
-    rec.unknown_keys({"id", "title", "goal", "section", "text", "synonyms"})
+    rec.unknown_keys({"id", "title", "goal", "section", "section_source", "text", "synonyms"})
     return Program(
         id=rec.id(),
         title=rec.str("title"),
@@ -488,6 +563,7 @@ def _program(rec: _Record) -> Program:
         section=rec.str("section"),
         text=rec.str("text"),
         synonyms=rec.strs("synonyms", required=True),
+        section_source=rec.str("section_source", required=False),
     )
 
 
@@ -584,7 +660,7 @@ def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
     categories = index("categories.yml", "categories", "category", _category)
 
     _check_references(raw, sections, procedures, programs, clarifications, categories, office,
-                      shown["sections.yml"])
+                      shown["sections.yml"], redirects)
     guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
                   facilities)
     _check_synonyms(guide, raw)
@@ -596,7 +672,7 @@ def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
 
 
 def _check_references(raw, sections, procedures, programs, clarifications, categories, office,
-                      sections_file: str = "sections.yml"):
+                      sections_file: str = "sections.yml", redirects: Optional[dict] = None):
     """Every id a file points at must exist in the file it points into.
 
     Every office's data pack must define every section the shared files refer to.
@@ -620,7 +696,8 @@ def _check_references(raw, sections, procedures, programs, clarifications, categ
         check("programs.yml", "programs", prog.id, prog.section, sections, "section")
     for c in clarifications.values():
         for choice in c.choices:
-            check("clarifications.yml", "clarifications", c.id, choice, procedures, "procedure")
+            check("clarifications.yml", "clarifications", c.id, choice,
+                  {**procedures, **(redirects or {})}, "procedure or redirect")
     for cat in categories.values():
         for pid in cat.procedures:
             check("categories.yml", "categories", cat.id, pid, procedures, "procedure")

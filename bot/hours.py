@@ -1,4 +1,7 @@
-"""Opening hours: is the ward office open at a given moment, and what to say about it."""
+"""Opening hours: is the ward office open at a given moment, and what to say about it.
+
+Every fact (times, Saturday weeks, closure days and their name) comes from office.yml.
+"""
 
 from __future__ import annotations
 
@@ -38,11 +41,12 @@ def open_state(guide: Guide, moment: Optional[datetime] = None) -> OpenState:
     """Whether the office is open at ``moment`` (default: now, Japan time)."""
     moment = (moment or now_jst()).astimezone(JST)
     hours = guide.office.hours
+    closure = hours.closure
     day = moment.date()
     clock = moment.time()
-    if day.strftime("%m-%d") in hours.closed_dates:
-        return OpenState(False, False, "年末年始のため閉庁しています", "年末年始")
-    holiday = jpholiday.is_holiday_name(day)
+    if day.strftime("%m-%d") in closure.dates:
+        return OpenState(False, False, f"{closure.name}のため閉庁しています", closure.name)
+    holiday = jpholiday.is_holiday_name(day) if closure.holidays else None
     if holiday:
         return OpenState(False, False, f"本日は祝日（{holiday}）のため閉庁しています", holiday)
     if day.weekday() < 5:
@@ -62,6 +66,23 @@ def open_state(guide: Guide, moment: Optional[datetime] = None) -> OpenState:
     return OpenState(False, False, "本日は閉庁日です", "閉庁日")
 
 
+def _month_day(mmdd: str) -> str:
+    month, day = mmdd.split("-")
+    return f"{int(month)}月{int(day)}日"
+
+
+def closure_text(guide: Guide) -> str:
+    """「土日祝日・年末年始（12月29日〜1月3日）は閉庁です。」, hedged while unverified."""
+    closure = guide.office.hours.closure
+    days = ["土日祝日" if closure.holidays else "土日"]
+    if closure.dates:
+        first, last = closure.dates[0], closure.dates[-1]
+        span = _month_day(first) + (f"〜{_month_day(last)}" if last != first else "")
+        days.append(f"{closure.name}（{span}）")
+    hedge = "" if closure.verified else "（閉庁日は確認中です）"
+    return f"{'・'.join(days)}は閉庁です{hedge}。"
+
+
 def hours_summary(guide: Guide) -> str:
     """The standing opening hours, in one sentence."""
     h = guide.office.hours
@@ -69,4 +90,4 @@ def hours_summary(guide: Guide) -> str:
     names = "・".join(guide.sections[s].name for s in h.saturday.sections)
     return (f"平日 {_hm(h.weekday_open)}〜{_hm(h.weekday_close)}。"
             f"{weeks}土曜日は {_hm(h.saturday.open)}〜{_hm(h.saturday.close)} に"
-            f"{names}の一部の手続きができます。土日祝日・年末年始（12月29日〜1月3日）は閉庁です。")
+            f"{names}の一部の手続きができます。{closure_text(guide)}")

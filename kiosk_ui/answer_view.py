@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from bot import answers
 from kiosk_ui.floor_map import floor_svg
-from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
+from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, SaturdayService, Section
 
 KINDS = ("procedure", "section", "facility", "redirect", "program")
 
@@ -39,6 +39,7 @@ class AnswerView:
     link: Optional[str] = None                # what the QR code opens
     link_is_official: bool = False
     qr_svg: Optional[Markup] = None
+    saturday: Optional[SaturdayService] = None  # the Saturday service, for procedures that have it
 
     @property
     def verified(self) -> bool:
@@ -48,12 +49,21 @@ class AnswerView:
             return self.facility.verified
         return True
 
+    def saturday_hours(self) -> Optional[dict]:
+        """The Saturday service as the card says it (第2・第4, 9:00, 12:00), from the data."""
+        if self.saturday is None:
+            return None
+        return {"weeks": "・".join(_("第%(n)s", n=w) for w in self.saturday.weeks),
+                "open": _clock(self.saturday.open), "close": _clock(self.saturday.close)}
+
     def speech(self) -> str:
         """The answer as one plain sentence list, for reading aloud."""
         parts = [self.title]
         d = self.destination
         if d:
-            parts.append(f"{d['department']}{'、' + d['desk'] if d['desk'] else ''}。{d['place']}")
+            in_charge = f"{answers.in_charge_label(self.program)}、" if self.program else ""
+            parts.append(f"{in_charge}{d['department']}{'、' + d['desk'] if d['desk'] else ''}。"
+                         f"{d['place']}")
         if self.facility:
             parts.append(self.facility.where)
         if self.redirect:
@@ -63,6 +73,11 @@ class AnswerView:
         if not self.verified:
             parts.append("窓口の場所は確認中です。")
         return "。".join(parts)
+
+
+def _clock(hhmm: str) -> str:
+    """「09:00」 → 「9:00」."""
+    return hhmm[1:] if hhmm.startswith("0") else hhmm
 
 
 def map_labels() -> dict:
@@ -100,7 +115,8 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         proc = guide.procedures[item_id]
         view = AnswerView(kind, item_id, proc.title, procedure=proc,
                           section=guide.section_of(proc),
-                          destination=answers.procedure_destination(guide, proc))
+                          destination=answers.procedure_destination(guide, proc),
+                          saturday=guide.office.hours.saturday if proc.saturday else None)
         view.link, view.link_is_official = proc.url, bool(proc.url)
     elif kind == "section" and item_id in guide.sections:
         section = guide.sections[item_id]
@@ -111,7 +127,7 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         prog = guide.programs[item_id]
         section = guide.sections[prog.section]
         view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
-                          destination=answers.destination(section))
+                          destination=answers.program_destination(guide, prog))
     elif kind == "redirect" and item_id in guide.redirects:
         red = guide.redirects[item_id]
         view = AnswerView(kind, item_id, red.title, redirect=red)

@@ -115,7 +115,7 @@ def search_result(g: Guide, kind: str, item_id: str, title: str) -> dict[str, An
     elif kind == "section":
         dest = answers.destination(g.sections[item_id])
     elif kind == "program":
-        dest = answers.destination(g.sections[g.programs[item_id].section])
+        dest = answers.program_destination(g, g.programs[item_id])
     elif kind == "facility":
         fac = g.facilities[item_id]
         dest = {"floor": fac.floor, "place": fac.where, "verified": fac.verified}

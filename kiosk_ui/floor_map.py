@@ -3,6 +3,7 @@
 Each floor is laid out from what the guide says is on it: sections (with their desks)
 along the top, facilities along the bottom, a corridor between them, the elevator at
 the right end. It is a schematic, not a plan: positions are an ordering, not a survey.
+Every box whose place is not verified says so (※場所は確認中), not only the destination.
 All text is escaped; the SVG has no ids, scripts or styles, so several maps can sit in
 one page under a Content-Security-Policy, and page CSS can restyle them (high contrast).
 """
@@ -51,7 +52,8 @@ class _Room:
     name: str
     counter: Optional[str] = None
     verified: bool = True
-    desks: list[tuple[str, Optional[str]]] = field(default_factory=list)  # (desk name, counter)
+    # (desk name, counter, verified)
+    desks: list[tuple[str, Optional[str], bool]] = field(default_factory=list)
 
 
 def rooms_on_floor(guide: Guide, floor: int) -> tuple[list[_Room], list[_Room]]:
@@ -61,9 +63,10 @@ def rooms_on_floor(guide: Guide, floor: int) -> tuple[list[_Room], list[_Room]]:
         desks = [d for d in s.desks if d.floor == floor]
         if s.floor != floor and not desks:
             continue
+        # The box stands for the section's own place on its floor; elsewhere, for its desks.
+        verified = s.verified if s.floor == floor else all(d.verified for d in desks)
         sections.append(_Room("section", s.id, s.name, s.counter if s.floor == floor else None,
-                              s.verified and all(d.verified for d in desks),
-                              [(d.name, d.counter) for d in desks]))
+                              verified, [(d.name, d.counter, d.verified) for d in desks]))
     facilities = [_Room("facility", f.id, f.name, verified=f.verified)
                   for f in guide.facilities.values() if f.floor == floor and f.id != "elevator"]
     # Elevators serve every floor: the way in for anyone not on the kiosk's floor.
@@ -116,7 +119,7 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
     top, bottom = SECTION_ROW
     for room in sections:
         is_target = room.id == section
-        desk_hit = is_target and any(d == desk for d, _ in room.desks)
+        desk_hit = is_target and any(d == desk for d, _, _ in room.desks)
         parts.append(f'<g class="map-room{" map-target" if is_target else ""}" '
                      f'data-kind="section" data-id="{escape(room.id)}"'
                      f'{_HL if is_target and not desk_hit else ""}>')
@@ -136,9 +139,9 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
             y += 26
         if is_target:
             target_name = room.name + (f" {desk}" if desk_hit else "")
-            if not room.verified:
-                parts.append(_text(x + w / 2, y, lab["unverified"], 18, weight="bold"))
-                y += 22
+        if not room.verified:
+            parts.append(_text(x + w / 2, y, lab["unverified"], 18, weight="bold"))
+            y += 22
         if room.desks:
             parts.extend(_desk_boxes(room, x, y, w, bottom, desk if is_target else None, lab))
         parts.append("</g>")
@@ -162,6 +165,10 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
         for line in _wrap(("★ " if is_target else "") + room.name, w - 10, size)[:3]:
             parts.append(_text(x + w / 2, y, line, size, weight="bold"))
             y += size + 4
+        if not room.verified:
+            for line in _wrap(lab["unverified"], w - 10, size - 4)[:2]:
+                parts.append(_text(x + w / 2, y, line, size - 4))
+                y += size
         if is_target:
             target_name = room.name
         parts.append("</g>")
@@ -203,12 +210,15 @@ def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
     area_top, area_bottom = y - 4, bottom - 10
     h = (area_bottom - area_top - 6 * (k - 1)) / k
     if h < 26:  # too many desks for boxes: list their names instead
-        names = "・".join(name for name, _ in room.desks)
-        for line in _wrap(names, w - 16, 16)[:3]:
+        names = "・".join(name for name, _, _ in room.desks)
+        lines = _wrap(names, w - 16, 16)[:3]
+        if room.verified and not all(ok for _, _, ok in room.desks):
+            lines.append(lab["unverified"])
+        for line in lines:
             out.append(_text(x + w / 2, y + 14, line, 16))
             y += 20
         return out
-    for name, counter in room.desks:
+    for name, counter, desk_verified in room.desks:
         hit = name == desk
         label = name + (f" {lab['counter'].format(counter=counter)}" if counter else "")
         out.append(f'<g class="map-desk{" map-target" if hit else ""}"'
@@ -216,7 +226,14 @@ def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
         out.append(_rect(x + 10, area_top, w - 20, h, TARGET_FILL if hit else "#ffffff",
                          TARGET_LINE if hit else ROOM_LINE, 6 if hit else 1.5, "map-box"))
         size = 18 if h < 40 else 20
-        lines = _wrap(("▶ " if hit else "") + label, w - 36, size)[: max(1, int(h // (size + 4)))]
+        room_for = max(1, int(h // (size + 4)))
+        if not desk_verified and room_for < 2:
+            size, room_for = 14, 2  # the name and its mark, in smaller type
+        lines = _wrap(("▶ " if hit else "") + label, w - 36, size)
+        if desk_verified:
+            lines = lines[:room_for]
+        else:  # the mark is kept even when the name has to be cut short
+            lines = lines[:room_for - 1] + [lab["unverified"]]
         ty = area_top + h / 2 - (len(lines) - 1) * (size + 4) / 2 + size / 3
         for line in lines:
             out.append(_text(x + w / 2, ty, line, size, weight="bold" if hit else "normal"))

@@ -22,15 +22,18 @@ KINDS = {
     "procedure": ("procedures.yml", "procedures"),
     "redirect": ("redirects.yml", "redirects"),
     "program": ("programs.yml", "programs"),
+    "facility": ("office.yml", "facilities"),
 }
-# The fields staff edit, in the order they appear in the files.
+# The fields staff edit, in the order they appear in the files. A place marked verified
+# names its source (the loader refuses it without one).
 FIELDS = {
-    "section": ("floor", "counter", "phone", "verified"),
+    "section": ("floor", "counter", "phone", "verified", "source"),
     "procedure": ("section", "desk", "synonyms", "bring", "fee", "note", "verified"),
     "redirect": ("name", "phone", "url", "note", "synonyms"),
     "program": ("section", "text", "synonyms"),
+    "facility": ("floor", "where", "verified", "source"),
 }
-DESK_FIELDS = ("floor", "counter", "phone", "verified")
+DESK_FIELDS = ("floor", "counter", "phone", "verified", "source")
 FILE_ORDER = {
     "section": ("id", "name", "reading", "mission", "floor", "counter", "phone", "verified",
                 "source", "building", "desks"),
@@ -39,6 +42,7 @@ FILE_ORDER = {
     "redirect": ("id", "title", "name", "phone", "url", "note", "synonyms"),
     "program": ("id", "title", "goal", "section", "text", "synonyms"),
     "desk": ("name", "floor", "counter", "phone", "verified", "source", "mission"),
+    "facility": ("id", "name", "floor", "where", "verified", "source", "synonyms"),
 }
 # Fields these files spell out as `null` when unknown (the others leave them out).
 KEEP_NULL = {"section": {"floor", "counter", "phone"}, "redirect": {"phone", "url"},
@@ -117,9 +121,11 @@ def entry_values(kind: str, raw: dict) -> dict:
 
 def _desk_values(raw: dict) -> dict:
     floor, counter, phone = raw.get("floor"), raw.get("counter"), raw.get("phone")
+    source = raw.get("source")
     return {"name": str(raw.get("name")), "floor": floor,
             "counter": None if counter is None else str(counter),
-            "phone": None if phone is None else str(phone), "verified": bool(raw.get("verified"))}
+            "phone": None if phone is None else str(phone), "verified": bool(raw.get("verified")),
+            "source": None if source is None else str(source)}
 
 
 def extra_checks(guide: Guide) -> None:

@@ -14,10 +14,10 @@ from kiosk_ui.staff.forms import FORMS, ExamplesForm, ResponseForm, lines
 bp = Blueprint("content", __name__)
 
 PLURAL = {"sections": "section", "procedures": "procedure", "redirects": "redirect",
-          "programs": "program"}
+          "programs": "program", "facilities": "facility"}
 KIND_LABELS = {"section": "課・窓口", "procedure": "手続き", "redirect": "区役所以外の案内先",
-               "program": "事業の説明"}
-KINDS_URL = "<any(sections,procedures,redirects,programs):kinds>"
+               "program": "事業の説明", "facility": "設備（トイレ・授乳室など）"}
+KINDS_URL = "<any(sections,procedures,redirects,programs,facilities):kinds>"
 
 
 def _kind(kinds: str) -> str:
@@ -54,7 +54,7 @@ def entry_list(kinds: str):
 def _form_for(kind: str, entry: dict | None, formdata=None):
     guide = editor().guide()
     cls = FORMS[kind]
-    kwargs = {"floors": guide.office.floors} if kind == "section" else {}
+    kwargs = {"floors": guide.office.floors} if kind in ("section", "facility") else {}
     data = None
     if entry is not None and formdata is None:
         values = dict(entry["values"])

@@ -10,6 +10,8 @@ from wtforms.validators import (URL, DataRequired, Length, NumberRange, Optional
 
 PHONE = Regexp(r"^0\d{1,4}-\d{1,4}-\d{3,4}$", message="電話番号は 045-788-7729 の形で入力してください")
 COUNTER = Regexp(r"^[0-9A-Za-z\-]{1,10}$", message="窓口番号は半角英数字10文字以内で入力してください")
+NEEDS_SOURCE = "確認済みにするには出典（source）を入力してください"
+SOURCE_HINT = "出典（source: どこで確認したか。例: 区のホームページ 2026年12月、総務課が現地で確認）"
 
 
 def _text(value: str | None) -> str:
@@ -26,36 +28,70 @@ class VersionedForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
 
 
-class DeskForm(Form):
+class SourcedMixin:
+    """A place marked verified says where it was confirmed (the loader refuses it otherwise).
+
+    The source fields have no Optional(): it would end their checks, this one included,
+    when they are empty."""
+
+    def validate_source(self, field):
+        if self.verified.data and not _text(field.data):
+            raise ValidationError(NEEDS_SOURCE)
+
+
+class FloorsMixin:
+    """The floor must be one of the building's floors."""
+
+    def validate_floor(self, field):
+        if field.data is not None and self.floors and field.data not in self.floors:
+            raise ValidationError(f"階は {', '.join(map(str, self.floors))} のいずれかです")
+
+
+class DeskForm(SourcedMixin, Form):
     name = HiddenField()
     floor = IntegerField("階", validators=[Optional(), NumberRange(min=1, max=20)])
     counter = StringField("窓口番号", validators=[Optional(), COUNTER])
     phone = StringField("電話番号", validators=[Optional(), PHONE])
     verified = BooleanField("確認済み")
+    source = StringField("出典", validators=[Length(max=200)])
 
 
-class SectionForm(VersionedForm):
+class SectionForm(SourcedMixin, FloorsMixin, VersionedForm):
     floor = IntegerField("階", validators=[Optional(), NumberRange(min=1, max=20)])
     counter = StringField("窓口番号", validators=[Optional(), COUNTER])
     phone = StringField("電話番号", validators=[Optional(), PHONE])
     verified = BooleanField("窓口の場所を職員が確認済み")
+    source = StringField(SOURCE_HINT, validators=[Length(max=200)])
     desks = FieldList(FormField(DeskForm))
 
     def __init__(self, *args, floors: tuple[int, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.floors = floors
 
-    def validate_floor(self, field):
-        if field.data is not None and self.floors and field.data not in self.floors:
-            raise ValidationError(f"階は {', '.join(map(str, self.floors))} のいずれかです")
-
     def values(self) -> dict:
         return {"floor": self.floor.data, "counter": _text(self.counter.data) or None,
                 "phone": _text(self.phone.data) or None, "verified": bool(self.verified.data),
+                "source": _text(self.source.data) or None,
                 "desks": [{"name": d.form.name.data, "floor": d.form.floor.data,
                            "counter": _text(d.form.counter.data) or None,
                            "phone": _text(d.form.phone.data) or None,
-                           "verified": bool(d.form.verified.data)} for d in self.desks]}
+                           "verified": bool(d.form.verified.data),
+                           "source": _text(d.form.source.data) or None} for d in self.desks]}
+
+
+class FacilityForm(SourcedMixin, FloorsMixin, VersionedForm):
+    floor = IntegerField("階", validators=[DataRequired(), NumberRange(min=1, max=20)])
+    where = StringField("場所の説明", validators=[DataRequired(), Length(max=200)])
+    verified = BooleanField("場所を職員が確認済み")
+    source = StringField(SOURCE_HINT, validators=[Length(max=200)])
+
+    def __init__(self, *args, floors: tuple[int, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.floors = floors
+
+    def values(self) -> dict:
+        return {"floor": self.floor.data, "where": _text(self.where.data),
+                "verified": bool(self.verified.data), "source": _text(self.source.data) or None}
 
 
 class ProcedureForm(VersionedForm):
@@ -98,7 +134,7 @@ class ProgramForm(VersionedForm):
 
 
 FORMS = {"section": SectionForm, "procedure": ProcedureForm, "redirect": RedirectForm,
-         "program": ProgramForm}
+         "program": ProgramForm, "facility": FacilityForm}
 
 
 class ResponseForm(VersionedForm):

@@ -134,7 +134,8 @@ def test_a_form_without_the_token_is_refused_and_nothing_written(csrf_app, proje
     before = path.read_bytes()
     page = client.get("/staff/sections/eisei").get_data(as_text=True)
     version = page.split('name="version" type="hidden" value="')[1].split('"')[0]
-    form = {"version": version, "floor": "4", "counter": "412", "verified": "y"}
+    form = {"version": version, "floor": "4", "counter": "412", "verified": "y",
+            "source": "public ward information, 2024"}
     resp = client.post("/staff/sections/eisei", data=form)
     assert resp.status_code == 400
     assert "送信を受け付けられません" in resp.get_data(as_text=True)

@@ -11,33 +11,11 @@ import yaml
 from back_office import editing
 from bot.guide_data import GuideDataError
 from bot.nlu_export import render
-from tests.support.staff import office_dir, project_guide
+from tests.support.staff import form_of, office_dir, project_guide
 
 
 def sections_file(project):
     return office_dir(project) / "sections.yml"
-
-
-def form_of(client, path) -> dict:
-    """The edit form's current values, as the browser would send them back."""
-    html = client.get(path).get_data(as_text=True)
-    data = {}
-    for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html):
-        data[name] = value
-    for name, value in re.findall(r'<input[^>]*?value="([^"]*)"[^>]*?name="([^"]+)"', html):
-        data.setdefault(value, name)
-    for name, body in re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>\n?(.*?)</textarea>', html, re.S):
-        data[name] = body
-    for name in re.findall(r'<input[^>]*checked[^>]*name="([^"]+)"', html):
-        data[name] = "y"
-    for name in re.findall(r'<input[^>]*name="([^"]+)"[^>]*checked', html):
-        data[name] = "y"
-    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option selected value="([^"]*)"', options) or \
-            re.search(r'<option value="([^"]*)" selected', options)
-        if chosen:
-            data[name] = chosen.group(1)
-    return {k: v for k, v in data.items() if k != "csrf_token"}
 
 
 def eisei_counter(project) -> str:

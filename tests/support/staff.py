@@ -93,3 +93,27 @@ def project_guide(project: Path):
     from bot.guide_data import load_guide
 
     return load_guide(project / "data" / "guide", office_dir(project))
+
+
+def form_of(client, path) -> dict:
+    """The edit form's current values, as the browser would send them back."""
+    html = client.get(path).get_data(as_text=True)
+    data = {}
+    for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html):
+        data[name] = value
+    for name, value in re.findall(r'<input[^>]*?value="([^"]*)"[^>]*?name="([^"]+)"', html):
+        data.setdefault(value, name)
+    for name, body in re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>\n?(.*?)</textarea>', html, re.S):
+        data[name] = body
+    for tag in re.findall(r'<input[^>]*type="checkbox"[^>]*>', html):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        if "checked" in tag:
+            data[name] = "y"
+        else:  # a browser sends nothing for an unticked box
+            data.pop(name, None)
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', options) or \
+            re.search(r'<option value="([^"]*)" selected', options)
+        if chosen:
+            data[name] = chosen.group(1)
+    return {k: v for k, v in data.items() if k != "csrf_token"}

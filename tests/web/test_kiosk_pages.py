@@ -109,8 +109,10 @@ def test_answer_card_shows_destination_bring_map_and_qr(client, guide):
 
 
 def test_verified_counter_is_not_marked_unverified(client):
-    html = page(client, "/fragment/answer/section/kusei")
+    # 6階 602 is confirmed for 区政推進課's 企画調整係, not for the whole section.
+    html = page(client, "/fragment/answer/section/kusei?desk=企画調整係")
     assert "602" in html and "※ 窓口の場所は確認中です" not in html
+    assert "※ 窓口の場所は確認中です" in page(client, "/fragment/answer/section/kusei")
 
 
 def test_qr_code_opens_the_summary_page_by_absolute_url(app):
