@@ -34,6 +34,11 @@ class EditConflict(Exception):
     def __init__(self, message: str, current: Any = None, latest: Optional["Change"] = None):
         super().__init__(message)
         self.message, self.current, self.latest = message, current, latest
+        # For an entry: the values to show in the form again (the other change merged with
+        # this editor's), the fields both changed, and the version those values are based on.
+        self.merged: Optional[dict] = None
+        self.fields: list[str] = []
+        self.version: Optional[str] = None
 
 
 class EditError(ValueError):

@@ -103,6 +103,50 @@ def test_a_save_to_another_entry_of_the_same_file_is_not_a_conflict(client_as, p
     assert (guide.sections["eisei"].counter, guide.sections["somu"].counter) == ("412", "501")
 
 
+def test_a_resave_after_a_conflict_keeps_the_other_change(app, project):
+    """B saved a counter over A's phone: the conflict hands B both, merged field by field."""
+    editor = app.extensions["staff_editor"]
+    opened = editor.entry("section", "zeimu")
+    a = {**opened["values"], "phone": "045-788-7750"}
+    editor.save_entry("section", "zeimu", a, opened["version"], "a")
+    b = {**opened["values"], "counter": "21"}
+    with pytest.raises(editing.EditConflict) as caught:
+        editor.save_entry("section", "zeimu", b, opened["version"], "b")
+    conflict = caught.value
+    assert conflict.merged["phone"] == "045-788-7750" and conflict.merged["counter"] == "21"
+    assert conflict.fields == []
+    editor.save_entry("section", "zeimu", conflict.merged, conflict.version, "b")
+    zeimu = project_guide(project).sections["zeimu"]
+    assert (zeimu.phone, zeimu.counter) == ("045-788-7750", "21")
+
+
+def test_a_field_both_changed_is_a_conflict_shown_to_the_second_editor(app, project):
+    editor = app.extensions["staff_editor"]
+    opened = editor.entry("section", "zeimu")
+    editor.save_entry("section", "zeimu", {**opened["values"], "counter": "20", "phone": "045-788-7750"},
+                      opened["version"], "a")
+    with pytest.raises(editing.EditConflict) as caught:
+        editor.save_entry("section", "zeimu", {**opened["values"], "counter": "21"},
+                          opened["version"], "b")
+    assert caught.value.fields == ["counter"]
+    assert caught.value.merged["counter"] == "21" and caught.value.merged["phone"] == "045-788-7750"
+
+
+def test_a_resave_through_the_form_after_a_409_keeps_the_other_change(client_as, project):
+    alice, bob = client_as("editor"), client_as("admin")
+    alice_form = form_of(alice, "/staff/sections/zeimu")
+    bob_form = form_of(bob, "/staff/sections/zeimu")
+    assert alice.post("/staff/sections/zeimu", data={**alice_form, "phone": "045-788-7750"}
+                      ).status_code == 302
+    resp = bob.post("/staff/sections/zeimu", data={**bob_form, "counter": "21"})
+    assert resp.status_code == 409
+    again = form_of_response(resp.get_data(as_text=True))
+    again.pop("verified")
+    assert bob.post("/staff/sections/zeimu", data=again).status_code == 302
+    zeimu = project_guide(project).sections["zeimu"]
+    assert (zeimu.phone, zeimu.counter) == ("045-788-7750", "21")
+
+
 @pytest.mark.parametrize("change, message", [
     ({"floor": "9"}, "階は"),
     ({"floor": "four"}, "無効な整数です"),
