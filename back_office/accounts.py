@@ -32,6 +32,7 @@ class User:
     active: bool
     created_at: float
     last_login: Optional[float]
+    session_version: int = 0
 
     def can(self, role: str) -> bool:
         """True when this user's role includes ``role`` (admin ⊃ editor ⊃ viewer)."""
@@ -39,7 +40,8 @@ class User:
 
 
 def _row_user(row: sqlite3.Row) -> User:
-    return User(row["name"], row["role"], bool(row["active"]), row["created_at"], row["last_login"])
+    return User(row["name"], row["role"], bool(row["active"]), row["created_at"], row["last_login"],
+                row["session_version"])
 
 
 def _check_name(name: str) -> str:
@@ -98,12 +100,24 @@ def set_role(db: Path | str, name: str, role: str) -> User:
 
 
 def set_active(db: Path | str, name: str, active: bool) -> User:
-    return _update(db, name, "active", int(active))
+    user = _update(db, name, "active", int(active))
+    return user if active else end_sessions(db, name)
 
 
 def set_password(db: Path | str, name: str, password: str) -> User:
     _check_password(password)
-    return _update(db, name, "password_hash", generate_password_hash(password))
+    _update(db, name, "password_hash", generate_password_hash(password))
+    return end_sessions(db, name)
+
+
+def end_sessions(db: Path | str, name: str) -> User:
+    """Every session signed in before now stops working (sign-out, new password, disabled)."""
+    with transaction(db) as conn:
+        cur = conn.execute("UPDATE users SET session_version = session_version + 1 WHERE name = ?",
+                           (name,))
+    if cur.rowcount == 0:
+        raise AccountError(f"ユーザー {name} は存在しません")
+    return get_user(db, name)  # type: ignore[return-value]
 
 
 def active_admins(db: Path | str) -> int:

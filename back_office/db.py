@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL,
     active INTEGER NOT NULL DEFAULT 1,
     created_at REAL NOT NULL,
-    last_login REAL
+    last_login REAL,
+    -- bumped by sign-out, a password change and disabling: older sessions stop working
+    session_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -95,6 +97,9 @@ CREATE TABLE IF NOT EXISTS staff_calls (
 );
 """
 
+# Columns added after a file may have been created: (table, column, definition).
+STAFF_COLUMNS = (("users", "session_version", "INTEGER NOT NULL DEFAULT 0"),)
+
 _schema_done: set[str] = set()
 _schema_lock = threading.Lock()
 
@@ -111,8 +116,18 @@ def connect(db_path: Path | str, schema: str = STAFF_SCHEMA) -> sqlite3.Connecti
             # WAL lets the kiosk's writes and staff reads proceed side by side.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(schema)
+            if schema == STAFF_SCHEMA:
+                _add_columns(conn, STAFF_COLUMNS)
             _schema_done.add(key)
     return conn
+
+
+def _add_columns(conn: sqlite3.Connection, columns) -> None:
+    for table, column, definition in columns:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    conn.commit()
 
 
 @contextmanager

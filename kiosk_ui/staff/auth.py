@@ -71,7 +71,8 @@ def _guard():
     name, login_at = session.get("staff_user"), session.get("login_at", 0)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     user = accounts.get_user(staff_db(), name) if name else None
-    if user is None or not user.active or time.time() - login_at > lifetime:
+    if (user is None or not user.active or time.time() - login_at > lifetime
+            or session.get("session_version") != user.session_version):
         session.clear()
         return _unauthenticated()
     g.staff_user = user
@@ -141,6 +142,7 @@ def login():
             session.clear()
             session.permanent = True
             session["staff_user"], session["login_at"] = user.name, time.time()
+            session["session_version"] = user.session_version
             accounts.audit(db, "login", user.name, ip)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
@@ -152,6 +154,8 @@ def login():
 def logout():
     user = current_user()
     if user:
+        # The signed cookie stays valid until it expires: end it on the server too.
+        accounts.end_sessions(staff_db(), user.name)
         accounts.audit(staff_db(), "logout", user.name, _client_ip())
     session.clear()
     return redirect(url_for("staff.auth.login"))

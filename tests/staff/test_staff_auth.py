@@ -227,3 +227,32 @@ def test_cli_adds_and_lists_users(tmp_path, monkeypatch, capsys):
     assert guide(["staff", "list-users", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "sato\teditor\tactive" in out and "kato" not in out.split("added")[-1]
+
+
+def _replay(app, cookie: str):
+    """A fresh client that presents an old session cookie, as an attacker who copied it would."""
+    other = app.test_client()
+    other.set_cookie("session", cookie, domain="localhost")
+    return other.get("/staff/api/me")
+
+
+@pytest.mark.parametrize("end", ["logout", "password reset", "disabled"])
+def test_an_old_session_cookie_stops_working_when_the_session_ends(app, users, end):
+    client = app.test_client()
+    assert sign_in(client, "editor").status_code == 302
+    cookie = client.get_cookie("session").value
+    assert _replay(app, cookie).status_code == 200
+    db = app.config["STAFF_DB"]
+    if end == "logout":
+        assert client.post("/staff/logout").status_code == 302
+    elif end == "password reset":
+        accounts.set_password(db, "editor", "another-long-password")
+    else:
+        accounts.set_active(db, "editor", False)
+        accounts.set_active(db, "editor", True)
+    assert _replay(app, cookie).status_code == 401
+    # A new sign-in works as before.
+    fresh = app.test_client()
+    password = "another-long-password" if end == "password reset" else PASSWORD
+    assert sign_in(fresh, "editor", password).status_code == 302
+    assert fresh.get("/staff/api/me").status_code == 200
