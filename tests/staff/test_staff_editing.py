@@ -351,6 +351,20 @@ def test_an_answer_keeps_only_its_own_placeholders(client_as, project):
     assert domain["responses"]["utter_route"][0]["text"] == "{title}の窓口は、{department}（{place}）です。"
 
 
+@pytest.mark.parametrize("text", ["{title}の窓口は{department!r}です。",
+                                  "{title}の窓口は{department:>300000000}です。",
+                                  "{title}の窓口は{department.__class__}です。",
+                                  "{title}の窓口は{department[0]}です。"])
+def test_an_answer_takes_only_plain_placeholders(client_as, project, text):
+    editor = client_as("editor")
+    before = (project / "domain.yml").read_bytes()
+    page = editor.get("/staff/answers/utter_route").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="([^"]+)"', page).group(1)
+    resp = editor.post("/staff/answers/utter_route", data={"version": version, "text": text})
+    assert resp.status_code == 422 and "名前だけ" in resp.get_data(as_text=True)
+    assert (project / "domain.yml").read_bytes() == before
+
+
 def test_examples_are_edited_in_the_right_nlu_file(client_as, project):
     editor = client_as("editor")
     page = editor.get("/staff/examples/request/dog_registration").get_data(as_text=True)
