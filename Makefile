@@ -73,7 +73,7 @@ model: venv
 
 run: venv model var/rasa_token
 	@mkdir -p var
-	@echo "Starting Rasa (127.0.0.1:$(RASA_PORT)), actions (127.0.0.1:$(ACTIONS_PORT)), kiosk (http://$(KIOSK_HOST):$(KIOSK_PORT)). Ctrl-C stops all three."
+	@echo "Starting Rasa (127.0.0.1:$(RASA_PORT)), actions (127.0.0.1:$(ACTIONS_PORT)), kiosk (http://$(KIOSK_HOST):$(KIOSK_PORT)) and the daily retention. Ctrl-C stops all four."
 	@echo "Rasa takes about 40 s to load; the kiosk answers in degraded mode until then."
 	GUIDE_MODEL=$$($(BIN)/guide model-path) RASA_TOKEN=$$(cat var/rasa_token) $(BIN)/honcho start -f Procfile
 
