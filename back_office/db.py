@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from bot.private_files import private_file
+
 STAFF_SCHEMA = """
 -- accounts: staff sign-in and its audit trail
 CREATE TABLE IF NOT EXISTS users (
@@ -107,7 +109,9 @@ _schema_lock = threading.Lock()
 def connect(db_path: Path | str, schema: str = STAFF_SCHEMA) -> sqlite3.Connection:
     """A connection to one of the guide's SQLite files, with its tables created."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Visitors' questions and staff accounts: only the guide's user may read the file.
+    # (SQLite gives its -wal and -shm files the database file's mode.)
+    private_file(db_path)
     conn = sqlite3.connect(db_path, timeout=10)
     conn.row_factory = sqlite3.Row
     key = str(db_path.resolve())

@@ -18,6 +18,7 @@ import yaml
 from flask import Blueprint, Flask
 
 from back_office.editing import Editor, Project
+from bot.private_files import private_dir
 from bot.settings import HELDOUT_DIR, REPO, load_settings
 from bot.tracker_store import as_url, tracker_store_url
 from kiosk_ui.staff import admin, auth, calls, content, feedback, figures, history, inbox, publish
@@ -60,7 +61,7 @@ def _secret_key(var_dir: Path, configured: str) -> str:
         # gunicorn boots its workers together, and on a fresh var dir each of them gets here.
         # Each writes a whole key to a file of its own and links it into place: the first link
         # wins, the others find it there, and nobody reads a half-written key.
-        var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(var_dir)
         fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key-")  # mode 0600
         try:
             with os.fdopen(fd, "w") as out:
