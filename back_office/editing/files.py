@@ -27,6 +27,8 @@ from bot.settings import DEFAULT_OFFICE
 GENERATED_NLU = "data/nlu/generated_from_guide.yml"
 STAFF_NLU = "data/nlu/staff_examples.yml"
 HELDOUT = "data/heldout/visitor_questions.yml"
+# Every held-out set (visitor_questions*.yml, sealed/, dev/): none of them may become training data.
+HELDOUT_SETS = "data/heldout"
 MAX_EXAMPLE_LENGTH = 200
 class EditConflict(Exception):
     """The file or entry changed since the editor read it; nothing was written."""
