@@ -160,6 +160,14 @@ def recent_failures(db: Path | str, name: str, ip: Optional[str], window_seconds
             "AND time > ?", (name, ip, time.time() - window_seconds)).fetchone()[0]
 
 
+def recent_failures_from(db: Path | str, ip: Optional[str], window_seconds: float) -> int:
+    """Failed sign-ins from this address within the window, whatever the name (spraying)."""
+    with transaction(db) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE event = 'login_failed' AND ip IS ? AND time > ?",
+            (ip, time.time() - window_seconds)).fetchone()[0]
+
+
 def audit_log(db: Path | str, limit: int = 200) -> list[sqlite3.Row]:
     with transaction(db) as conn:
         return conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()

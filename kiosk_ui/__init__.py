@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from back_office.staff_calls import StaffCallStore
 from bot.guide_data import shared_store
@@ -63,6 +64,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
+    # Behind a reverse proxy the client's address (sign-in limit, audit) and the scheme come
+    # from X-Forwarded-For/-Proto, but only when GUIDE_TRUSTED_PROXIES says how many to trust.
+    proxies = int(app.config.get("TRUSTED_PROXIES", settings.trusted_proxies))
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.extensions["guide_store"] = shared_store(app.config["GUIDE_DIR"],
                                                    app.config["GUIDE_OFFICE_DIR"])

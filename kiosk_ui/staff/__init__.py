@@ -91,6 +91,8 @@ def init_app(app: Flask, csrf) -> None:
     # Accuracy of the serving model too (cached per model file), for the before/after figures.
     cfg.setdefault("PUBLISH_EVAL_BEFORE", True)
     cfg.setdefault("LOGIN_MAX_FAILURES", 5)
+    # Many names tried from one address (password spraying) are blocked as well.
+    cfg.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 8)
     cfg.setdefault("LOGIN_WINDOW_SECONDS", 15 * 60)
     # A sign-in lasts a working day unless STAFF_SESSION_HOURS says otherwise.
     hours = float(cfg.setdefault("STAFF_SESSION_HOURS", settings.staff_session_hours))

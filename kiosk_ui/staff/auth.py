@@ -128,7 +128,9 @@ def login():
         db, name, ip = staff_db(), form.name.data.strip(), _client_ip()
         cfg = current_app.config
         failures = accounts.recent_failures(db, name, ip, cfg["LOGIN_WINDOW_SECONDS"])
-        if failures >= cfg["LOGIN_MAX_FAILURES"]:
+        from_address = accounts.recent_failures_from(db, ip, cfg["LOGIN_WINDOW_SECONDS"])
+        if (failures >= cfg["LOGIN_MAX_FAILURES"]
+                or from_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
             accounts.audit(db, "login_blocked", name, ip)
             minutes = int(cfg["LOGIN_WINDOW_SECONDS"] // 60)
             return render_template("staff/login.html", form=form, error=(

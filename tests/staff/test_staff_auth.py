@@ -256,3 +256,34 @@ def test_an_old_session_cookie_stops_working_when_the_session_ends(app, users, e
     password = "another-long-password" if end == "password reset" else PASSWORD
     assert sign_in(fresh, "editor", password).status_code == 302
     assert fresh.get("/staff/api/me").status_code == 200
+
+
+def test_many_names_from_one_address_are_blocked_too(app, users):
+    """Password spraying: one wrong password for each of many names from one address."""
+    client = app.test_client()
+    statuses = [sign_in(client, f"name-{i}", "wrong-password!").status_code for i in range(10)]
+    assert statuses[:8] == [401] * 8 and statuses[8:] == [429, 429]
+    assert sign_in(client, "editor").status_code == 429
+    other = app.test_client()
+    resp = other.post("/staff/login", data={"name": "editor", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert resp.status_code == 302
+
+
+def test_x_forwarded_for_counts_only_behind_a_configured_proxy(make_app, tmp_path):
+    def attempt(app, forwarded_for, name="editor", password=PASSWORD):
+        return app.test_client().post("/staff/login", data={"name": name, "password": password},
+                                      headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    for proxies, db in ((0, "direct.db"), (1, "proxied.db")):
+        app = make_app(TRUSTED_PROXIES=proxies, STAFF_DB=str(tmp_path / db))
+        accounts.add_user(app.config["STAFF_DB"], "editor", PASSWORD, "editor")
+        for i in range(8):
+            assert attempt(app, "198.51.100.1", f"name-{i}", "wrong-password!") == 401
+        if proxies == 0:
+            # Not configured: inventing an address does not escape the limit.
+            assert attempt(app, "203.0.113.9") == 429
+        else:
+            # Behind one trusted proxy, each client's own address counts.
+            assert attempt(app, "198.51.100.1") == 429
+            assert attempt(app, "203.0.113.9") == 302
