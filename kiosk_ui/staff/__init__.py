@@ -98,11 +98,12 @@ def init_app(app: Flask, csrf) -> None:
     hours = float(cfg.setdefault("STAFF_SESSION_HOURS", settings.staff_session_hours))
     cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
     # The session cookie carries a staff sign-in: not readable by scripts, not sent cross-site,
-    # and HTTPS-only when the deployment says so (STAFF_COOKIE_SECURE=1).
+    # and HTTPS-only when served over HTTPS (kiosk_ui.security) or when the deployment says so
+    # (STAFF_COOKIE_SECURE=1; =0 opts out, for a plain-HTTP LAN).
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     if settings.staff_cookie_secure is not None:
-        cfg["SESSION_COOKIE_SECURE"] = settings.staff_cookie_secure
+        cfg["COOKIE_SECURE"] = settings.staff_cookie_secure
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(Path(cfg["STAFF_DB"]).parent, settings.secret_key)

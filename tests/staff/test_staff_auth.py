@@ -287,3 +287,22 @@ def test_x_forwarded_for_counts_only_behind_a_configured_proxy(make_app, tmp_pat
             # Behind one trusted proxy, each client's own address counts.
             assert attempt(app, "198.51.100.1") == 429
             assert attempt(app, "203.0.113.9") == 302
+
+
+@pytest.mark.parametrize("setting, scheme, secure", [
+    (None, "https", True), (None, "http", False), ("0", "https", False), ("1", "http", True)])
+def test_cookies_are_secure_and_hsts_is_sent_over_https_by_default(make_app, monkeypatch,
+                                                                   setting, scheme, secure):
+    if setting is None:
+        monkeypatch.delenv("STAFF_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("STAFF_COOKIE_SECURE", setting)
+    app = make_app()
+    accounts.add_user(app.config["STAFF_DB"], "someone", PASSWORD, "viewer")
+    client = app.test_client()
+    resp = client.post("/staff/login", data={"name": "someone", "password": PASSWORD},
+                       base_url=f"{scheme}://localhost")
+    assert resp.status_code == 302
+    assert ("Secure" in resp.headers["Set-Cookie"]) is secure
+    hsts = resp.headers.get("Strict-Transport-Security")
+    assert (hsts is not None) is (scheme == "https" and setting != "0")
