@@ -120,6 +120,18 @@ def end_sessions(db: Path | str, name: str) -> User:
     return get_user(db, name)  # type: ignore[return-value]
 
 
+def remove_user(db: Path | str, name: str) -> None:
+    """Delete an account (its audit entries stay); refuses removing the last active admin."""
+    with transaction(db) as conn:
+        row = conn.execute("SELECT role, active FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise AccountError(f"ユーザー {name} は存在しません")
+        if row["role"] == "admin" and row["active"] and conn.execute(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0] <= 1:
+            raise AccountError("最後の管理者は削除できません")
+        conn.execute("DELETE FROM users WHERE name = ?", (name,))
+
+
 def active_admins(db: Path | str) -> int:
     with transaction(db) as conn:
         return conn.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"

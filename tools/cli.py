@@ -18,7 +18,7 @@ from bot.nlu_export import GENERATED, render, write
 from bot.rasa_client import RasaClient
 from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
 from bot.tracker_store import delete_old_conversations, tracker_store_url
-from back_office.accounts import AccountError, add_user, list_users
+from back_office.accounts import AccountError, add_user, audit, list_users, remove_user
 from back_office.inbox import delete_older_than as delete_old_feedback_and_decisions
 from back_office.staff_calls import StaffCallStore
 from tools import bench
@@ -149,6 +149,18 @@ def cmd_staff_add_user(args) -> int:
     return 0
 
 
+def cmd_staff_remove_user(args) -> int:
+    """Delete an account; the last active admin cannot be removed."""
+    try:
+        remove_user(_staff_db(args), args.name)
+    except AccountError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    audit(_staff_db(args), "user_removed", None, "cli", args.name)
+    print(f"removed {args.name} from {_staff_db(args)}")
+    return 0
+
+
 def cmd_staff_list_users(args) -> int:
     for user in list_users(_staff_db(args)):
         last = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.last_login)) if user.last_login else "-"
@@ -235,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_add_user)
+    p = staff.add_parser("remove-user", help="delete an account (not the last admin)")
+    p.add_argument("name")
+    p.add_argument("--db", help="the staff database (default: var/staff.db)")
+    p.set_defaults(func=cmd_staff_remove_user)
     p = staff.add_parser("list-users", help="list accounts")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_list_users)

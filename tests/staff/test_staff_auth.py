@@ -306,3 +306,13 @@ def test_cookies_are_secure_and_hsts_is_sent_over_https_by_default(make_app, mon
     assert ("Secure" in resp.headers["Set-Cookie"]) is secure
     hsts = resp.headers.get("Strict-Transport-Security")
     assert (hsts is not None) is (scheme == "https" and setting != "0")
+
+
+def test_the_cli_removes_a_user_but_not_the_last_admin(app, users, capsys):
+    db = app.config["STAFF_DB"]
+    assert guide(["staff", "remove-user", "editor", "--db", db]) == 0
+    assert accounts.get_user(db, "editor") is None
+    assert guide(["staff", "remove-user", "admin", "--db", db]) == 1
+    assert "最後の管理者" in capsys.readouterr().err
+    assert accounts.get_user(db, "admin") is not None
+    assert guide(["staff", "remove-user", "nobody", "--db", db]) == 1
