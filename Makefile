@@ -63,8 +63,9 @@ $(LINT_VENV)/.installed: requirements-lint.txt | $(BIN)/python
 lint-imports: $(LINT_VENV)/.installed
 	$(LINT_VENV)/bin/lint-imports
 
+# var/ holds the token, the session key and visitors' questions: the guide's user only.
 var/rasa_token:
-	@mkdir -p var
+	@mkdir -p var && chmod 700 var
 	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
 
 # Trains only when config, domain or training data changed (the model is named by their hash).
@@ -72,10 +73,10 @@ model: venv
 	$(BIN)/guide train
 
 run: venv model var/rasa_token
-	@mkdir -p var
-	@echo "Starting Rasa (127.0.0.1:$(RASA_PORT)), actions (127.0.0.1:$(ACTIONS_PORT)), kiosk (http://$(KIOSK_HOST):$(KIOSK_PORT)). Ctrl-C stops all three."
+	@mkdir -p var && chmod 700 var
+	@echo "Starting Rasa (127.0.0.1:$(RASA_PORT)), actions (127.0.0.1:$(ACTIONS_PORT)), kiosk (http://$(KIOSK_HOST):$(KIOSK_PORT)) and the daily retention. Ctrl-C stops all four."
 	@echo "Rasa takes about 40 s to load; the kiosk answers in degraded mode until then."
-	GUIDE_MODEL=$$($(BIN)/guide model-path) RASA_TOKEN=$$(cat var/rasa_token) $(BIN)/honcho start -f Procfile
+	umask 077; GUIDE_MODEL=$$($(BIN)/guide model-path) RASA_TOKEN=$$(cat var/rasa_token) $(BIN)/honcho start -f Procfile
 
 check: venv
 	$(BIN)/guide check

@@ -32,6 +32,7 @@ class User:
     active: bool
     created_at: float
     last_login: Optional[float]
+    session_version: int = 0
 
     def can(self, role: str) -> bool:
         """True when this user's role includes ``role`` (admin ⊃ editor ⊃ viewer)."""
@@ -39,7 +40,8 @@ class User:
 
 
 def _row_user(row: sqlite3.Row) -> User:
-    return User(row["name"], row["role"], bool(row["active"]), row["created_at"], row["last_login"])
+    return User(row["name"], row["role"], bool(row["active"]), row["created_at"], row["last_login"],
+                row["session_version"])
 
 
 def _check_name(name: str) -> str:
@@ -98,12 +100,36 @@ def set_role(db: Path | str, name: str, role: str) -> User:
 
 
 def set_active(db: Path | str, name: str, active: bool) -> User:
-    return _update(db, name, "active", int(active))
+    user = _update(db, name, "active", int(active))
+    return user if active else end_sessions(db, name)
 
 
 def set_password(db: Path | str, name: str, password: str) -> User:
     _check_password(password)
-    return _update(db, name, "password_hash", generate_password_hash(password))
+    _update(db, name, "password_hash", generate_password_hash(password))
+    return end_sessions(db, name)
+
+
+def end_sessions(db: Path | str, name: str) -> User:
+    """Every session signed in before now stops working (sign-out, new password, disabled)."""
+    with transaction(db) as conn:
+        cur = conn.execute("UPDATE users SET session_version = session_version + 1 WHERE name = ?",
+                           (name,))
+    if cur.rowcount == 0:
+        raise AccountError(f"ユーザー {name} は存在しません")
+    return get_user(db, name)  # type: ignore[return-value]
+
+
+def remove_user(db: Path | str, name: str) -> None:
+    """Delete an account (its audit entries stay); refuses removing the last active admin."""
+    with transaction(db) as conn:
+        row = conn.execute("SELECT role, active FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise AccountError(f"ユーザー {name} は存在しません")
+        if row["role"] == "admin" and row["active"] and conn.execute(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0] <= 1:
+            raise AccountError("最後の管理者は削除できません")
+        conn.execute("DELETE FROM users WHERE name = ?", (name,))
 
 
 def active_admins(db: Path | str) -> int:
@@ -144,6 +170,14 @@ def recent_failures(db: Path | str, name: str, ip: Optional[str], window_seconds
         return conn.execute(
             "SELECT COUNT(*) FROM audit WHERE event = 'login_failed' AND user = ? AND ip IS ? "
             "AND time > ?", (name, ip, time.time() - window_seconds)).fetchone()[0]
+
+
+def recent_failures_from(db: Path | str, ip: Optional[str], window_seconds: float) -> int:
+    """Failed sign-ins from this address within the window, whatever the name (spraying)."""
+    with transaction(db) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE event = 'login_failed' AND ip IS ? AND time > ?",
+            (ip, time.time() - window_seconds)).fetchone()[0]
 
 
 def audit_log(db: Path | str, limit: int = 200) -> list[sqlite3.Row]:

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from bot.private_files import private_file
+
 STAFF_SCHEMA = """
 -- accounts: staff sign-in and its audit trail
 CREATE TABLE IF NOT EXISTS users (
@@ -20,7 +22,9 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL,
     active INTEGER NOT NULL DEFAULT 1,
     created_at REAL NOT NULL,
-    last_login REAL
+    last_login REAL,
+    -- bumped by sign-out, a password change and disabling: older sessions stop working
+    session_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -95,6 +99,9 @@ CREATE TABLE IF NOT EXISTS staff_calls (
 );
 """
 
+# Columns added after a file may have been created: (table, column, definition).
+STAFF_COLUMNS = (("users", "session_version", "INTEGER NOT NULL DEFAULT 0"),)
+
 _schema_done: set[str] = set()
 _schema_lock = threading.Lock()
 
@@ -102,7 +109,9 @@ _schema_lock = threading.Lock()
 def connect(db_path: Path | str, schema: str = STAFF_SCHEMA) -> sqlite3.Connection:
     """A connection to one of the guide's SQLite files, with its tables created."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Visitors' questions and staff accounts: only the guide's user may read the file.
+    # (SQLite gives its -wal and -shm files the database file's mode.)
+    private_file(db_path)
     conn = sqlite3.connect(db_path, timeout=10)
     conn.row_factory = sqlite3.Row
     key = str(db_path.resolve())
@@ -111,8 +120,18 @@ def connect(db_path: Path | str, schema: str = STAFF_SCHEMA) -> sqlite3.Connecti
             # WAL lets the kiosk's writes and staff reads proceed side by side.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(schema)
+            if schema == STAFF_SCHEMA:
+                _add_columns(conn, STAFF_COLUMNS)
             _schema_done.add(key)
     return conn
+
+
+def _add_columns(conn: sqlite3.Connection, columns) -> None:
+    for table, column, definition in columns:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    conn.commit()
 
 
 @contextmanager

@@ -263,6 +263,15 @@ def add_feedback(db: Path | str, session_id: str, helpful: bool, text: Optional[
         return int(cur.lastrowid)
 
 
+def delete_older_than(db: Path | str, days: float, now: Optional[float] = None) -> dict[str, int]:
+    """Retention: delete feedback and inbox decisions older than ``days``; how many of each."""
+    cutoff = (now or time.time()) - days * 86400
+    with transaction(db) as conn:
+        return {"feedback": conn.execute("DELETE FROM feedback WHERE time < ?", (cutoff,)).rowcount,
+                "inbox decisions": conn.execute("DELETE FROM inbox_decisions WHERE time < ?",
+                                                (cutoff,)).rowcount}
+
+
 def feedback_since(db: Path | str, since: float) -> list[dict]:
     with transaction(db) as conn:
         return [dict(r) for r in conn.execute("SELECT * FROM feedback WHERE time >= ? ORDER BY id",

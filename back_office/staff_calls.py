@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
 from back_office.db import KIOSK_SCHEMA, transaction
+from bot.privacy import mask_personal_data
 
 
 
@@ -38,8 +39,10 @@ class StaffCallStore:
         return transaction(self.path, KIOSK_SCHEMA)
 
     def record(self, session_id: str, transcript: list[dict]) -> int:
-        """Store a call; returns its id."""
+        """Store a call; returns its id. What the visitor typed is stored masked (bot.privacy)."""
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        transcript = [{**entry, "text": mask_personal_data(entry["text"])}
+                      if entry.get("who") == "visitor" else entry for entry in transcript]
         with self._lock, self._connect() as db:
             cur = db.execute(
                 "INSERT INTO staff_calls (session_id, created_at, transcript) VALUES (?, ?, ?)",
@@ -64,3 +67,10 @@ class StaffCallStore:
         with self._lock, self._connect() as db:
             return db.execute("UPDATE staff_calls SET handled = 1 WHERE id = ?",
                               (call_id,)).rowcount == 1
+
+    def delete_older_than(self, days: float, now: Optional[datetime] = None) -> int:
+        """Delete calls made more than ``days`` ago (retention); returns how many."""
+        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=days)
+                  ).isoformat(timespec="seconds")
+        with self._lock, self._connect() as db:
+            return db.execute("DELETE FROM staff_calls WHERE created_at < ?", (cutoff,)).rowcount

@@ -79,6 +79,15 @@ def with_ruby(out: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def as_typed(text: str) -> str:
+    """Typed text as Rasa must see it: text. Rasa reads a message that starts with "/" as an
+    intent (``/call_staff``, ``/restart``) even after its NLU pipeline (which folds "／" to
+    "/"); only a button's payload may do that, so leading slashes typed by a visitor go."""
+    if not text.lstrip().startswith(("/", "／")):
+        return text
+    return text.lstrip(" \t\u3000/／") or "？"
+
+
 def turn(rasa: RasaClient, guide: Guide, session_id: str, text: Optional[str] = None,
          payload: Optional[str] = None) -> dict[str, Any]:
     """One visitor turn (typed ``text`` or a button's ``payload``), as the kiosk contract.
@@ -86,7 +95,7 @@ def turn(rasa: RasaClient, guide: Guide, session_id: str, text: Optional[str] = 
     ``text`` must already be normalised (bot.normalize) and checked by the caller.
     """
     try:
-        messages = rasa.send(session_id, payload or text or "")
+        messages = rasa.send(session_id, payload or as_typed(text or ""))
     except RasaUnavailable as err:
         log.error("degraded answer for session %s: %s", session_id, err)
         return with_ruby(degraded_answer(guide, session_id, payload, text))

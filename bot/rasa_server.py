@@ -12,6 +12,8 @@ import socket
 import sys
 from pathlib import Path
 
+from bot.private_files import private_file
+
 TOKEN_ENV = "RASA_TOKEN"
 
 
@@ -50,10 +52,28 @@ def port_free(port: int) -> bool:
     return True
 
 
+def private_tracker_store(argv: list[str]) -> None:
+    """Files Rasa creates are for the guide's user only (umask 077); an SQLite tracker store
+    named in the endpoints file is made 0600, in a 0700 directory, before Rasa opens it."""
+    os.umask(0o077)
+    endpoints = Path(argv[argv.index("--endpoints") + 1]) if "--endpoints" in argv else Path("endpoints.yml")
+    if not endpoints.exists():
+        return
+    from bot.tracker_store import tracker_store_url
+
+    try:
+        url = tracker_store_url(endpoints)
+    except (KeyError, TypeError, ValueError):
+        return
+    if url.startswith("sqlite:///"):
+        private_file(url[len("sqlite:///"):])
+
+
 def main(argv: list[str] | None = None) -> None:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         sys.exit(f"{TOKEN_ENV} is not set: the Rasa API must not run without a token")
+    private_tracker_store(sys.argv[1:] if argv is None else argv)
     from rasa.__main__ import main as rasa_main
 
     # Rasa's own CLI parses sys.argv; the kernel keeps the launcher's argv, without the token.

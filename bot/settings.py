@@ -38,6 +38,7 @@ class Settings:
     secret_key: str              # the staff console's session key ("" → a random one in var/)
     staff_session_hours: float
     staff_cookie_secure: Optional[bool]   # None: not set by the deployment
+    trusted_proxies: int         # reverse proxies in front of the kiosk whose X-Forwarded-* count
 
 
 def _token(var_dir: Path) -> str:
@@ -100,6 +101,7 @@ def load_settings() -> Settings:
         secret_key=os.environ.get("GUIDE_SECRET_KEY", "").strip(),
         staff_session_hours=float(os.environ.get("STAFF_SESSION_HOURS", "8")),
         staff_cookie_secure=_flag(os.environ.get("STAFF_COOKIE_SECURE")),
+        trusted_proxies=int(os.environ.get("GUIDE_TRUSTED_PROXIES", "0") or 0),
     )
 
 

@@ -27,12 +27,34 @@ def responses(domain_path: Path = REPO / "domain.yml") -> dict[str, str]:
     return _responses(domain_path, domain_path.stat().st_mtime)
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+def plain_fields(template: str) -> list[str]:
+    """The ``{name}`` placeholders of a template; ValueError for anything else.
+
+    Only plain names pass: a conversion (``{desk!r}``), a format spec (``{desk:>300000000}``,
+    which would allocate that many characters), an attribute or an index is refused.
+    """
+    names = []
+    for _literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise ValueError(f"only plain {{name}} placeholders are allowed: {{{name}}}")
+        names.append(name)
+    return names
+
+
+def fill(template: str, fields: dict) -> str:
+    """The template with its ``{name}`` placeholders filled (a missing field is blank); a
+    template with any other kind of placeholder is returned as written, unfilled."""
+    try:
+        plain_fields(template)
+        parts = string.Formatter().parse(template)
+        return "".join(literal + ("" if name is None else str(fields.get(name, "")))
+                       for literal, name, _spec, _conv in parts)
+    except ValueError:
+        return template
 
 
 def render(utterance: Utterance, domain_path: Path = REPO / "domain.yml") -> str:
     """The text of an utterance, as Rasa would render it."""
-    template = responses(domain_path).get(utterance.response, "")
-    return string.Formatter().vformat(template, (), _Blank(utterance.fields))
+    return fill(responses(domain_path).get(utterance.response, ""), utterance.fields)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from back_office.staff_calls import StaffCallStore
 from bot.guide_data import shared_store
@@ -17,6 +19,17 @@ from kiosk_ui import api, kiosk, security, staff
 # The interface's fixed texts are written in Japanese; other languages are translations.
 LANGUAGES = {"ja": "日本語", "en": "English"}
 csrf = CSRFProtect()
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to parse is invalid JSON (a 400
+    from every endpoint's usual check), not a RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def select_locale() -> str:
@@ -31,6 +44,7 @@ def select_locale() -> str:
 def create_app(test_config: dict | None = None) -> Flask:
     settings = load_settings()
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.from_mapping(
         GUIDE_DIR=str(settings.guide_dir),
         GUIDE_OFFICE_DIR=str(settings.office_dir),
@@ -50,6 +64,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
+    # Behind a reverse proxy the client's address (sign-in limit, audit) and the scheme come
+    # from X-Forwarded-For/-Proto, but only when GUIDE_TRUSTED_PROXIES says how many to trust.
+    proxies = int(app.config.get("TRUSTED_PROXIES", settings.trusted_proxies))
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     app.extensions["guide_store"] = shared_store(app.config["GUIDE_DIR"],
                                                    app.config["GUIDE_OFFICE_DIR"])

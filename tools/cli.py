@@ -18,7 +18,9 @@ from bot.nlu_export import GENERATED, render, write
 from bot.rasa_client import RasaClient
 from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
 from bot.tracker_store import delete_old_conversations, tracker_store_url
-from back_office.accounts import AccountError, add_user, list_users
+from back_office.accounts import AccountError, add_user, audit, list_users, remove_user
+from back_office.inbox import delete_older_than as delete_old_feedback_and_decisions
+from back_office.staff_calls import StaffCallStore
 from tools import bench
 from tools.dependency_audit import run as audit_dependencies
 
@@ -148,6 +150,18 @@ def cmd_staff_add_user(args) -> int:
     return 0
 
 
+def cmd_staff_remove_user(args) -> int:
+    """Delete an account; the last active admin cannot be removed."""
+    try:
+        remove_user(_staff_db(args), args.name)
+    except AccountError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    audit(_staff_db(args), "user_removed", None, "cli", args.name)
+    print(f"removed {args.name} from {_staff_db(args)}")
+    return 0
+
+
 def cmd_staff_list_users(args) -> int:
     for user in list_users(_staff_db(args)):
         last = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.last_login)) if user.last_login else "-"
@@ -155,14 +169,46 @@ def cmd_staff_list_users(args) -> int:
     return 0
 
 
-def cmd_retention(args) -> int:
-    """Delete conversations older than the retention period from the tracker store."""
-    days = args.days if args.days is not None else load_settings().retention_days
+def _retention_once(args) -> None:
+    settings = load_settings()
+    days = args.days if args.days is not None else settings.retention_days
     url = args.url or tracker_store_url(REPO / args.endpoints)
     count = delete_old_conversations(url, days, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"{verb} {count} conversations older than {days:g} days")
-    return 0
+    print(f"{verb} {count} conversations older than {days:g} days", flush=True)
+    if args.dry_run:
+        return
+    kiosk_db = Path(args.kiosk_db) if args.kiosk_db else settings.var_dir / "kiosk.db"
+    staff_db = Path(args.staff_db) if args.staff_db else settings.var_dir / "staff.db"
+    if kiosk_db.exists():
+        calls = StaffCallStore(kiosk_db).delete_older_than(days)
+        print(f"deleted {calls} staff calls older than {days:g} days", flush=True)
+    if staff_db.exists():
+        for what, n in delete_old_feedback_and_decisions(staff_db, days).items():
+            print(f"deleted {n} {what} older than {days:g} days", flush=True)
+
+
+def _interval(text: str) -> float:
+    """'24h', '30m', '90s' or a number of seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        seconds = float(text[:-1]) * units[text[-1]] if text[-1:] in units else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an interval: {text!r} (e.g. 24h)") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the interval must be positive")
+    return seconds
+
+
+def cmd_retention(args) -> int:
+    """Delete what is older than the retention period from every store: conversations in the
+    tracker store, staff calls (var/kiosk.db), feedback and inbox decisions (var/staff.db).
+    With --every, repeat forever (the `retention` process of the Procfile)."""
+    while True:
+        _retention_once(args)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def cmd_audit(args) -> int:
@@ -202,14 +248,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_add_user)
+    p = staff.add_parser("remove-user", help="delete an account (not the last admin)")
+    p.add_argument("name")
+    p.add_argument("--db", help="the staff database (default: var/staff.db)")
+    p.set_defaults(func=cmd_staff_remove_user)
     p = staff.add_parser("list-users", help="list accounts")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_list_users)
-    p = sub.add_parser("retention", help="delete stored conversations older than the retention period")
+    p = sub.add_parser("retention", help="delete conversations, staff calls, feedback and inbox "
+                       "decisions older than the retention period")
     p.add_argument("--days", type=float, help="retention in days (default GUIDE_RETENTION_DAYS or 30)")
     p.add_argument("--endpoints", default="endpoints.yml")
     p.add_argument("--url", help="SQLAlchemy URL of the tracker store (instead of endpoints.yml)")
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--kiosk-db", help="the staff calls (default: var/kiosk.db)")
+    p.add_argument("--staff-db", help="feedback and inbox decisions (default: var/staff.db)")
+    p.add_argument("--every", type=_interval, metavar="INTERVAL",
+                   help="run again after each INTERVAL (e.g. 24h) until stopped")
     p.set_defaults(func=cmd_retention)
     p = sub.add_parser("audit", help="check requirements.lock against the advisory snapshot "
                        "in security/ (pip-audit needs network: make audit-live)")

@@ -128,6 +128,47 @@ def _desk_values(raw: dict) -> dict:
             "source": None if source is None else str(source)}
 
 
+def merge_values(base: Optional[dict], mine: dict, theirs: dict) -> tuple[dict, list[str]]:
+    """A three-way merge of one entry's values, field by field (desks: per desk and field).
+
+    A field this editor left as it was at ``base`` takes the other change; a field only this
+    editor changed keeps the editor's value; a field both changed to different values keeps
+    the editor's value and is listed as a conflict. Without a base (history gone), every
+    field that differs from ``theirs`` is a conflict and the form starts from ``theirs``.
+    Returns (values for the form, conflicting fields such as "phone" or "保険係.counter").
+    """
+    merged: dict[str, Any] = dict(theirs)
+    conflicts: list[str] = []
+
+    def one(name: str, b: Any, m: Any, t: Any) -> Any:
+        if m == t:
+            return m
+        if base is None:
+            conflicts.append(name)
+            return t
+        if m == b:
+            return t
+        if t != b:
+            conflicts.append(name)
+        return m
+
+    for key, value in mine.items():
+        if key == "desks":
+            base_desks = {d["name"]: d for d in (base or {}).get("desks") or []}
+            mine_desks = {d["name"]: d for d in value}
+            desks = []
+            for desk in theirs.get("desks") or []:
+                m, b = mine_desks.get(desk["name"]), base_desks.get(desk["name"], {})
+                desks.append(desk if m is None else {
+                    "name": desk["name"],
+                    **{k: one(f"{desk['name']}.{k}", b.get(k), m.get(k), desk.get(k))
+                       for k in DESK_FIELDS}})
+            merged["desks"] = desks
+        elif key in theirs:
+            merged[key] = one(key, (base or {}).get(key), value, theirs[key])
+    return merged, conflicts
+
+
 def extra_checks(guide: Guide) -> None:
     """Checks the console adds to ``load_guide``: a floor must be one of the building's floors."""
     floors = set(guide.office.floors)
@@ -193,10 +234,16 @@ class GuideEntries:
         with locked(self.lock_file):
             current = self.entry(kind, item_id)
             if current["version"] != version:
-                raise EditConflict("この項目は、あなたが開いた後に別の人が変更しました。"
-                                   "最新の内容を確認してから、もう一度保存してください。",
-                                   current=current["values"], latest=self.latest_change(
-                                       self.project.rel(path)))
+                conflict = EditConflict("この項目は、あなたが開いた後に別の人が変更しました。"
+                                        "最新の内容を確認してから、もう一度保存してください。",
+                                        current=current["values"], latest=self.latest_change(
+                                            self.project.rel(path)))
+                # What to put back in the form: the other change, plus the fields this editor
+                # changed (a re-save must not undo the other change with stale values).
+                base = self._values_at_version(kind, item_id, version)
+                conflict.merged, conflict.fields = merge_values(base, values, current["values"])
+                conflict.version = current["version"]
+                raise conflict
             before = path.read_text(encoding="utf-8")
             rt, data = load_rt(before)
             item = next(e for e in data[key] if str(e.get("id")) == item_id)
@@ -214,6 +261,22 @@ class GuideEntries:
             change = self._commit(path, before, after, user, summary)
             regenerated = self._regenerate_nlu(guide)
         return SaveResult(change, needs_retraining=regenerated, regenerated_nlu=regenerated)
+
+    def _values_at_version(self, kind: str, item_id: str, version: str) -> Optional[dict]:
+        """The entry's values as they were at ``version``, found in the file's history."""
+        file_name, key = KINDS[kind]
+        for change in self.changes(limit=200, file=self.project.rel(self.project.guide_file(file_name))):
+            for text in (change.after_text, change.before_text):
+                try:
+                    data = yaml.safe_load(text or "") or {}
+                except yaml.YAMLError:
+                    continue
+                for raw in data.get(key) or []:
+                    if isinstance(raw, dict) and str(raw.get("id")) == item_id:
+                        values = entry_values(kind, raw)
+                        if values_version(values) == version:
+                            return values
+        return None
 
     def _apply_desks(self, item: CommentedMap, desks: list[dict], old: list[dict]) -> list[str]:
         changed = []

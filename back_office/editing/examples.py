@@ -8,7 +8,7 @@ import yaml
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from back_office.editing.files import (GENERATED_NLU, HELDOUT, MAX_EXAMPLE_LENGTH, STAFF_NLU, EditConflict,
+from back_office.editing.files import (GENERATED_NLU, HELDOUT_SETS, MAX_EXAMPLE_LENGTH, STAFF_NLU, EditConflict,
                                        EditError, SaveResult, dump_rt, load_rt, locked, values_version)
 from bot.guide_data import GuideDataError
 from bot.nlu_export import RETRIEVAL_INTENT
@@ -72,11 +72,14 @@ class TrainingExamples:
             seen.add(norm)
 
     def _heldout_texts(self) -> set[str]:
-        path = self.project.root / HELDOUT
-        if not path.exists():
-            return set()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return {normalize(str(q.get("text", ""))) for q in data.get("questions") or []}
+        """The questions of every held-out set under data/heldout/, normalised."""
+        texts: set[str] = set()
+        for path in sorted((self.project.root / HELDOUT_SETS).rglob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if isinstance(data, dict):
+                texts |= {normalize(str(q.get("text", ""))) for q in data.get("questions") or []
+                          if isinstance(q, dict)}
+        return texts
 
     def save_examples(self, intent: str, examples: list[str], version: str, user: str) -> SaveResult:
         """Replace the examples of one intent (one per line in the form)."""

@@ -27,6 +27,8 @@ from bot.settings import DEFAULT_OFFICE
 GENERATED_NLU = "data/nlu/generated_from_guide.yml"
 STAFF_NLU = "data/nlu/staff_examples.yml"
 HELDOUT = "data/heldout/visitor_questions.yml"
+# Every held-out set (visitor_questions*.yml, sealed/, dev/): none of them may become training data.
+HELDOUT_SETS = "data/heldout"
 MAX_EXAMPLE_LENGTH = 200
 class EditConflict(Exception):
     """The file or entry changed since the editor read it; nothing was written."""
@@ -34,6 +36,11 @@ class EditConflict(Exception):
     def __init__(self, message: str, current: Any = None, latest: Optional["Change"] = None):
         super().__init__(message)
         self.message, self.current, self.latest = message, current, latest
+        # For an entry: the values to show in the form again (the other change merged with
+        # this editor's), the fields both changed, and the version those values are based on.
+        self.merged: Optional[dict] = None
+        self.fields: list[str] = []
+        self.version: Optional[str] = None
 
 
 class EditError(ValueError):

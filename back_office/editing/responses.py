@@ -8,6 +8,7 @@ import yaml
 
 from back_office.editing.files import (EditConflict, EditError, SaveResult, dump_rt, load_rt, locked,
                                        scalar, values_version)
+from bot.wording import plain_fields
 
 
 class Responses:
@@ -44,6 +45,11 @@ class Responses:
                 used = _placeholders(text)
             except ValueError:
                 raise EditError("{ } の対応が正しくありません") from None
+            try:
+                plain_fields(text)
+            except ValueError:
+                raise EditError("差し込み項目は {desk} のように名前だけを { } で囲んでください"
+                                "（! や : の指定は使えません）") from None
             unknown = used - current["placeholders"]
             if unknown:
                 raise EditError(f"使えない差し込み項目があります: {', '.join(sorted(unknown))}"

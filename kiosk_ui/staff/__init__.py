@@ -18,6 +18,7 @@ import yaml
 from flask import Blueprint, Flask
 
 from back_office.editing import Editor, Project
+from bot.private_files import private_dir
 from bot.settings import HELDOUT_DIR, REPO, load_settings
 from bot.tracker_store import as_url, tracker_store_url
 from kiosk_ui.staff import admin, auth, calls, content, feedback, figures, history, inbox, publish
@@ -60,7 +61,7 @@ def _secret_key(var_dir: Path, configured: str) -> str:
         # gunicorn boots its workers together, and on a fresh var dir each of them gets here.
         # Each writes a whole key to a file of its own and links it into place: the first link
         # wins, the others find it there, and nobody reads a half-written key.
-        var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(var_dir)
         fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key-")  # mode 0600
         try:
             with os.fdopen(fd, "w") as out:
@@ -90,16 +91,19 @@ def init_app(app: Flask, csrf) -> None:
     # Accuracy of the serving model too (cached per model file), for the before/after figures.
     cfg.setdefault("PUBLISH_EVAL_BEFORE", True)
     cfg.setdefault("LOGIN_MAX_FAILURES", 5)
+    # Many names tried from one address (password spraying) are blocked as well.
+    cfg.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 8)
     cfg.setdefault("LOGIN_WINDOW_SECONDS", 15 * 60)
     # A sign-in lasts a working day unless STAFF_SESSION_HOURS says otherwise.
     hours = float(cfg.setdefault("STAFF_SESSION_HOURS", settings.staff_session_hours))
     cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
     # The session cookie carries a staff sign-in: not readable by scripts, not sent cross-site,
-    # and HTTPS-only when the deployment says so (STAFF_COOKIE_SECURE=1).
+    # and HTTPS-only when served over HTTPS (kiosk_ui.security) or when the deployment says so
+    # (STAFF_COOKIE_SECURE=1; =0 opts out, for a plain-HTTP LAN).
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     if settings.staff_cookie_secure is not None:
-        cfg["SESSION_COOKIE_SECURE"] = settings.staff_cookie_secure
+        cfg["COOKIE_SECURE"] = settings.staff_cookie_secure
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(Path(cfg["STAFF_DB"]).parent, settings.secret_key)

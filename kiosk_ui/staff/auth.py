@@ -71,7 +71,8 @@ def _guard():
     name, login_at = session.get("staff_user"), session.get("login_at", 0)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     user = accounts.get_user(staff_db(), name) if name else None
-    if user is None or not user.active or time.time() - login_at > lifetime:
+    if (user is None or not user.active or time.time() - login_at > lifetime
+            or session.get("session_version") != user.session_version):
         session.clear()
         return _unauthenticated()
     g.staff_user = user
@@ -127,7 +128,9 @@ def login():
         db, name, ip = staff_db(), form.name.data.strip(), _client_ip()
         cfg = current_app.config
         failures = accounts.recent_failures(db, name, ip, cfg["LOGIN_WINDOW_SECONDS"])
-        if failures >= cfg["LOGIN_MAX_FAILURES"]:
+        from_address = accounts.recent_failures_from(db, ip, cfg["LOGIN_WINDOW_SECONDS"])
+        if (failures >= cfg["LOGIN_MAX_FAILURES"]
+                or from_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
             accounts.audit(db, "login_blocked", name, ip)
             minutes = int(cfg["LOGIN_WINDOW_SECONDS"] // 60)
             return render_template("staff/login.html", form=form, error=(
@@ -141,6 +144,7 @@ def login():
             session.clear()
             session.permanent = True
             session["staff_user"], session["login_at"] = user.name, time.time()
+            session["session_version"] = user.session_version
             accounts.audit(db, "login", user.name, ip)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
@@ -152,6 +156,8 @@ def login():
 def logout():
     user = current_user()
     if user:
+        # The signed cookie stays valid until it expires: end it on the server too.
+        accounts.end_sessions(staff_db(), user.name)
         accounts.audit(staff_db(), "logout", user.name, _client_ip())
     session.clear()
     return redirect(url_for("staff.auth.login"))

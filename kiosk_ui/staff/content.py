@@ -87,7 +87,13 @@ def entry_edit(kinds: str, item_id: str):
         result = editor().save_entry(kind, item_id, form.values(), form.version.data,
                                      current_user().name)
     except EditConflict as conflict:
-        form.version.data = editor().entry(kind, item_id)["version"]
+        # The form starts again from the saved entry with this editor's own changes on top,
+        # so a second 保存 cannot put back the other person's fields with stale values.
+        if conflict.merged is not None:
+            context["form"] = _form_for(kind, {"values": conflict.merged,
+                                               "version": conflict.version})
+        else:
+            form.version.data = editor().entry(kind, item_id)["version"]
         return render_template("staff/entry_edit.html", conflict=conflict, **context), 409
     except (GuideDataError, EditError) as err:
         return render_template("staff/entry_edit.html", error="保存できませんでした（データの検証で"

@@ -78,3 +78,12 @@ def test_cli_ask_prints_the_same_json(servers, monkeypatch, capsys):
     monkeypatch.setenv("RASA_URL", servers.rasa_url)
     assert cli.main(["ask", "住民票を取りたい"]) == 0
     assert '"department": "戸籍課"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text", ["/call_staff", "/restart", " /call_staff"])
+def test_typed_text_is_never_taken_as_an_intent(live_client, text):
+    """Only a button's payload may name an intent: "/call_staff" typed is just text (Rasa's
+    intent syntax would give it confidence 1.0 and call staff; "/restart" was degraded)."""
+    data = ask(live_client, text)
+    assert data["staff_call"] is False
+    assert data["intent"] is None or data["intent"]["confidence"] < 1.0

@@ -228,3 +228,92 @@ def test_cli_adds_and_lists_users(tmp_path, monkeypatch, capsys):
     assert guide(["staff", "list-users", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "sato\teditor\tactive" in out and "kato" not in out.split("added")[-1]
+
+
+def _replay(app, cookie: str):
+    """A fresh client that presents an old session cookie, as an attacker who copied it would."""
+    other = app.test_client()
+    other.set_cookie("session", cookie, domain="localhost")
+    return other.get("/staff/api/me")
+
+
+@pytest.mark.parametrize("end", ["logout", "password reset", "disabled"])
+def test_an_old_session_cookie_stops_working_when_the_session_ends(app, users, end):
+    client = app.test_client()
+    assert sign_in(client, "editor").status_code == 302
+    cookie = client.get_cookie("session").value
+    assert _replay(app, cookie).status_code == 200
+    db = app.config["STAFF_DB"]
+    if end == "logout":
+        assert client.post("/staff/logout").status_code == 302
+    elif end == "password reset":
+        accounts.set_password(db, "editor", "another-long-password")
+    else:
+        accounts.set_active(db, "editor", False)
+        accounts.set_active(db, "editor", True)
+    assert _replay(app, cookie).status_code == 401
+    # A new sign-in works as before.
+    fresh = app.test_client()
+    password = "another-long-password" if end == "password reset" else PASSWORD
+    assert sign_in(fresh, "editor", password).status_code == 302
+    assert fresh.get("/staff/api/me").status_code == 200
+
+
+def test_many_names_from_one_address_are_blocked_too(app, users):
+    """Password spraying: one wrong password for each of many names from one address."""
+    client = app.test_client()
+    statuses = [sign_in(client, f"name-{i}", "wrong-password!").status_code for i in range(10)]
+    assert statuses[:8] == [401] * 8 and statuses[8:] == [429, 429]
+    assert sign_in(client, "editor").status_code == 429
+    other = app.test_client()
+    resp = other.post("/staff/login", data={"name": "editor", "password": PASSWORD},
+                      environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert resp.status_code == 302
+
+
+def test_x_forwarded_for_counts_only_behind_a_configured_proxy(make_app, tmp_path):
+    def attempt(app, forwarded_for, name="editor", password=PASSWORD):
+        return app.test_client().post("/staff/login", data={"name": name, "password": password},
+                                      headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    for proxies, db in ((0, "direct.db"), (1, "proxied.db")):
+        app = make_app(TRUSTED_PROXIES=proxies, STAFF_DB=str(tmp_path / db))
+        accounts.add_user(app.config["STAFF_DB"], "editor", PASSWORD, "editor")
+        for i in range(8):
+            assert attempt(app, "198.51.100.1", f"name-{i}", "wrong-password!") == 401
+        if proxies == 0:
+            # Not configured: inventing an address does not escape the limit.
+            assert attempt(app, "203.0.113.9") == 429
+        else:
+            # Behind one trusted proxy, each client's own address counts.
+            assert attempt(app, "198.51.100.1") == 429
+            assert attempt(app, "203.0.113.9") == 302
+
+
+@pytest.mark.parametrize("setting, scheme, secure", [
+    (None, "https", True), (None, "http", False), ("0", "https", False), ("1", "http", True)])
+def test_cookies_are_secure_and_hsts_is_sent_over_https_by_default(make_app, monkeypatch,
+                                                                   setting, scheme, secure):
+    if setting is None:
+        monkeypatch.delenv("STAFF_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("STAFF_COOKIE_SECURE", setting)
+    app = make_app()
+    accounts.add_user(app.config["STAFF_DB"], "someone", PASSWORD, "viewer")
+    client = app.test_client()
+    resp = client.post("/staff/login", data={"name": "someone", "password": PASSWORD},
+                       base_url=f"{scheme}://localhost")
+    assert resp.status_code == 302
+    assert ("Secure" in resp.headers["Set-Cookie"]) is secure
+    hsts = resp.headers.get("Strict-Transport-Security")
+    assert (hsts is not None) is (scheme == "https" and setting != "0")
+
+
+def test_the_cli_removes_a_user_but_not_the_last_admin(app, users, capsys):
+    db = app.config["STAFF_DB"]
+    assert guide(["staff", "remove-user", "editor", "--db", db]) == 0
+    assert accounts.get_user(db, "editor") is None
+    assert guide(["staff", "remove-user", "admin", "--db", db]) == 1
+    assert "最後の管理者" in capsys.readouterr().err
+    assert accounts.get_user(db, "admin") is not None
+    assert guide(["staff", "remove-user", "nobody", "--db", db]) == 1

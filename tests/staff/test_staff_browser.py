@@ -30,6 +30,7 @@ def live_console(tmp_path):
     # The browser gets real CSRF tokens: the protection stays on here.
     app = create_app(staff_config(project, tmp_path, WTF_CSRF_ENABLED=True))
     accounts.add_user(app.config["STAFF_DB"], "tanaka", PASSWORD, "editor")
+    accounts.add_user(app.config["STAFF_DB"], "suzuki", PASSWORD, "editor")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", project
@@ -108,3 +109,41 @@ def test_the_calls_page_updates_itself(live_console, page, tmp_path):
     shot(page, "calls")
     page.get_by_role("button", name="対応済みにする").click()
     page.locator(".call.handled").wait_for(timeout=15_000)
+
+
+def sign_in_page(page, url: str, name: str) -> None:
+    page.goto(f"{url}/staff/login")
+    page.get_by_label("ユーザー名").fill(name)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="サインイン").click()
+    page.wait_for_url(f"{url}/staff/")
+
+
+def test_two_editors_a_conflict_and_a_second_save_lose_nothing(live_console, page):
+    """A saves 税務課's phone; B, who opened it before, saves a counter, sees the conflict and
+    presses 保存 again: both changes stay."""
+    url, project = live_console
+    with_b = page.context.browser.new_context(locale="ja-JP")
+    b = with_b.new_page()
+    sign_in_page(page, url, "tanaka")
+    sign_in_page(b, url, "suzuki")
+    page.goto(f"{url}/staff/sections/zeimu")
+    b.goto(f"{url}/staff/sections/zeimu")
+
+    page.get_by_label("電話番号", exact=True).fill("045-788-7750")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("保存しました").wait_for()
+
+    b.get_by_label("窓口番号", exact=True).fill("21")
+    b.get_by_role("button", name="保存").click()
+    b.get_by_text("保存していません：ほかの人の変更があります").wait_for()
+    shot(b, "conflict")
+    assert b.get_by_label("電話番号", exact=True).input_value() == "045-788-7750"
+    assert b.get_by_label("窓口番号", exact=True).input_value() == "21"
+    b.get_by_role("button", name="保存").click()
+    b.get_by_text("保存しました").wait_for()
+    with_b.close()
+
+    text = (project / "data/offices/kanazawa/sections.yml").read_text(encoding="utf-8")
+    zeimu = text[text.index("id: zeimu"):text.index("id: kaikei")]
+    assert "045-788-7750" in zeimu and '"21"' in zeimu

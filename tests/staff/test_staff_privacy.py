@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.privacy import mask_personal_data
@@ -45,3 +47,50 @@ def test_mask_personal_data(text, masked):
 
 def test_none_is_empty():
     assert mask_personal_data(None) == ""
+
+
+def test_a_staff_call_is_stored_masked(app):
+    """The kiosk's call transcript never reaches var/kiosk.db with personal data in it."""
+    import sqlite3
+
+    client = app.test_client()
+    typed = ("電話は045-788-7729、メールは taro@example.jp、マイナンバー123456789012、"
+             "生年月日1985年4月1日です")
+    resp = client.post("/api/staff-call", json={"session_id": "visitor-0001", "transcript": [
+        {"who": "visitor", "text": typed}, {"who": "bot", "text": "職員をお呼びしました。"}]})
+    assert resp.status_code == 201
+    with sqlite3.connect(app.config["KIOSK_DB"]) as conn:
+        stored = conn.execute("SELECT transcript FROM staff_calls").fetchone()[0]
+    for secret in ("045-788-7729", "taro@example.jp", "123456789012", "1985年4月1日"):
+        assert secret not in stored
+    assert "［電話番号］" in stored and "職員をお呼びしました。" in stored
+
+
+def test_retention_covers_staff_calls_feedback_and_inbox_decisions(app, tmp_path, monkeypatch):
+    import sqlite3
+
+    from back_office import inbox
+    from tools.cli import main as guide
+    from tests.support.staff import create_tracker_db
+
+    client = app.test_client()
+    kiosk_db, staff_db = app.config["KIOSK_DB"], app.config["STAFF_DB"]
+    for _ in range(2):
+        client.post("/api/staff-call", json={"session_id": "visitor-0001", "transcript": []})
+        inbox.add_feedback(staff_db, "visitor-0001", True, "わかりやすい")
+    inbox.record_decision(staff_db, ["k1"], "住民票", "dismissed", "editor")
+    old = time.time() - 40 * 86400
+    with sqlite3.connect(kiosk_db) as conn:
+        conn.execute("UPDATE staff_calls SET created_at = '2000-01-01T00:00:00+00:00' WHERE id = 1")
+    with sqlite3.connect(staff_db) as conn:
+        conn.execute("UPDATE feedback SET time = ? WHERE id = 1", (old,))
+        conn.execute("UPDATE inbox_decisions SET time = ?", (old,))
+    trackers = create_tracker_db(tmp_path / "retention-trackers.db")
+    monkeypatch.setenv("GUIDE_RETENTION_DAYS", "30")
+    assert guide(["retention", "--url", f"sqlite:///{trackers}", "--kiosk-db", kiosk_db,
+                  "--staff-db", staff_db]) == 0
+    with sqlite3.connect(kiosk_db) as conn:
+        assert [r[0] for r in conn.execute("SELECT id FROM staff_calls")] == [2]
+    with sqlite3.connect(staff_db) as conn:
+        assert [r[0] for r in conn.execute("SELECT id FROM feedback")] == [2]
+        assert conn.execute("SELECT COUNT(*) FROM inbox_decisions").fetchone()[0] == 0

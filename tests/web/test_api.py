@@ -107,3 +107,13 @@ def test_rasa_answering_an_empty_list_is_degraded(offline_app, monkeypatch):
 
 def test_health(offline_client):
     assert offline_client.get("/api/health").get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/api/staff-call", "/api/feedback"])
+@pytest.mark.parametrize("depth", [1000, 5000])
+def test_deeply_nested_json_is_a_400_not_a_500(offline_client, path, depth):
+    body = "[" * depth + "]" * depth
+    resp = offline_client.post(path, data=body, content_type="application/json")
+    assert resp.status_code == 400
+    error = resp.get_json()["error"]
+    assert error["code"] == "invalid_json" and error["message"]
