@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 # A tapped button: /intent or /intent{"item": "id"}; anything else is refused.
 PAYLOAD = re.compile(r'^/([a-z_]{2,40})(\{"item": ?"([a-z0-9_]{1,60})"\})?$')
-FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours")
+FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours",
+          "sorting", "plan", "life_event")
 
 
 def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""Which garbage item a visitor means: 「乾電池 捨て方」「れいぞうこ すてたい」「ヘアスプレーの缶」.
+
+Items are found by their names and synonyms in the visitor's words, compared after
+normalisation with katakana folded to hiragana; then by SudachiPy readings, so kana
+spellings find kanji names (れいぞうこ → 冷蔵庫); then by near matches for typos. The
+longest mention wins, so 「割れたガラスのコップ」 is the glass, not 「コップ」 alone.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from bot.furigana import reading
+from bot.guide_data import Garbage, GarbageItem, Guide, garbage_key
+
+# Readings shorter than this match inside too many other words (かさ, かん).
+MIN_READING = 3
+# A typo'd word must share this share of its character pairs with the text.
+NEAR = 0.75
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+class SortingIndex:
+    """Every item name and synonym, by folded spelling and by reading, longest first."""
+
+    def __init__(self, garbage: Garbage):
+        self.garbage = garbage
+        spelled: dict[str, str] = {}
+        read: dict[str, str] = {}
+        for item in garbage.items.values():
+            for word in (item.name, *item.synonyms):
+                spelled.setdefault(garbage_key(word), item.name)
+            for word in (item.name, *item.synonyms, *([item.reading] if item.reading else [])):
+                key = garbage_key(reading(word))
+                if len(key) >= MIN_READING:
+                    read.setdefault(key, item.name)
+        self.spelled = sorted(spelled.items(), key=lambda kv: -len(kv[0]))
+        self.read = sorted(read.items(), key=lambda kv: -len(kv[0]))
+
+    def find(self, text: str) -> Optional[GarbageItem]:
+        """The item the text is about, or None when it names none."""
+        key = garbage_key(text)
+        if not key:
+            return None
+        for word, name in self.spelled:
+            if word in key:
+                return self.garbage.items[name]
+        said = garbage_key(reading(text))
+        for word, name in self.read:
+            if word in said:
+                return self.garbage.items[name]
+        return self._near(key)
+
+    def _near(self, key: str) -> Optional[GarbageItem]:
+        grams = _bigrams(key)
+        best, best_score = None, NEAR
+        for word, name in self.spelled:
+            if len(word) < 3:
+                continue
+            word_grams = _bigrams(word)
+            score = len(word_grams & grams) / len(word_grams)
+            if score > best_score or (best is None and score >= NEAR):
+                best, best_score = name, score
+        return self.garbage.items[best] if best else None
+
+
+_CACHE: dict[int, tuple[Guide, SortingIndex]] = {}
+
+
+def sorting_index(guide: Guide) -> SortingIndex:
+    """One index per loaded guide (a reload makes a new Guide object, so a new index)."""
+    cached = _CACHE.get(id(guide))
+    if cached is None or cached[0] is not guide:
+        _CACHE.clear()
+        cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage))
+    return cached[1]
+
+
+def find_event(guide: Guide, text: str):
+    """The life event the text tells of: the first in the file whose synonym appears."""
+    key = garbage_key(text)
+    for event in guide.life_events.values():
+        if any(garbage_key(word) in key for word in event.synonyms):
+            return event
+    return None
