@@ -47,22 +47,23 @@ class SortingIndex:
             return None
         for word, name in self.spelled:
             if word in key:
-                return self.garbage.items[name]
+                # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
+                return self._near(key, longer_than=len(word), threshold=0.8) or self.garbage.items[name]
         said = garbage_key(reading(text))
         for word, name in self.read:
             if word in said:
                 return self.garbage.items[name]
         return self._near(key)
 
-    def _near(self, key: str) -> Optional[GarbageItem]:
+    def _near(self, key: str, longer_than: int = 2, threshold: float = NEAR) -> Optional[GarbageItem]:
         grams = _bigrams(key)
-        best, best_score = None, NEAR
+        best, best_score = None, threshold
         for word, name in self.spelled:
-            if len(word) < 3:
+            if len(word) <= longer_than:
                 continue
             word_grams = _bigrams(word)
             score = len(word_grams & grams) / len(word_grams)
-            if score > best_score or (best is None and score >= NEAR):
+            if score > best_score or (best is None and score >= threshold):
                 best, best_score = name, score
         return self.garbage.items[best] if best else None
 
