@@ -12,7 +12,7 @@ from actions.common import button_item, current_guide, named_items, say
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
-from bot.sorting import sorting_index
+from bot.sorting import garbage_question, sorting_index
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to.
 REMEMBERED = ("procedure", "section", "redirect")
@@ -34,7 +34,12 @@ class ActionRouteVisitor(Action):
         explicit = button_item(tracker)
         res = resolve(guide, matcher_for(guide), text, selector_ranking(message),
                       explicit_id=explicit, named_ids=named_items(tracker))
-        item = sorting_index(guide).find(text) if res.id in GARBAGE_ENTRIES and not explicit else None
+        if explicit:
+            item = None
+        elif res.id in GARBAGE_ENTRIES:
+            item = sorting_index(guide).find(text)
+        else:
+            item = garbage_question(guide, text)
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item))
             return []
@@ -53,6 +58,10 @@ class ActionSuggest(Action):
         guide = current_guide()
         matcher = matcher_for(guide)
         text = tracker.latest_message.get("text") or ""
+        item = garbage_question(guide, text)
+        if item is not None:
+            say(dispatcher, tracker, sorting_reply(guide, item))
+            return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
         if res.kind == "clarification":

@@ -250,6 +250,7 @@ class GarbageHelp:
     collection_office: str
     collection_office_source: str
     bulky_redirect: str
+    question_words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -649,10 +650,10 @@ def _garbage(file: str, data: Any) -> Garbage:
         items[item.name] = item
     rec = _Record(file, data.get("help"), "help")
     rec.unknown_keys({"dictionary", "dictionary_source", "collection_office",
-                      "collection_office_source", "bulky_redirect"})
+                      "collection_office_source", "bulky_redirect", "question_words"})
     help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_source"),
                         rec.str("collection_office"), rec.str("collection_office_source"),
-                        rec.str("bulky_redirect"))
+                        rec.str("bulky_redirect"), rec.strs("question_words", required=True))
     for sid in (help_.dictionary_source, help_.collection_office_source):
         if sid not in sources:
             raise rec.fail(f"unknown source {sid!r}")

@@ -68,6 +68,15 @@ class SortingIndex:
         return self.garbage.items[best] if best else None
 
 
+def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
+    """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
+    an item is named and one of the dictionary's question words is there."""
+    key = garbage_key(text)
+    if not any(garbage_key(w) in key for w in guide.garbage.help.question_words):
+        return None
+    return sorting_index(guide).find(text)
+
+
 _CACHE: dict[int, tuple[Guide, SortingIndex]] = {}
 
 

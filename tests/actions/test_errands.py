@@ -85,3 +85,14 @@ def test_a_procedure_read_as_a_life_event_is_routed_as_usual():
     ranking = {"request": {"ranking": [{"intent_response_key": "request/shibou", "confidence": 0.9}]}}
     messages, _ = run(ActionPlanLifeEvent(), message("死亡届を出したい", "life_event", ranking=ranking))
     assert messages[0]["response"] == "utter_route"
+
+
+def test_a_garbage_question_read_as_out_of_scope_or_unsure_still_gets_the_item():
+    from actions.routing import ActionSuggest
+    from actions.staff_call import ActionOutOfScope
+
+    for action in (ActionOutOfScope(), ActionSuggest()):
+        messages, _ = run(action, message("ピアノを処分したい", "out_of_scope"))
+        assert messages[0]["custom"]["sorting"]["item"] == "ピアノ"
+    messages, _ = run(ActionOutOfScope(), message("明日の天気は？", "out_of_scope"))
+    assert messages[0]["response"] == "utter_out_of_scope"
