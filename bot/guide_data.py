@@ -246,6 +246,7 @@ class GarbageHelp:
     """Where to look when an item is unknown or not verified."""
 
     dictionary: str
+    dictionary_name: str
     dictionary_source: str
     collection_office: str
     collection_office_source: str
@@ -649,9 +650,9 @@ def _garbage(file: str, data: Any) -> Garbage:
             owners[key] = item.name
         items[item.name] = item
     rec = _Record(file, data.get("help"), "help")
-    rec.unknown_keys({"dictionary", "dictionary_source", "collection_office",
+    rec.unknown_keys({"dictionary", "dictionary_name", "dictionary_source", "collection_office",
                       "collection_office_source", "bulky_redirect", "question_words"})
-    help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_source"),
+    help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_name"), rec.str("dictionary_source"),
                         rec.str("collection_office"), rec.str("collection_office_source"),
                         rec.str("bulky_redirect"), rec.strs("question_words", required=True))
     for sid in (help_.dictionary_source, help_.collection_office_source):

@@ -143,6 +143,7 @@ class SortingView:
     sorting: dict                             # bot.answers.sorting_info(...)
     category_id: Optional[str]
     dictionary: str
+    dictionary_name: str
     collection_office: str
     bulky: Redirect
 
@@ -160,7 +161,8 @@ def sorting_view(guide: Guide, item_name: Optional[str]) -> Optional[SortingView
     if item_name and item is None:
         return None
     return SortingView(answers.sorting_info(guide, item), item.category if item else None,
-                       garbage.help.dictionary, garbage.help.collection_office,
+                       garbage.help.dictionary, garbage.help.dictionary_name,
+                       garbage.help.collection_office,
                        guide.redirects[garbage.help.bulky_redirect])
 
 
