@@ -18,6 +18,7 @@ from bot.guide_data import Guide
 from bot.matcher import matcher_for
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.routing import kind_of
+from bot.sorting import garbage_question
 from bot.wording import render
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,14 @@ def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
     match = PAYLOAD.match(payload or "")
     item_id = match.group(3) if match else None
     kind = kind_of(guide, item_id) if item_id else None
-    if kind:
+    item = garbage_question(guide, text) if text else None
+    if item_id in guide.life_events:
+        # A tapped life event names its plan, which is guide data alone.
+        utterances = answers.plan_reply(guide, guide.life_events[item_id])
+    elif item is not None:
+        # 「乾電池の捨て方」 is answered from the sorting dictionary, which needs no NLU.
+        utterances = answers.sorting_reply(guide, item)
+    elif kind:
         # A tapped button names its entry: that answer needs no language understanding.
         utterances = answers.reply_for(guide, kind, item_id)
     elif text:

@@ -58,3 +58,12 @@ def test_a_floor_map_numbers_the_stops_of_a_plan():
     svg = floor_svg(guide, 2, stops=[(2, "hoken_nenkin"), (3, "hoken_nenkin")])
     assert svg.count('class="map-stop"') == 2
     assert "回る順: 2 保険年金課、3 保険年金課" in svg
+
+
+def test_degraded_mode_answers_garbage_and_tapped_plans_from_the_guide_data(offline_client):
+    data = offline_client.post("/api/chat", json={"session_id": "errands-2",
+                                                   "text": "乾電池の捨て方"}).get_json()
+    assert data["degraded"] is True and data["sorting"]["category"] == "乾電池"
+    data = offline_client.post("/api/chat", json={"session_id": "errands-3",
+                                                   "payload": '/life_event{"item": "birth"}'}).get_json()
+    assert data["plan"][0]["procedure"] == "shussei" and data["destination"]["department"] == "戸籍課"
