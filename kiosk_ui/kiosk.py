@@ -75,7 +75,10 @@ def start():
     g = guide()
     categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
                        for p in c.procedures]) for c in g.categories.values()]
-    return render_template("kiosk.html", categories=categories, **_common(g))
+    life_events = [(e, answers.button(e.title, "life_event", e.id)["payload"])
+                   for e in g.life_events.values()]
+    return render_template("kiosk.html", categories=categories, life_events=life_events,
+                           **_common(g))
 
 
 def _view_or_404(kind: str, item_id: str):

@@ -31,6 +31,9 @@
   for (const b of document.querySelectorAll("[data-category]")) {
     b.addEventListener("click", () => showScreen("screen-category-" + b.dataset.category));
   }
+  for (const b of document.querySelectorAll("[data-show-screen]")) {
+    b.addEventListener("click", () => showScreen(b.dataset.showScreen));
+  }
   for (const b of document.querySelectorAll("[data-go='start']")) {
     b.addEventListener("click", () => showScreen("screen-start"));
   }
