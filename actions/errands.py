@@ -7,11 +7,20 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_item, current_guide, say
+from actions.common import button_item, current_guide, named_items, say
 from actions.routing import ActionRouteVisitor
 from bot import answers
 from bot.answers import Utterance
+from bot.matcher import matcher_for
+from bot.routing import resolve, selector_ranking
 from bot.sorting import find_event, sorting_index
+
+
+def _names_an_entry(guide, tracker: Tracker) -> bool:
+    message = tracker.latest_message
+    res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
+                  named_ids=named_items(tracker))
+    return res.found and res.kind != "clarification"
 
 
 class ActionSortGarbage(Action):
@@ -37,10 +46,12 @@ class ActionPlanLifeEvent(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
-        chosen = button_item(tracker)
-        event = (guide.life_events.get(chosen) if chosen
+        # A tapped button's item comes as an entity of Rasa's RegexMessageHandler.
+        chosen = next((i for i in (button_item(tracker), *named_items(tracker))
+                       if i in guide.life_events), None)
+        event = (guide.life_events[chosen] if chosen
                  else find_event(guide, tracker.latest_message.get("text") or ""))
-        if event is None and not chosen:
+        if event is None and _names_an_entry(guide, tracker):
             # 「死亡届を出したい」 read as a life event names one procedure: route it as usual.
             return ActionRouteVisitor().run(dispatcher, tracker, domain)
         if event is None:

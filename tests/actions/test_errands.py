@@ -77,7 +77,10 @@ def test_a_death_gets_the_whole_plan_in_order():
 
 
 def test_a_tapped_life_event_button_names_its_event():
-    messages, _ = run(ActionPlanLifeEvent(), message("/life_event", "life_event", item="birth"))
+    tracker = message('/life_event{"item": "birth"}', "life_event")
+    tracker.latest_message["entities"] = [{"entity": "item", "value": "birth",
+                                           "extractor": "RegexMessageHandler"}]
+    messages, _ = run(ActionPlanLifeEvent(), tracker)
     assert messages[0]["custom"]["plan"][0]["procedure"] == "shussei"
 
 
@@ -96,3 +99,9 @@ def test_a_garbage_question_read_as_out_of_scope_or_unsure_still_gets_the_item()
         assert messages[0]["custom"]["sorting"]["item"] == "ピアノ"
     messages, _ = run(ActionOutOfScope(), message("明日の天気は？", "out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def test_a_life_event_the_guide_cannot_tell_is_asked_back_with_the_events():
+    messages, _ = run(ActionPlanLifeEvent(), message("いろいろあって手続きがわからない", "life_event"))
+    assert messages[0]["response"] == "utter_which_life_event"
+    assert any("life_event" in b["payload"] for b in messages[0]["buttons"])

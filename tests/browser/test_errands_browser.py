@@ -46,3 +46,15 @@ def test_a_garbage_item_shows_its_category_and_how(live_kiosk, new_page, screens
     expect(card.locator(".sorting-mark")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "kiosk-sorting-battery")
+
+
+def test_a_life_event_can_be_chosen_without_typing(live_kiosk, new_page, screenshot):
+    page = new_page(KIOSK)
+    start(page, live_kiosk.url)
+    page.locator(".life-events-button").click()
+    expect(page.get_by_role("heading", name="くらしの出来事")).to_be_visible()
+    screenshot(page, "kiosk-life-events")
+    page.get_by_role("button", name="赤ちゃんが生まれた", exact=True).click()
+    card = page.locator("#card .plan-card")
+    expect(card.locator(".plan-step").first).to_contain_text("出生届", timeout=ANSWER_TIMEOUT)
+    screenshot(page, "kiosk-plan-birth")
