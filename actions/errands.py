@@ -13,10 +13,13 @@ from bot import answers
 from bot.answers import Utterance
 from bot.matcher import matcher_for
 from bot.routing import resolve, selector_ranking
-from bot.sorting import find_event, sorting_index
+from bot.guide_data import Guide
+from bot.life_events import find_event
+from bot.sorting import sorting_index
 
 
-def _names_an_entry(guide, tracker: Tracker) -> bool:
+def _names_an_entry(guide: Guide, tracker: Tracker) -> bool:
+    """Whether the words name one guide entry clearly (a procedure, section, redirect, …)."""
     message = tracker.latest_message
     res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
                   named_ids=named_items(tracker))

@@ -642,7 +642,7 @@ def _garbage(file: str, data: Any) -> Garbage:
             raise rec.fail(f"unknown category {item.category!r}")
         # One word, one item: after normalisation and kana folding, names and synonyms are unique.
         for word in (item.name, *item.synonyms):
-            key = garbage_key(word)
+            key = word_key(word)
             if key in owners and owners[key] != item.name:
                 raise rec.fail(f"the word {word!r} is already used by item {owners[key]!r}")
             if key in owners and word == item.name:
@@ -661,8 +661,9 @@ def _garbage(file: str, data: Any) -> Garbage:
     return Garbage(sources, categories, items, help_)
 
 
-def garbage_key(word: str) -> str:
-    """How garbage words are compared: normalised, katakana folded to hiragana, no spaces."""
+def word_key(word: str) -> str:
+    """How dictionary and life-event words are compared: normalised, katakana folded to hiragana,
+    no spaces."""
     return to_hiragana(normalize(word)).replace(" ", "")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from bot.furigana import reading
-from bot.guide_data import Garbage, GarbageItem, Guide, garbage_key
+from bot.guide_data import Garbage, GarbageItem, Guide, word_key
 
 # Readings shorter than this match inside too many other words (かさ, かん).
 MIN_READING = 3
@@ -32,9 +32,9 @@ class SortingIndex:
         read: dict[str, str] = {}
         for item in garbage.items.values():
             for word in (item.name, *item.synonyms):
-                spelled.setdefault(garbage_key(word), item.name)
+                spelled.setdefault(word_key(word), item.name)
             for word in (item.name, *item.synonyms, *([item.reading] if item.reading else [])):
-                key = garbage_key(reading(word))
+                key = word_key(reading(word))
                 if len(key) >= MIN_READING:
                     read.setdefault(key, item.name)
         self.spelled = sorted(spelled.items(), key=lambda kv: -len(kv[0]))
@@ -42,14 +42,14 @@ class SortingIndex:
 
     def find(self, text: str) -> Optional[GarbageItem]:
         """The item the text is about, or None when it names none."""
-        key = garbage_key(text)
+        key = word_key(text)
         if not key:
             return None
         for word, name in self.spelled:
             if word in key:
                 # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
                 return self._near(key, longer_than=len(word), threshold=0.8) or self.garbage.items[name]
-        said = garbage_key(reading(text))
+        said = word_key(reading(text))
         for word, name in self.read:
             if word in said:
                 return self.garbage.items[name]
@@ -71,8 +71,8 @@ class SortingIndex:
 def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
     """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
     an item is named and one of the dictionary's question words is there."""
-    key = garbage_key(text)
-    if not any(garbage_key(w) in key for w in guide.garbage.help.question_words):
+    key = word_key(text)
+    if not any(word_key(w) in key for w in guide.garbage.help.question_words):
         return None
     return sorting_index(guide).find(text)
 
@@ -87,12 +87,3 @@ def sorting_index(guide: Guide) -> SortingIndex:
         _CACHE.clear()
         cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage))
     return cached[1]
-
-
-def find_event(guide: Guide, text: str):
-    """The life event the text tells of: the first in the file whose synonym appears."""
-    key = garbage_key(text)
-    for event in guide.life_events.values():
-        if any(garbage_key(word) in key for word in event.synonyms):
-            return event
-    return None

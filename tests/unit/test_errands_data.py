@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.guide_data import GuideDataError, load_guide
-from bot.sorting import SortingIndex, find_event
+from bot.life_events import find_event
+from bot.sorting import SortingIndex
 
 # Yokohama's categories as the city names them (Kanazawa: プラスチック資源 since 2024-10).
 CATEGORIES = {"燃やすごみ", "燃えないごみ", "缶・びん・ペットボトル", "小さな金属類", "スプレー缶", "乾電池",
