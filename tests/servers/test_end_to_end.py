@@ -6,17 +6,9 @@ import uuid
 
 import pytest
 
+from tests.support.servers import ask
+
 pytestmark = pytest.mark.servers
-
-
-def ask(client, text=None, payload=None, session=None):
-    body = {"session_id": session or uuid.uuid4().hex}
-    body["payload" if payload else "text"] = payload or text
-    resp = client.post("/api/chat", json=body)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    data = resp.get_json()
-    assert data["degraded"] is False, data
-    return data
 
 
 def test_resident_certificate_goes_to_the_family_registry_section(live_client):

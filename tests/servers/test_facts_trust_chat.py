@@ -4,23 +4,14 @@ as certain only where a source confirms it."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
+
+from tests.support.servers import ask
 
 pytestmark = pytest.mark.servers
 
 UNVERIFIED = "確認中"
-
-
-def ask(client, text=None, payload=None, session=None):
-    body = {"session_id": session or uuid.uuid4().hex}
-    body["payload" if payload else "text"] = payload or text
-    resp = client.post("/api/chat", json=body)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    data = resp.get_json()
-    assert data["degraded"] is False, data
-    return data
 
 
 def tap(client, intent, item):

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -142,3 +143,14 @@ def gunicorn_kiosk(rasa_url: str, workdir: Path, **env):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def ask(client, text=None, payload=None, session=None) -> dict:
+    """One turn through a live kiosk client's /api/chat; it must be answered, not degraded."""
+    body = {"session_id": session or uuid.uuid4().hex}
+    body["payload" if payload else "text"] = payload or text
+    resp = client.post("/api/chat", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    data = resp.get_json()
+    assert data["degraded"] is False, data
+    return data
