@@ -9,12 +9,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say
-from bot.answers import reply_for
+from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
+from bot.sorting import garbage_question, sorting_index
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to.
 REMEMBERED = ("procedure", "section", "redirect")
+# Garbage entries: when the visitor names an item, its sorting answers them, not a counter.
+GARBAGE_ENTRIES = ("gomi_bunbetsu", "kaden_recycle", "bulky_waste")
 
 
 class ActionRouteVisitor(Action):
@@ -27,8 +30,19 @@ class ActionRouteVisitor(Action):
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
         message = tracker.latest_message
-        res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
-                      explicit_id=button_item(tracker), named_ids=named_items(tracker))
+        text = message.get("text") or ""
+        explicit = button_item(tracker)
+        res = resolve(guide, matcher_for(guide), text, selector_ranking(message),
+                      explicit_id=explicit, named_ids=named_items(tracker))
+        if explicit:
+            item = None
+        elif res.id in GARBAGE_ENTRIES:
+            item = sorting_index(guide).find(text)
+        else:
+            item = garbage_question(guide, text)
+        if item is not None:
+            say(dispatcher, tracker, sorting_reply(guide, item))
+            return []
         say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates))
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
 
@@ -44,6 +58,10 @@ class ActionSuggest(Action):
         guide = current_guide()
         matcher = matcher_for(guide)
         text = tracker.latest_message.get("text") or ""
+        item = garbage_question(guide, text)
+        if item is not None:
+            say(dispatcher, tracker, sorting_reply(guide, item))
+            return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
         if res.kind == "clarification":

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_guide, say
 from bot import answers
-from bot.answers import Utterance
+from bot.answers import Utterance, sorting_reply
+from bot.sorting import garbage_question
 
 
 class ActionCallStaff(Action):
@@ -36,6 +37,11 @@ class ActionOutOfScope(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
+        # 「ピアノを処分したい」 is in scope after all: what goes out as which garbage.
+        item = garbage_question(guide, tracker.latest_message.get("text") or "")
+        if item is not None:
+            say(dispatcher, tracker, sorting_reply(guide, item))
+            return []
         say(dispatcher, tracker, [Utterance(
             "utter_out_of_scope", dict(desk=answers.information_desk_text(guide)),
             buttons=answers.menu_buttons(guide))])

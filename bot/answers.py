@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Optional, Sequence
 
-from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
+from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
+                            Section, Source)
 
 
 def destination(section: Section, desk_name: Optional[str] = None) -> dict:
@@ -91,6 +92,96 @@ def program_info(guide: Guide, program: Program) -> dict:
 def facility_info(facility: Facility) -> dict:
     return {"id": facility.id, "name": facility.name, "floor": facility.floor,
             "where": facility.where, "verified": facility.verified}
+
+
+def source_info(source: Source) -> dict:
+    return {"title": source.title, "url": source.url, "updated": source.updated, "seen": source.seen}
+
+
+def sorting_info(guide: Guide, item: Optional[GarbageItem]) -> dict:
+    """The ``sorting`` field: an item's category and how to put it out, or where to look it up.
+
+    ``verified`` is true only when both the item's category and the category's way of putting
+    it out come from a city page; ``source`` is the page that names the item's category.
+    """
+    garbage = guide.garbage
+    if item is None:
+        return {"item": None, "category": None, "how": None, "notes": [], "verified": False,
+                "source": source_info(garbage.sources[garbage.help.dictionary_source])}
+    cat = garbage.categories[item.category]
+    how = f"{cat.how}{cat.when or ''}"
+    source = source_info(garbage.sources[item.sources[0]]) if item.sources else None
+    return {"item": item.name, "category": cat.name, "how": how,
+            "notes": [item.note] if item.note else [], "verified": item.verified and cat.verified,
+            "source": source}
+
+
+def sorting_reply(guide: Guide, item: Optional[GarbageItem]) -> list["Utterance"]:
+    """The answer to 「これは何ごみ？」: the category and how, or where to look it up."""
+    garbage = guide.garbage
+    info = sorting_info(guide, item)
+    bulky = guide.redirects[garbage.help.bulky_redirect]
+    where = dict(dictionary=garbage.help.dictionary, office=garbage.help.collection_office,
+                 bulky=bulky.name, phone=bulky.phone or "")
+    if item is None:
+        return [Utterance("utter_sorting_unknown", where,
+                          dict(sorting=info, redirect=redirect_info(bulky)))]
+    payload: dict = dict(sorting=info)
+    if item.category == "sodai":
+        payload["redirect"] = redirect_info(bulky)
+    out = [Utterance("utter_sorting", dict(item=item.name, category=info["category"], how=info["how"],
+                                           note=item.note or ""), payload)]
+    if item.category == "sodai":
+        out.append(Utterance("utter_sorting_bulky", where))
+    if not info["verified"]:
+        out.append(Utterance("utter_sorting_unverified", where))
+    return out
+
+
+def plan_steps(guide: Guide, event: LifeEvent) -> list[dict]:
+    """The ``plan`` field: each step's place and what to bring, read from the procedure data."""
+    steps = []
+    for n, step in enumerate(event.steps, start=1):
+        if step.procedure:
+            proc = guide.procedures[step.procedure]
+            dest = procedure_destination(guide, proc)
+            steps.append({"step": n, "procedure": proc.id, "title": proc.title,
+                          "department": dest["department"], "section_id": dest["section_id"],
+                          "desk": dest["desk"], "floor": dest["floor"], "counter": dest["counter"],
+                          "place": dest["place"], "building": dest["building"],
+                          "verified": dest["verified"], "details_verified": proc.verified,
+                          "condition": step.condition, "bring": list(proc.bring),
+                          "online": proc.online, "redirect": None, "note": step.note})
+        else:
+            red = guide.redirects[step.redirect]
+            steps.append({"step": n, "procedure": None, "title": red.title, "department": red.name,
+                          "section_id": None, "desk": None, "floor": None, "counter": None,
+                          "place": red.name, "building": None, "verified": True,
+                          "details_verified": True, "condition": step.condition, "bring": [],
+                          "online": None, "redirect": redirect_info(red), "note": step.note})
+    return steps
+
+
+def plan_reply(guide: Guide, event: LifeEvent) -> list["Utterance"]:
+    """A life event's visit plan; ``destination`` is the first step's, so the map starts there."""
+    steps = plan_steps(guide, event)
+    first = next((s for s in steps if s["procedure"]), None)
+    payload: dict = dict(plan=steps, life_event={"id": event.id, "title": event.title})
+    if first:
+        payload["destination"] = procedure_destination(guide, guide.procedures[first["procedure"]])
+    lines = "／".join(f"{s['step']}. {s['title']}（{s['department']}）" for s in steps)
+    out = [Utterance("utter_plan", dict(title=event.title, count=len(steps), steps=lines), payload)]
+    if any(s["condition"] for s in steps):
+        out.append(Utterance("utter_plan_conditions"))
+    if event.note:
+        out.append(Utterance("utter_plan_note", dict(note=event.note)))
+    if not all(s["verified"] for s in steps):
+        out.append(Utterance("utter_unverified"))
+    return out
+
+
+def life_event_buttons(guide: Guide, limit: int = 6) -> list[dict]:
+    return [button(e.title, "life_event", e.id) for e in list(guide.life_events.values())[:limit]]
 
 
 def button(title: str, intent: str, item_id: str) -> dict:

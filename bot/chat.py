@@ -17,13 +17,15 @@ from bot.furigana import segments
 from bot.guide_data import Guide
 from bot.matcher import matcher_for
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.sorting import garbage_question
 from bot.wording import render
 
 log = logging.getLogger(__name__)
 
 # A tapped button: /intent or /intent{"item": "id"}; anything else is refused.
 PAYLOAD = re.compile(r'^/([a-z_]{2,40})(\{"item": ?"([a-z0-9_]{1,60})"\})?$')
-FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours")
+FIELDS = ("destination", "redirect", "program", "facility", "procedure", "choices", "hours",
+          "sorting", "plan", "life_event")
 
 
 def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -55,7 +57,14 @@ def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
     match = PAYLOAD.match(payload or "")
     item_id = match.group(3) if match else None
     kind = guide.kind_of(item_id) if item_id else None
-    if kind:
+    item = garbage_question(guide, text) if text else None
+    if item_id in guide.life_events:
+        # A tapped life event names its plan, which is guide data alone.
+        utterances = answers.plan_reply(guide, guide.life_events[item_id])
+    elif item is not None:
+        # 「乾電池の捨て方」 is answered from the sorting dictionary, which needs no NLU.
+        utterances = answers.sorting_reply(guide, item)
+    elif kind:
         # A tapped button names its entry: that answer needs no language understanding.
         utterances = answers.reply_for(guide, kind, item_id)
     elif text:

@@ -3,8 +3,8 @@
 This is the one module that reads the guide's YAML. The facts come in two parts:
 
 - ``data/guide/`` (:data:`SHARED_FILES`): the Yokohama-wide division of work — procedures,
-  redirects, clarifications, categories — shared by every ward office and referring to
-  sections by shared ids (``koseki``, ``zeimu``, …);
+  redirects, clarifications, categories, garbage sorting and life-event visit plans — shared
+  by every ward office and referring to sections by shared ids (``koseki``, ``zeimu``, …);
 - ``data/offices/<office>/`` (:data:`OFFICE_FILES`): one data pack per ward office — the
   building and its hours (office.yml), its sections with floors, counters and phones
   (sections.yml) and its ward programs (programs.yml).
@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
-from bot.normalize import normalize
+from bot.normalize import normalize, to_hiragana
 from bot.settings import REPO
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 # One ward office's facts: read from the office's data pack (data/offices/<office>/).
 OFFICE_FILES = ("office.yml", "sections.yml", "programs.yml")
 # The Yokohama-wide part every office shares (data/guide/).
-SHARED_FILES = ("procedures.yml", "redirects.yml", "clarifications.yml", "categories.yml")
+SHARED_FILES = ("procedures.yml", "redirects.yml", "clarifications.yml", "categories.yml",
+                "garbage.yml", "life_events.yml")
 GUIDE_FILES = (
     "office.yml",
     "sections.yml",
@@ -43,6 +44,8 @@ GUIDE_FILES = (
     "programs.yml",
     "clarifications.yml",
     "categories.yml",
+    "garbage.yml",
+    "life_events.yml",
 )
 assert set(GUIDE_FILES) == set(OFFICE_FILES) | set(SHARED_FILES)
 ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -225,6 +228,86 @@ class Office:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A public page a fact was read from: cited to the visitor with its date."""
+
+    id: str
+    title: str
+    url: str
+    updated: Optional[str]
+    seen: str
+
+
+@dataclass(frozen=True)
+class GarbageCategory:
+    """One of Yokohama's garbage and recyclables categories, and how to put it out."""
+
+    id: str
+    name: str
+    how: str
+    when: Optional[str]
+    sources: tuple[str, ...]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class GarbageItem:
+    """A household item and the category it goes out as."""
+
+    name: str
+    reading: Optional[str]
+    category: str
+    synonyms: tuple[str, ...]
+    note: Optional[str]
+    sources: tuple[str, ...]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class GarbageHelp:
+    """Where to look when an item is unknown or not verified."""
+
+    dictionary: str
+    dictionary_name: str
+    dictionary_source: str
+    collection_office: str
+    collection_office_source: str
+    bulky_redirect: str
+    question_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Garbage:
+    """The sorting dictionary: sources, categories and items (keyed by item name)."""
+
+    sources: dict[str, Source]
+    categories: dict[str, GarbageCategory]
+    items: dict[str, GarbageItem]
+    help: GarbageHelp
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a visit plan: a procedure here, or a redirect elsewhere, maybe conditional."""
+
+    procedure: Optional[str]
+    redirect: Optional[str]
+    condition: Optional[str]
+    note: Optional[str]
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """A life event (moving in, a death, a birth, …) and the ordered visits it needs."""
+
+    id: str
+    title: str
+    synonyms: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
+    note: Optional[str]
+
+
+@dataclass(frozen=True)
 class Guide:
     """All guide facts, cross-checked, with lookups by id."""
 
@@ -236,6 +319,8 @@ class Guide:
     clarifications: dict[str, Clarification]
     categories: dict[str, Category]
     facilities: dict[str, Facility] = field(default_factory=dict)
+    garbage: Optional[Garbage] = None
+    life_events: dict[str, LifeEvent] = field(default_factory=dict)
 
     def section_of(self, procedure: Procedure) -> Section:
         return self.sections[procedure.section]
@@ -585,6 +670,112 @@ def _category(rec: _Record) -> Category:
     return Category(id=rec.id(), title=rec.str("title"), procedures=rec.strs("procedures", True))
 
 
+def _sources_of(rec: _Record, sources: dict[str, "Source"]) -> tuple[str, ...]:
+    """The `source:` ids of a record (one id or a list); each must be defined in `sources:`."""
+    value = rec.raw.get("source")
+    ids = [value] if isinstance(value, str) else value or []
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise rec.fail("field 'source' must be a source id or a list of them")
+    for sid in ids:
+        if sid not in sources:
+            raise rec.fail(f"unknown source {sid!r} (define it under 'sources:')")
+    return tuple(ids)
+
+
+def _verified_by_source(rec: _Record, sources: tuple[str, ...]) -> bool:
+    """A fact is verified when it cites a page; one without a source must say verified: false."""
+    if "verified" in rec.raw:
+        verified = rec.bool("verified", False)
+        if verified and not sources:
+            raise rec.fail("verified: true needs a 'source:'")
+        if not verified and sources:
+            raise rec.fail("has a 'source:' and verified: false; drop one of them")
+        return verified
+    if not sources:
+        raise rec.fail("needs a 'source:' or 'verified: false'")
+    return True
+
+
+def _garbage(file: str, data: Any) -> Garbage:
+    """The sorting dictionary; unknown categories and duplicate item names are refused."""
+    if not isinstance(data, dict):
+        raise GuideDataError(file, None, "expected 'sources:', 'help:', 'categories:' and 'items:'")
+    sources: dict[str, Source] = {}
+    for rec in _records(file, data, "sources", "source"):
+        rec.unknown_keys({"id", "title", "url", "updated", "seen"})
+        src = Source(rec.id(), rec.str("title"), rec.str("url"), rec.str("updated", False),
+                     rec.str("seen"))
+        if src.id in sources:
+            raise rec.fail("duplicate source id")
+        if not src.url.startswith(("http://", "https://")):
+            raise rec.fail("url must be a web address")
+        sources[src.id] = src
+    categories: dict[str, GarbageCategory] = {}
+    for rec in _records(file, data, "categories", "garbage category"):
+        rec.unknown_keys({"id", "name", "how", "when", "source", "verified"})
+        ids = _sources_of(rec, sources)
+        cat = GarbageCategory(rec.id(), rec.str("name"), rec.str("how"), rec.str("when", False),
+                              ids, _verified_by_source(rec, ids))
+        if cat.id in categories:
+            raise rec.fail("duplicate category id")
+        categories[cat.id] = cat
+    items: dict[str, GarbageItem] = {}
+    owners: dict[str, str] = {}
+    for rec in _records(file, data, "items", "garbage item"):
+        rec.unknown_keys({"name", "reading", "category", "synonyms", "note", "source", "verified"})
+        ids = _sources_of(rec, sources)
+        item = GarbageItem(rec.str("name"), rec.str("reading", False), rec.str("category"),
+                           rec.strs("synonyms"), rec.str("note", False), ids,
+                           _verified_by_source(rec, ids))
+        if item.category not in categories:
+            raise rec.fail(f"unknown category {item.category!r}")
+        # One word, one item: after normalisation and kana folding, names and synonyms are unique.
+        for word in (item.name, *item.synonyms):
+            key = word_key(word)
+            if key in owners and owners[key] != item.name:
+                raise rec.fail(f"the word {word!r} is already used by item {owners[key]!r}")
+            if key in owners and word == item.name:
+                raise rec.fail("duplicate item name")
+            owners[key] = item.name
+        items[item.name] = item
+    rec = _Record(file, data.get("help"), "help")
+    rec.unknown_keys({"dictionary", "dictionary_name", "dictionary_source", "collection_office",
+                      "collection_office_source", "bulky_redirect", "question_words"})
+    help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_name"), rec.str("dictionary_source"),
+                        rec.str("collection_office"), rec.str("collection_office_source"),
+                        rec.str("bulky_redirect"), rec.strs("question_words", required=True))
+    for sid in (help_.dictionary_source, help_.collection_office_source):
+        if sid not in sources:
+            raise rec.fail(f"unknown source {sid!r}")
+    return Garbage(sources, categories, items, help_)
+
+
+def word_key(word: str) -> str:
+    """How dictionary and life-event words are compared: normalised, katakana folded to hiragana,
+    no spaces."""
+    return to_hiragana(normalize(word)).replace(" ", "")
+
+
+def _plan_step(rec: _Record) -> PlanStep:
+    rec.unknown_keys({"procedure", "redirect", "condition", "note"})
+    step = PlanStep(rec.str("procedure", False), rec.str("redirect", False),
+                    rec.str("condition", False), rec.str("note", False))
+    if (step.procedure is None) == (step.redirect is None):
+        raise rec.fail("a step names exactly one of 'procedure' or 'redirect'")
+    return step
+
+
+def _life_event(rec: _Record) -> LifeEvent:
+    rec.unknown_keys({"id", "title", "synonyms", "steps", "note"})
+    steps_raw = rec.raw.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise rec.fail("field 'steps' must list at least one step")
+    return LifeEvent(rec.id(), rec.str("title"), rec.strs("synonyms", required=True),
+                     tuple(_plan_step(_Record(rec.file, s, "step")) for s in steps_raw),
+                     rec.str("note", False))
+
+
+
 def _index(file: str, recs: list[_Record], build, seen: dict[str, str]) -> dict:
     """Build objects keyed by id; ids are unique across every guide file."""
     out = {}
@@ -658,11 +849,17 @@ def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
     programs = index("programs.yml", "programs", "program", _program)
     clarifications = index("clarifications.yml", "clarifications", "clarification", _clarification)
     categories = index("categories.yml", "categories", "category", _category)
+    garbage = _garbage("garbage.yml", raw["garbage.yml"])
+    life_events = index("life_events.yml", "life_events", "life event", _life_event)
 
     _check_references(raw, sections, procedures, programs, clarifications, categories, office,
                       shown["sections.yml"], redirects)
+    _check_plans(raw, life_events, procedures, redirects)
+    if garbage.help.bulky_redirect not in redirects:
+        raise GuideDataError("garbage.yml", None,
+                             f"help.bulky_redirect refers to unknown redirect {garbage.help.bulky_redirect!r}")
     guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
-                  facilities)
+                  facilities, garbage, life_events)
     _check_synonyms(guide, raw)
     return guide
 
@@ -707,6 +904,23 @@ def _check_references(raw, sections, procedures, programs, clarifications, categ
     for fac in office.facilities:
         if fac.floor is not None and fac.floor not in office.floors:
             raise GuideDataError("office.yml", None, f"facility {fac.id!r} on unknown floor {fac.floor}")
+
+
+def _check_plans(raw, life_events, procedures, redirects) -> None:
+    """Every plan step points at an existing procedure or redirect, each at most once."""
+    for event in life_events.values():
+        seen: set[str] = set()
+        for step in event.steps:
+            ref = step.procedure or step.redirect
+            known = procedures if step.procedure else redirects
+            if ref not in known:
+                what = "procedure" if step.procedure else "redirect"
+                raise GuideDataError("life_events.yml", _line_of(raw["life_events.yml"]["life_events"], event.id),
+                                     f"{event.id!r} refers to unknown {what} {ref!r}")
+            if ref in seen:
+                raise GuideDataError("life_events.yml", _line_of(raw["life_events.yml"]["life_events"], event.id),
+                                     f"{event.id!r} lists {ref!r} twice")
+            seen.add(ref)
 
 
 _FILE_OF_KIND = {"procedure": ("procedures.yml", "procedures"),

@@ -150,3 +150,83 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         view.link = (host_url or "/").rstrip("/") + path
     view.qr_svg = qr_svg(view.link)
     return view
+
+
+@dataclass
+class SortingView:
+    """What the kiosk shows for 「これは何ごみ？」: the category, how, and where to check."""
+
+    sorting: dict                             # bot.answers.sorting_info(...)
+    category_id: Optional[str]
+    dictionary: str
+    dictionary_name: str
+    collection_office: str
+    bulky: Redirect
+
+    def speech(self) -> str:
+        s = self.sorting
+        if not s["item"]:
+            return "。".join((self.dictionary, self.collection_office, self.bulky.name))
+        return "。".join([f"{s['item']}、{s['category']}", s["how"], *s["notes"]])
+
+
+def sorting_view(guide: Guide, item_name: Optional[str]) -> Optional[SortingView]:
+    """The sorting card of one dictionary item, or the card for an item not in it (None)."""
+    garbage = guide.garbage
+    item = garbage.items.get(item_name) if item_name else None
+    if item_name and item is None:
+        return None
+    return SortingView(answers.sorting_info(guide, item), item.category if item else None,
+                       garbage.help.dictionary, garbage.help.dictionary_name,
+                       garbage.help.collection_office,
+                       guide.redirects[garbage.help.bulky_redirect])
+
+
+@dataclass
+class PlanView:
+    """A life event's visit plan: numbered steps, what to bring for all of them, route maps."""
+
+    id: str
+    title: str
+    note: Optional[str]
+    steps: list[dict]                         # bot.answers.plan_steps(...)
+    bring: list[tuple[str, list[int]]]        # (thing, the steps that need it)
+    maps: list[tuple[int, list[int], Markup]]  # (floor, its step numbers, SVG), in visiting order
+    link: str = ""
+    qr_svg: Optional[Markup] = None
+
+    @property
+    def verified(self) -> bool:
+        return all(s["verified"] for s in self.steps)
+
+    def speech(self) -> str:
+        parts = [self.title]
+        for s in self.steps:
+            parts.append(f"{s['step']}、{s['title']}。{s['department']}、{s['place']}"
+                         + (f"。{s['condition']}" if s["condition"] else ""))
+        if self.bring:
+            parts.append("お持ちいただくもの。" + "、".join(thing for thing, _ in self.bring))
+        return "。".join(parts)
+
+
+def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None) -> Optional[PlanView]:
+    """The plan of one life event, or None when there is no such event."""
+    event = guide.life_events.get(event_id)
+    if event is None:
+        return None
+    steps = answers.plan_steps(guide, event)
+    bring: dict[str, list[int]] = {}
+    for s in steps:
+        for thing in s["bring"]:
+            bring.setdefault(thing, []).append(s["step"])
+    floors: dict[int, list[tuple[int, str]]] = {}
+    for s in steps:
+        if s["floor"] is not None and not s["building"]:
+            floors.setdefault(s["floor"], []).append((s["step"], s["section_id"]))
+    maps = [(floor, [n for n, _ in stops],
+             Markup(floor_svg(guide, floor, stops=stops, labels=map_labels())))
+            for floor, stops in floors.items()]
+    view = PlanView(event.id, event.title, event.note, steps, list(bring.items()), maps)
+    view.link = (host_url or "/").rstrip("/") + url_for("kiosk.plan_summary", event_id=event.id)
+    view.qr_svg = qr_svg(view.link)
+    return view

@@ -42,7 +42,9 @@ DEFAULT_LABELS = {
     "counter": "{counter}番窓口",
     "desc_target": "目的地: {name}（{floor}階）",
     "desc_rooms": "この階: {names}",
+    "desc_route": "回る順: {stops}",
 }
+ROUTE_FILL = "#0b4f8a"   # white numbers on it: 8.3:1
 
 
 @dataclass
@@ -102,9 +104,15 @@ def _row(count: int, max_w: float) -> tuple[float, float]:
 
 def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
               desk: Optional[str] = None, facility: Optional[str] = None,
+              stops: Optional[list[tuple[int, str]]] = None,
               labels: Optional[dict] = None) -> str:
-    """The SVG map of one floor; ``section``/``desk`` or ``facility`` is highlighted."""
+    """The SVG map of one floor; ``section``/``desk`` or ``facility`` is highlighted.
+
+    ``stops`` are a visit plan's (step number, section id): each of those rooms is highlighted
+    and carries its numbers, so a plan reads as a numbered route across the floors' maps.
+    """
     lab = {**DEFAULT_LABELS, **(labels or {})}
+    stops = stops or []
     sections, facilities = rooms_on_floor(guide, floor)
     kiosk_here = floor == guide.office.kiosk_floor
     target_name = None
@@ -117,8 +125,10 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
 
     x, w = _row(len(sections), MAX_SECTION_W)
     top, bottom = SECTION_ROW
+    route: list[str] = []
     for room in sections:
-        is_target = room.id == section
+        numbers = [n for n, sid in stops if sid == room.id]
+        is_target = room.id == section or bool(numbers)
         desk_hit = is_target and any(d == desk for d, _, _ in room.desks)
         parts.append(f'<g class="map-room{" map-target" if is_target else ""}" '
                      f'data-kind="section" data-id="{escape(room.id)}"'
@@ -144,6 +154,9 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
             y += 22
         if room.desks:
             parts.extend(_desk_boxes(room, x, y, w, bottom, desk if is_target else None, lab))
+        for k, n in enumerate(numbers):
+            parts.append(_route_badge(x + 24 + k * 42, top - 2, n))
+            route.append(f"{n} {room.name}")
         parts.append("</g>")
         x += w + GAP
 
@@ -193,13 +206,24 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
     title = lab["title"].format(floor=floor)
     names = "、".join(r.name for r in (*sections, *facilities))
     desc = lab["desc_rooms"].format(names=names)
-    if target_name:
+    if target_name and not stops:
         desc = lab["desc_target"].format(name=target_name, floor=floor) + "。" + desc
+    if route:
+        desc = lab["desc_route"].format(stops="、".join(sorted(route, key=lambda r: int(r.split()[0])))) + "。" + desc
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
             f'class="floor-map" role="img" data-floor="{floor}" lang="ja" '
             f'font-family="Noto Sans CJK JP, Noto Sans JP, sans-serif">'
             f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
             + "".join(parts) + "</svg>")
+
+
+def _route_badge(cx: float, cy: float, number: int) -> str:
+    """A numbered circle on a room: this stop's place in the visit plan."""
+    return (f'<g class="map-stop" data-step="{number}">'
+            f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="19" fill="{ROUTE_FILL}" stroke="#ffffff" '
+            f'stroke-width="3" class="map-stop-dot"/>'
+            + _text(cx, cy + 8, str(number), 22, weight="bold", fill="#ffffff",
+                    cls="map-text map-stop-number") + "</g>")
 
 
 def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,

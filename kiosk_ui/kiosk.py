@@ -10,7 +10,7 @@ from bot import answers
 from bot.furigana import ruby_html
 from bot.hours import hours_summary, open_state
 from bot.guide_data import Guide
-from kiosk_ui.answer_view import KINDS, answer_view, floor_map
+from kiosk_ui.answer_view import KINDS, answer_view, floor_map, plan_view, sorting_view
 
 bp = Blueprint("kiosk", __name__)
 
@@ -75,7 +75,10 @@ def start():
     g = guide()
     categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
                        for p in c.procedures]) for c in g.categories.values()]
-    return render_template("kiosk.html", categories=categories, **_common(g))
+    life_events = [(e, answers.button(e.title, "life_event", e.id)["payload"])
+                   for e in g.life_events.values()]
+    return render_template("kiosk.html", categories=categories, life_events=life_events,
+                           **_common(g))
 
 
 def _view_or_404(kind: str, item_id: str):
@@ -93,6 +96,37 @@ def answer_fragment(kind: str, item_id: str):
     """The answer card alone, for the kiosk's script to place beside the conversation."""
     return render_template("partials/answer_card.html", view=_view_or_404(kind, item_id),
                            show_qr=True, heading_level=2)
+
+
+@bp.get("/fragment/sorting/")
+@bp.get("/fragment/sorting/<item>")
+def sorting_fragment(item: str = ""):
+    """The sorting card of a garbage item (or of an item the dictionary does not hold)."""
+    view = sorting_view(guide(), item or None)
+    if view is None:
+        abort(404)
+    return render_template("partials/sorting_card.html", view=view, heading_level=2)
+
+
+def _plan_or_404(event_id: str):
+    view = plan_view(guide(), event_id, host_url=request.host_url)
+    if view is None:
+        abort(404)
+    return view
+
+
+@bp.get("/fragment/plan/<event_id>")
+def plan_fragment(event_id: str):
+    """A life event's visit plan: numbered steps, what to bring, route maps, QR code."""
+    return render_template("partials/plan_card.html", view=_plan_or_404(event_id),
+                           show_qr=True, heading_level=2)
+
+
+@bp.get("/summary/plan/<event_id>")
+def plan_summary(event_id: str):
+    """The whole plan on the visitor's phone (the plan card's QR code opens it)."""
+    g = guide()
+    return render_template("summary_plan.html", view=_plan_or_404(event_id), **_common(g))
 
 
 @bp.get("/summary/<kind>/<item_id>")

@@ -31,6 +31,9 @@
   for (const b of document.querySelectorAll("[data-category]")) {
     b.addEventListener("click", () => showScreen("screen-category-" + b.dataset.category));
   }
+  for (const b of document.querySelectorAll("[data-show-screen]")) {
+    b.addEventListener("click", () => showScreen(b.dataset.showScreen));
+  }
   for (const b of document.querySelectorAll("[data-go='start']")) {
     b.addEventListener("click", () => showScreen("screen-start"));
   }
@@ -114,10 +117,23 @@
     return null;
   }
 
-  async function loadCard(t, gen) {
-    if (!t) { card.replaceChildren(); return; }
+  // A visit plan or a garbage item has a card of its own; else the answered entry's card.
+  function cardUrl(data) {
+    if (Array.isArray(data.plan) && data.life_event && data.life_event.id) {
+      return `/fragment/plan/${encodeURIComponent(data.life_event.id)}`;
+    }
+    if (data.sorting) {
+      return "/fragment/sorting/" + (data.sorting.item ? encodeURIComponent(data.sorting.item) : "");
+    }
+    const t = target(data);
+    if (!t) return null;
     let url = `/fragment/answer/${encodeURIComponent(t.kind)}/${encodeURIComponent(t.id)}`;
     if (t.desk) url += "?desk=" + encodeURIComponent(t.desk);
+    return url;
+  }
+
+  async function loadCard(url, gen) {
+    if (!url) { card.replaceChildren(); return; }
     try {
       const resp = await fetch(url);
       if (!resp.ok) throw new Error(String(resp.status));
@@ -163,7 +179,7 @@
       const extra = !anyButtons && i === replies.length - 1 ? data.choices : null;
       addMessage("bot", r.text, r.ruby, r.buttons || extra);
     });
-    await loadCard(target(data), gen);
+    await loadCard(cardUrl(data), gen);
     if (data.staff_call) Guide.callStaff();
     touch();
   }

@@ -1,0 +1,109 @@
+"""Garbage sorting and life-event plans: the data loads, bad files are refused, lookups work."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guide_data import GuideDataError, load_guide
+from bot.life_events import find_event
+from bot.sorting import SortingIndex
+
+# Yokohama's categories as the city names them (Kanazawa: プラスチック資源 since 2024-10).
+CATEGORIES = {"燃やすごみ", "燃えないごみ", "缶・びん・ペットボトル", "小さな金属類", "スプレー缶", "乾電池",
+              "プラスチック資源", "古紙", "古布", "粗大ごみ", "家電リサイクル品", "市では収集しないもの"}
+
+
+def test_the_dictionary_holds_the_citys_categories_and_over_300_items(guide):
+    garbage = guide.garbage
+    assert {c.name for c in garbage.categories.values()} == CATEGORIES
+    assert len(garbage.items) >= 300
+    for item in garbage.items.values():
+        assert item.verified == bool(item.sources)
+        for sid in item.sources:
+            assert garbage.sources[sid].url.startswith("https://www.city.yokohama.lg.jp/") \
+                or garbage.sources[sid].url.startswith("http://m.city.yokohama.lg.jp/")
+
+
+def test_plastic_is_the_2024_kanazawa_group_and_bulky_waste_is_the_reception_centre(guide):
+    garbage = guide.garbage
+    assert "プラスチック製容器包装" not in {c.name for c in garbage.categories.values()}
+    assert garbage.items["ペットボトルのキャップ"].category == "plastic_shigen"
+    assert guide.redirects[garbage.help.bulky_redirect].phone == "0570-200-530"
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    ("category: kandenchi, synonyms: [電池", "category: batteries, synonyms: [電池", "unknown category 'batteries'"),
+    ("{name: 茶わん,", "{name: 陶磁器,", "duplicate item name"),
+    ("{name: 湯のみ, reading: ゆのみ, category: moenai, synonyms: [湯呑み,",
+     "{name: 湯のみ, reading: ゆのみ, category: moenai, synonyms: [お茶碗,", "already used by item '茶わん'"),
+    ("category: moyasu, synonyms: [割り箸], verified: false}",
+     "category: moyasu, synonyms: [割り箸], verified: true}", "verified: true needs a 'source:'"),
+    ("category: moyasu, synonyms: [割り箸], verified: false}", "category: moyasu, synonyms: [割り箸]}",
+     "needs a 'source:' or 'verified: false'"),
+    ("source: bunbetsu}", "source: nowhere}", "unknown source 'nowhere'"),
+])
+def test_a_bad_garbage_file_is_refused(guide_copy, old, new, reason):
+    _edit(guide_copy / "garbage.yml", old, new)
+    with pytest.raises(GuideDataError) as err:
+        load_guide(guide_copy)
+    assert err.value.file == "garbage.yml" and reason in err.value.reason
+    assert err.value.line is not None
+
+
+def test_a_plan_step_must_name_an_existing_procedure(guide_copy):
+    _edit(guide_copy / "life_events.yml", "      - procedure: shibou\n", "      - procedure: shibou_todoke\n")
+    with pytest.raises(GuideDataError, match="unknown procedure 'shibou_todoke'"):
+        load_guide(guide_copy)
+
+
+def test_every_plan_step_is_a_procedure_or_redirect_of_the_guide(guide):
+    for event in guide.life_events.values():
+        for step in event.steps:
+            assert (step.procedure in guide.procedures) or (step.redirect in guide.redirects)
+
+
+@pytest.fixture(scope="module")
+def index(guide):
+    return SortingIndex(guide.garbage)
+
+
+@pytest.mark.parametrize("text, item, category", [
+    ("乾電池はどうやって捨てますか", "乾電池", "kandenchi"),
+    ("乾電池 捨て方", "乾電池", "kandenchi"),
+    ("かんでんちのすてかた", "乾電池", "kandenchi"),
+    ("ライターは何ごみ？", "使い捨てライター", "moyasu"),
+    ("れいぞうこ すてたい", "冷蔵庫", "kaden_recycle"),
+    ("使わへんようになったベビーカー何ごみ？", "ベビーカー", "sodai"),
+    ("ヘアスプレーの缶", "ヘアスプレー", "spray"),
+    ("割れたガラスのコップ", "ガラスのコップ", "moenai"),
+    ("ペットボトルのキャプは何ごみ", "ペットボトルのキャップ", "plastic_shigen"),
+    ("ダンボールの出し方", "段ボール", "koshi"),
+    ("ふらいぱんなにごみ", "フライパン", "chiisana_kinzoku"),
+])
+def test_items_are_found_in_many_spellings(index, text, item, category):
+    found = index.find(text)
+    assert found is not None and (found.name, found.category) == (item, category)
+
+
+def test_words_that_name_no_item_find_nothing(index):
+    assert index.find("ごみの分別表をもらえますか") is None
+    assert index.find("住民票を取りたい") is None
+
+
+@pytest.mark.parametrize("text, event", [
+    ("横浜市外から金沢区に引っ越してきました", "moving_in_city"),
+    ("海外から引っ越してきました", "moving_in_abroad"),
+    ("市内で引っ越しました", "moving_within"),
+    ("母が亡くなりました", "death"),
+    ("子どもが生まれました", "birth"),
+    ("会社を辞めました。保険と年金は？", "leaving_job"),
+    ("結婚しました", "marriage"),
+])
+def test_life_events_are_found_in_the_visitors_words(guide, text, event):
+    assert find_event(guide, text).id == event
