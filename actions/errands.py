@@ -1,65 +1,49 @@
-"""Whole errands: what goes out as which garbage, and one visit plan for a life event."""
+"""Whole errands: a garbage item, or a life event, named in the visitor's words.
+
+Both are closed vocabularies in the guide data (data/guide/garbage.yml, life_events.yml),
+so they are looked up there before any counter is chosen, whatever question type the NLU
+saw. They are not question types of their own: a classifier that learns 「新聞はどこに出すの」
+as garbage also reads 「婚姻届はどこに出せばいい」 as garbage, and one that learns
+「子どもが生まれました」 as a life event takes the examples away from 出生届.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Optional
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
-from actions.common import button_item, current_guide, named_items, say
-from actions.routing import ActionRouteVisitor
+from actions.common import button_item, named_items
 from bot import answers
 from bot.answers import Utterance
-from bot.matcher import matcher_for
-from bot.routing import resolve, selector_ranking
 from bot.guide_data import Guide
 from bot.life_events import find_event
-from bot.sorting import sorting_index
+from bot.routing import Resolution
+from bot.sorting import garbage_question
 
 
-def _names_an_entry(guide: Guide, tracker: Tracker) -> bool:
-    """Whether the words name one guide entry clearly (a procedure, section, redirect, …)."""
-    message = tracker.latest_message
-    res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
-                  named_ids=named_items(tracker))
-    return res.found and res.kind != "clarification"
+def errand_reply(guide: Guide, tracker: Tracker,
+                 routed: Optional[Resolution] = None) -> Optional[list[Utterance]]:
+    """The sorting of a garbage item or the visit plan of a life event, or None.
 
-
-class ActionSortGarbage(Action):
-    """「乾電池はどうやって捨てますか」: the item's category and how to put it out."""
-
-    def name(self) -> str:
-        return "action_sort_garbage"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict]:
-        guide = current_guide()
-        item = sorting_index(guide).find(tracker.latest_message.get("text") or "")
-        say(dispatcher, tracker, answers.sorting_reply(guide, item))
-        return []
-
-
-class ActionPlanLifeEvent(Action):
-    """「母が亡くなりました」: every counter the event needs, in order, with what to bring."""
-
-    def name(self) -> str:
-        return "action_plan_life_event"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict]:
-        guide = current_guide()
-        # A tapped button's item comes as an entity of Rasa's RegexMessageHandler.
-        chosen = next((i for i in (button_item(tracker), *named_items(tracker))
-                       if i in guide.life_events), None)
-        event = (guide.life_events[chosen] if chosen
-                 else find_event(guide, tracker.latest_message.get("text") or ""))
-        if event is None and _names_an_entry(guide, tracker):
-            # 「死亡届を出したい」 read as a life event names one procedure: route it as usual.
-            return ActionRouteVisitor().run(dispatcher, tracker, domain)
-        if event is None:
-            say(dispatcher, tracker, [Utterance("utter_which_life_event",
-                                                buttons=answers.life_event_buttons(guide))])
-            return []
-        say(dispatcher, tracker, answers.plan_reply(guide, event))
-        return []
+    ``routed`` is where the request would go otherwise. A life event's plan is given when that
+    is the plan's first step (「母が亡くなりました」 → 死亡届), when the guide would only ask back,
+    or when several things are named (「会社を辞めました。保険と年金は？」). A confident answer
+    elsewhere is a question about one step (「夫が亡くなったので遺族年金を」): that step answers it.
+    """
+    tapped = button_item(tracker)
+    if tapped:
+        event = guide.life_events.get(tapped)
+        return answers.plan_reply(guide, event) if event else None
+    text = tracker.latest_message.get("text") or ""
+    item = garbage_question(guide, text)
+    if item is not None:
+        return answers.sorting_reply(guide, item)
+    event = find_event(guide, text)
+    if event is None:
+        return None
+    first = event.steps[0].procedure
+    if (routed is None or not routed.found or routed.kind == "clarification"
+            or routed.id == first or len(set(named_items(tracker))) >= 2):
+        return answers.plan_reply(guide, event)
+    return None

@@ -9,10 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say
+from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
-from bot.sorting import garbage_question, sorting_index
+from bot.sorting import sorting_index
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to.
 REMEMBERED = ("procedure", "section", "redirect")
@@ -33,13 +34,14 @@ class ActionRouteVisitor(Action):
         text = message.get("text") or ""
         explicit = button_item(tracker)
         res = resolve(guide, matcher_for(guide), text, selector_ranking(message),
-                      explicit_id=explicit, named_ids=named_items(tracker))
-        if explicit:
-            item = None
-        elif res.id in GARBAGE_ENTRIES:
-            item = sorting_index(guide).find(text)
-        else:
-            item = garbage_question(guide, text)
+                      explicit_id=None if explicit in guide.life_events else explicit,
+                      named_ids=named_items(tracker))
+        errand = errand_reply(guide, tracker, res)
+        if errand:
+            say(dispatcher, tracker, errand)
+            return []
+        # 「乾電池の出し方」 went to the garbage counter entry: the item's sorting answers it.
+        item = sorting_index(guide).find(text) if res.id in GARBAGE_ENTRIES and not explicit else None
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item))
             return []
@@ -58,9 +60,9 @@ class ActionSuggest(Action):
         guide = current_guide()
         matcher = matcher_for(guide)
         text = tracker.latest_message.get("text") or ""
-        item = garbage_question(guide, text)
-        if item is not None:
-            say(dispatcher, tracker, sorting_reply(guide, item))
+        errand = errand_reply(guide, tracker)
+        if errand:
+            say(dispatcher, tracker, errand)
             return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))

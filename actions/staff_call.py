@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_guide, say
+from actions.errands import errand_reply
 from bot import answers
-from bot.answers import Utterance, sorting_reply
-from bot.sorting import garbage_question
+from bot.answers import Utterance
 
 
 class ActionCallStaff(Action):
@@ -38,9 +38,9 @@ class ActionOutOfScope(Action):
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
         # 「ピアノを処分したい」 is in scope after all: what goes out as which garbage.
-        item = garbage_question(guide, tracker.latest_message.get("text") or "")
-        if item is not None:
-            say(dispatcher, tracker, sorting_reply(guide, item))
+        errand = errand_reply(guide, tracker)
+        if errand:
+            say(dispatcher, tracker, errand)
             return []
         say(dispatcher, tracker, [Utterance(
             "utter_out_of_scope", dict(desk=answers.information_desk_text(guide)),

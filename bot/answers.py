@@ -38,6 +38,18 @@ def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
     return destination(guide.sections[procedure.section], procedure.desk)
 
 
+def shared_destination(guide: Guide, ids: tuple[str, ...]) -> Optional[dict]:
+    """Where to go when every one of these procedures is done at the same desk, else None.
+
+    Only one desk is one counter: a section's procedures under different desks (or none named)
+    are broad topics (保険, 子ども) where naming the section would send some visitors wrong.
+    """
+    procs = [guide.procedures.get(i) for i in ids]
+    if not procs or None in procs or len({(p.section, p.desk) for p in procs}) != 1 or not procs[0].desk:
+        return None
+    return destination(guide.sections[procs[0].section], procs[0].desk)
+
+
 def program_destination(guide: Guide, program: Program) -> dict:
     """The section in charge of a program; unverified while that attribution is an inference."""
     dest = destination(guide.sections[program.section])
@@ -180,10 +192,6 @@ def plan_reply(guide: Guide, event: LifeEvent) -> list["Utterance"]:
     return out
 
 
-def life_event_buttons(guide: Guide, limit: int = 6) -> list[dict]:
-    return [button(e.title, "life_event", e.id) for e in list(guide.life_events.values())[:limit]]
-
-
 def button(title: str, intent: str, item_id: str) -> dict:
     """A choice the visitor can tap: its payload bypasses NLU and names the item."""
     return {"title": title, "payload": f"/{intent}" + json.dumps({"item": item_id}, ensure_ascii=False)}
@@ -244,6 +252,15 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
         clar = guide.clarifications[item_id]
         buttons = [procedure_button(guide.procedures[c]) if c in guide.procedures
                    else button(guide.redirects[c].title, "request", c) for c in clar.choices]
+        dest = shared_destination(guide, clar.choices)
+        if dest:
+            # 「引っ越しの手続きは？」: 転入・転出・転居 are all done at 戸籍課, so say where to go
+            # first; which one is asked at the counter or with a tap.
+            out = [Utterance("utter_clarify_one_place",
+                             dict(department=dest["department"], place=dest["place"],
+                                  question=clar.question),
+                             dict(destination=dest), buttons=buttons)]
+            return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
         return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
     if kind == "program":
         prog = guide.programs[item_id]

@@ -28,16 +28,22 @@ _lock = threading.Lock()
 _tokenizer = None
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    """(surface, reading in hiragana) per morpheme; the Sudachi tokenizer is not thread-safe."""
+def _morphemes(text: str) -> list[tuple[str, str, str]]:
+    """(surface, reading, part of speech) of SudachiPy's long-unit morphemes; the tokenizer is
+    not thread-safe, so one at a time."""
     global _tokenizer
     from sudachipy import Dictionary, SplitMode
 
     with _lock:
         if _tokenizer is None:
             _tokenizer = Dictionary().create()
-        return [(m.surface(), to_hiragana(m.reading_form()))
+        return [(m.surface(), m.reading_form(), m.part_of_speech()[0])
                 for m in _tokenizer.tokenize(text, SplitMode.C)]
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    """(surface, reading in hiragana) per morpheme."""
+    return [(surface, to_hiragana(read)) for surface, read, _ in _morphemes(text)]
 
 
 def _align(surface: str, reading: str) -> list[Segment]:
@@ -81,6 +87,14 @@ def ruby_html(text: str, reading: Optional[str] = None) -> Markup:
         return Markup(f"<ruby>{escape(text)}<rt>{escape(reading)}</rt></ruby>")
     return Markup("".join(f"<ruby>{escape(base)}<rt>{escape(rt)}</rt></ruby>" if rt else escape(base)
                           for base, rt in segments(text)))
+
+
+def nouns(text: str) -> list[str]:
+    """The nouns of the text as SudachiPy cuts them (long units: 粗大ごみ, 郵便; not the verb
+    済み of すみません)."""
+    if not text or len(text) > MAX_TEXT:
+        return []
+    return [surface for surface, _, pos in _morphemes(text) if pos == "名詞"]
 
 
 def reading(text: str) -> str:

@@ -305,6 +305,9 @@ class LifeEvent:
     synonyms: tuple[str, ...]
     steps: tuple[PlanStep, ...]
     note: Optional[str]
+    # Words that make a sentence with a synonym about something else: 「生まれてから亡くなる
+    # までの戸籍」 asks for a certificate, not for the birth or the death plan.
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -766,13 +769,13 @@ def _plan_step(rec: _Record) -> PlanStep:
 
 
 def _life_event(rec: _Record) -> LifeEvent:
-    rec.unknown_keys({"id", "title", "synonyms", "steps", "note"})
+    rec.unknown_keys({"id", "title", "synonyms", "steps", "note", "unless"})
     steps_raw = rec.raw.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
         raise rec.fail("field 'steps' must list at least one step")
     return LifeEvent(rec.id(), rec.str("title"), rec.strs("synonyms", required=True),
                      tuple(_plan_step(_Record(rec.file, s, "step")) for s in steps_raw),
-                     rec.str("note", False))
+                     rec.str("note", False), rec.strs("unless"))
 
 
 

@@ -13,9 +13,11 @@ from bot.guide_data import Guide, LifeEvent, word_key
 
 
 def find_event(guide: Guide, text: str) -> Optional[LifeEvent]:
-    """The first life event one of whose words appears in the text, or None."""
+    """The first life event one of whose words appears in the text (and none of its
+    ``unless`` words), or None."""
     key = word_key(text)
     for event in guide.life_events.values():
-        if any(word_key(word) in key for word in event.synonyms):
+        if (any(word_key(word) in key for word in event.synonyms)
+                and not any(word_key(word) in key for word in event.unless)):
             return event
     return None

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.furigana import reading
+from bot.furigana import nouns, reading
 from bot.guide_data import Garbage, GarbageItem, Guide, word_key
 
 # Readings shorter than this match inside too many other words (かさ, かん).
 MIN_READING = 3
+# Names this short are found only as whole nouns: 炭 is not in すみません, びん not in ゆうびん,
+# 本 not in 本人.
+WHOLE_WORD = 2
 # A typo'd word must share this share of its character pairs with the text.
 NEAR = 0.75
 
@@ -45,8 +48,9 @@ class SortingIndex:
         key = word_key(text)
         if not key:
             return None
+        whole = {word_key(w) for w in nouns(text)}
         for word, name in self.spelled:
-            if word in key:
+            if word in key and (len(word) > WHOLE_WORD or word in whole or word == key):
                 # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
                 return self._near(key, longer_than=len(word), threshold=0.8) or self.garbage.items[name]
         said = word_key(reading(text))

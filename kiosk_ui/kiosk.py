@@ -75,7 +75,7 @@ def start():
     g = guide()
     categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
                        for p in c.procedures]) for c in g.categories.values()]
-    life_events = [(e, answers.button(e.title, "life_event", e.id)["payload"])
+    life_events = [(e, answers.button(e.title, "request", e.id)["payload"])
                    for e in g.life_events.values()]
     return render_template("kiosk.html", categories=categories, life_events=life_events,
                            **_common(g))

@@ -1,4 +1,4 @@
-"""action_sort_garbage and action_plan_life_event, run with a CollectingDispatcher."""
+"""Garbage items and life events answered by the routing actions, run with a CollectingDispatcher."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.errands import ActionPlanLifeEvent, ActionSortGarbage
-from actions.routing import ActionRouteVisitor
+from actions.routing import ActionRouteVisitor, ActionSuggest
+from actions.staff_call import ActionOutOfScope
 
 
 def message(text: str, intent: str, item: Optional[str] = None, ranking=None) -> Tracker:
@@ -25,7 +25,7 @@ def run(action, tracker: Tracker):
 
 
 def test_a_garbage_item_gets_its_category_and_how_not_a_counter():
-    messages, _ = run(ActionSortGarbage(), message("乾電池はどうやって捨てますか", "ask_garbage"))
+    messages, _ = run(ActionRouteVisitor(), message("乾電池はどうやって捨てますか", "request"))
     first = messages[0]
     assert first["response"] == "utter_sorting"
     sorting = first["custom"]["sorting"]
@@ -35,23 +35,16 @@ def test_a_garbage_item_gets_its_category_and_how_not_a_counter():
 
 
 def test_an_unverified_item_sends_the_visitor_to_the_citys_dictionary():
-    messages, _ = run(ActionSortGarbage(), message("冷蔵庫を捨てたい", "ask_garbage"))
+    messages, _ = run(ActionRouteVisitor(), message("冷蔵庫を捨てたい", "request"))
     assert [m["response"] for m in messages] == ["utter_sorting", "utter_sorting_unverified"]
     assert messages[0]["custom"]["sorting"]["verified"] is False
     assert messages[0]["custom"]["sorting"]["source"] is None
 
 
 def test_bulky_waste_names_the_reception_centre():
-    messages, _ = run(ActionSortGarbage(), message("ソファを捨てたい", "ask_garbage"))
+    messages, _ = run(ActionRouteVisitor(), message("ソファを捨てたい", "request"))
     assert [m["response"] for m in messages] == ["utter_sorting", "utter_sorting_bulky"]
     assert messages[0]["custom"]["redirect"]["phone"] == "0570-200-530"
-
-
-def test_an_unknown_item_gets_the_dictionary_the_office_and_the_bulky_centre():
-    messages, _ = run(ActionSortGarbage(), message("これは何ごみですか", "ask_garbage"))
-    assert messages[0]["response"] == "utter_sorting_unknown"
-    assert messages[0]["custom"]["sorting"]["item"] is None
-    assert messages[0]["custom"]["redirect"]["name"] == "粗大ごみ受付センター"
 
 
 def test_a_garbage_question_read_as_the_sorting_counter_still_gets_the_item():
@@ -64,7 +57,7 @@ def test_a_garbage_question_read_as_the_sorting_counter_still_gets_the_item():
 
 
 def test_a_death_gets_the_whole_plan_in_order():
-    messages, _ = run(ActionPlanLifeEvent(), message("母が亡くなりました", "life_event"))
+    messages, _ = run(ActionRouteVisitor(), message("母が亡くなりました", "request"))
     payload = messages[0]["custom"]
     assert messages[0]["response"] == "utter_plan"
     procedures = [s["procedure"] for s in payload["plan"]]
@@ -77,31 +70,35 @@ def test_a_death_gets_the_whole_plan_in_order():
 
 
 def test_a_tapped_life_event_button_names_its_event():
-    tracker = message('/life_event{"item": "birth"}', "life_event")
-    tracker.latest_message["entities"] = [{"entity": "item", "value": "birth",
-                                           "extractor": "RegexMessageHandler"}]
-    messages, _ = run(ActionPlanLifeEvent(), tracker)
+    tracker = message('/request{"item": "birth"}', "request")
+    tracker.latest_message["entities"] = [{"entity": "item", "value": "birth"}]
+    messages, _ = run(ActionRouteVisitor(), tracker)
     assert messages[0]["custom"]["plan"][0]["procedure"] == "shussei"
 
 
-def test_a_procedure_read_as_a_life_event_is_routed_as_usual():
-    ranking = {"request": {"ranking": [{"intent_response_key": "request/shibou", "confidence": 0.9}]}}
-    messages, _ = run(ActionPlanLifeEvent(), message("死亡届を出したい", "life_event", ranking=ranking))
+def test_a_named_step_of_a_life_event_is_answered_by_itself():
+    ranking = {"request": {"ranking": [{"intent_response_key": "request/jido_teate", "confidence": 0.9}]}}
+    tracker = message("子どもが生まれたので児童手当の手続きをしたい", "request", ranking=ranking)
+    tracker.latest_message["entities"] = [{"entity": "item", "value": "jido_teate",
+                                           "extractor": "RegexEntityExtractor"}]
+    messages, _ = run(ActionRouteVisitor(), tracker)
     assert messages[0]["response"] == "utter_route"
+    assert "plan" not in messages[0]["custom"]
+
+
+def test_words_that_only_look_like_an_errand_are_routed_as_usual():
+    # 「なくなりました」 of a job, 「生まれてから」 of a certificate, 「出せばいい」 of a form.
+    for text, entry in (("生まれてから亡くなるまでの戸籍がほしい", "koseki_tohon"),
+                        ("個人事業主の確定申告の書類、どこに出せばいい", "income_tax"),
+                        ("仕事がなくなりました。家賃が払えません", "jukyo_kakuho")):
+        ranking = {"request": {"ranking": [{"intent_response_key": f"request/{entry}", "confidence": 0.9}]}}
+        messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranking))
+        assert "plan" not in messages[0]["custom"] and "sorting" not in messages[0]["custom"], text
 
 
 def test_a_garbage_question_read_as_out_of_scope_or_unsure_still_gets_the_item():
-    from actions.routing import ActionSuggest
-    from actions.staff_call import ActionOutOfScope
-
     for action in (ActionOutOfScope(), ActionSuggest()):
         messages, _ = run(action, message("ピアノを処分したい", "out_of_scope"))
         assert messages[0]["custom"]["sorting"]["item"] == "ピアノ"
     messages, _ = run(ActionOutOfScope(), message("明日の天気は？", "out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope"
-
-
-def test_a_life_event_the_guide_cannot_tell_is_asked_back_with_the_events():
-    messages, _ = run(ActionPlanLifeEvent(), message("いろいろあって手続きがわからない", "life_event"))
-    assert messages[0]["response"] == "utter_which_life_event"
-    assert any("life_event" in b["payload"] for b in messages[0]["buttons"])

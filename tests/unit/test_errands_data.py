@@ -107,3 +107,32 @@ def test_words_that_name_no_item_find_nothing(index):
 ])
 def test_life_events_are_found_in_the_visitors_words(guide, text, event):
     assert find_event(guide, text).id == event
+
+
+@pytest.mark.parametrize("text", [
+    "生まれてから亡くなるまでの戸籍をそろえたい",   # a certificate request, not a birth or a death
+    "仕事がなくなりました。家賃が払えません",         # なくなった of a job, not of a person
+    "生年月日を変更したい",
+    "飼っていた犬が亡くなりました",                   # 犬の死亡届, not a family's death
+])
+def test_words_that_only_look_like_a_life_event_find_none(guide, text):
+    assert find_event(guide, text) is None
+
+
+def test_unless_words_are_read_and_checked(guide_copy):
+    _edit(guide_copy / "life_events.yml", "    unless: [生まれてから, 生まれた時から, 生まれたときから, 出生から, 生まれつき, 生まれた年, 生年月日, 子犬, 子猫, 犬, 猫]",
+          "    unless: 生まれてから")
+    with pytest.raises(GuideDataError, match="'unless' must be a list"):
+        load_guide(guide_copy)
+
+
+@pytest.mark.parametrize("text, item", [
+    ("すみません、ごみの出し方を教えて", None),   # 炭 (すみ) is not in すみません
+    ("ゆうびんのごみ", None),                     # びん is not in ゆうびん
+    ("本人がごみを出しに行けません", None),       # 本 is not in 本人
+    ("かさを捨てたい", "傘"),
+    ("炭は何ごみ", "木炭"),
+])
+def test_short_names_are_found_only_as_whole_nouns(index, text, item):
+    found = index.find(text)
+    assert (found.name if found else None) == item

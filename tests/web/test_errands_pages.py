@@ -65,5 +65,5 @@ def test_degraded_mode_answers_garbage_and_tapped_plans_from_the_guide_data(offl
                                                    "text": "乾電池の捨て方"}).get_json()
     assert data["degraded"] is True and data["sorting"]["category"] == "乾電池"
     data = offline_client.post("/api/chat", json={"session_id": "errands-3",
-                                                   "payload": '/life_event{"item": "birth"}'}).get_json()
+                                                   "payload": '/request{"item": "birth"}'}).get_json()
     assert data["plan"][0]["procedure"] == "shussei" and data["destination"]["department"] == "戸籍課"
