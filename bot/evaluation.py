@@ -69,11 +69,21 @@ def predicted_of(answer: dict) -> tuple[str, Any]:
 
 
 def places_of(answer: dict) -> set[tuple[str, Any]]:
-    """Every label a confident answer satisfies (a redirect by its id and by its name)."""
+    """Every label a confident answer satisfies (a redirect by its id and by its name).
+
+    A life event's plan shows every counter of the errand at once, numbered, on the maps: each
+    of its steps is a place the visitor is sent to (「夫が亡くなった、年金は？」 is answered by
+    the おくやみ plan, whose third step is 保険年金課).
+    """
     kind, value = predicted_of(answer)
     places = {(kind, value)}
     if kind == "redirect":
         places.add(("elsewhere", answer["redirect"].get("name")))
+    for step in answer.get("plan") or []:
+        if step.get("redirect"):
+            places |= {("redirect", step["redirect"].get("id")), ("elsewhere", step["redirect"].get("name"))}
+        else:
+            places.add(("department", step.get("department")))
     return places
 
 
@@ -99,9 +109,12 @@ def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] =
     """One of OUTCOMES for an answer to a question labelled ``expected``."""
     kind, _value = predicted_of(answer)
     if expected[0] == "clarify":
-        # A vague question ("証明書がほしい"): asking which one is the right answer.
-        return "right_at_once" if kind == "clarify" else "confidently_wrong" \
-            if kind in ("department", "redirect", "program", "sorting") else "nothing"
+        # A vague question ("証明書がほしい"): asking which one is the right answer, also when
+        # every choice is at one counter and the answer names it (「引っ越し」 → 戸籍課, which one?).
+        if kind == "clarify" or answer.get("choices") and kind == "department":
+            return "right_at_once"
+        return "confidently_wrong" if kind in ("department", "redirect", "program", "sorting") \
+            else "nothing"
     if expected[0] in NOWHERE:
         if kind == "out_of_scope":
             return "right_at_once"

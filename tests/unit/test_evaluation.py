@@ -46,6 +46,27 @@ def test_a_question_the_office_has_no_place_for(fields, outcome):
     assert outcome_of(("info_desk", True), answer(**fields)) == outcome
 
 
+def test_a_vague_question_is_right_when_asked_back_with_or_without_the_one_counter():
+    choices = [{"title": "転入届", "payload": '/request{"item": "tennyu"}'}]
+    assert outcome_of(("clarify", True), answer(choices=choices)) == "right_at_once"
+    assert outcome_of(("clarify", True), answer(choices=choices,
+                                                destination={"department": "戸籍課"})) == "right_at_once"
+    assert outcome_of(("clarify", True), answer(destination={"department": "戸籍課"})) == "confidently_wrong"
+    # Named with its choices, the counter is a right answer for a question about that counter.
+    assert outcome_of(("department", "戸籍課"), answer(choices=choices,
+                                                    destination={"department": "戸籍課"})) == "right_at_once"
+
+
+def test_every_step_of_a_plan_is_a_place_the_visitor_is_sent_to():
+    plan = [{"department": "戸籍課", "redirect": None},
+            {"department": "保険年金課", "redirect": None},
+            {"department": "年金事務所", "redirect": {"id": "employee_pension", "name": "年金事務所"}}]
+    dest = {"department": "戸籍課"}
+    assert outcome_of(("department", "保険年金課"), answer(destination=dest, plan=plan)) == "right_at_once"
+    assert outcome_of(("elsewhere", "年金事務所"), answer(destination=dest, plan=plan)) == "right_at_once"
+    assert outcome_of(("department", "税務課"), answer(destination=dest, plan=plan)) == "confidently_wrong"
+
+
 def test_a_garbage_question_is_right_only_with_its_category():
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "乾電池"})) == "right_at_once"
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "燃やすごみ"})) == "confidently_wrong"
