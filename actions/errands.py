@@ -31,7 +31,10 @@ def errand_reply(guide: Guide, tracker: Tracker,
     or when several things are named (「会社を辞めました。保険と年金は？」). A confident answer
     elsewhere is a question about one step (「夫が亡くなったので遺族年金を」): that step answers it.
     """
-    tapped = button_item(tracker)
+    # A tapped life event arrives as an entity of Rasa's RegexMessageHandler; no lookup table
+    # names a life event, so any life-event id among the items was tapped.
+    tapped = button_item(tracker) or next(
+        (i for i in named_items(tracker) if i in guide.life_events), None)
     if tapped:
         event = guide.life_events.get(tapped)
         return answers.plan_reply(guide, event) if event else None

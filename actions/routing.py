@@ -35,7 +35,7 @@ class ActionRouteVisitor(Action):
         explicit = button_item(tracker)
         res = resolve(guide, matcher_for(guide), text, selector_ranking(message),
                       explicit_id=None if explicit in guide.life_events else explicit,
-                      named_ids=named_items(tracker))
+                      named_ids=[i for i in named_items(tracker) if i not in guide.life_events])
         errand = errand_reply(guide, tracker, res)
         if errand:
             say(dispatcher, tracker, errand)

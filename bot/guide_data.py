@@ -274,6 +274,8 @@ class GarbageHelp:
     collection_office_source: str
     bulky_redirect: str
     question_words: tuple[str, ...]
+    # Garbage talk that is not about putting out an item: ポイ捨て, ごみ袋, ごみ屋敷.
+    not_item_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -743,10 +745,11 @@ def _garbage(file: str, data: Any) -> Garbage:
         items[item.name] = item
     rec = _Record(file, data.get("help"), "help")
     rec.unknown_keys({"dictionary", "dictionary_name", "dictionary_source", "collection_office",
-                      "collection_office_source", "bulky_redirect", "question_words"})
+                      "collection_office_source", "bulky_redirect", "question_words", "not_item_words"})
     help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_name"), rec.str("dictionary_source"),
                         rec.str("collection_office"), rec.str("collection_office_source"),
-                        rec.str("bulky_redirect"), rec.strs("question_words", required=True))
+                        rec.str("bulky_redirect"), rec.strs("question_words", required=True),
+                        rec.strs("not_item_words"))
     for sid in (help_.dictionary_source, help_.collection_office_source):
         if sid not in sources:
             raise rec.fail(f"unknown source {sid!r}")

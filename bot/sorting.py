@@ -76,7 +76,9 @@ def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
     """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
     an item is named and one of the dictionary's question words is there."""
     key = word_key(text)
-    if not any(word_key(w) in key for w in guide.garbage.help.question_words):
+    help_ = guide.garbage.help
+    if (not any(word_key(w) in key for w in help_.question_words)
+            or any(word_key(w) in key for w in help_.not_item_words)):
         return None
     return sorting_index(guide).find(text)
 
