@@ -37,7 +37,7 @@ def test_heldout_set_is_never_used_for_training(questions):
 # here, and the test below fails once set 1 asks about one of them, so this list only shrinks.
 AWAITING_HELDOUT_QUESTIONS = {
     "satooya", "shugaku_enjo", "care_plaza", "welfare_council", "ido_joho_center",
-    "kyujitsu_kyukan", "iryo_anzen", "shirubaa", "dobutsu_shitai", "doubutsu_toriatsukai",
+    "kyujitsu_kyukan", "iryo_anzen", "shirubaa", "dobutsu_shitai", "kosodate_kyoten",
 }
 
 
