@@ -32,12 +32,24 @@ def test_heldout_set_is_never_used_for_training(questions):
     assert leaked == []
 
 
+# Redirects added for issue 13 (coverage a) after set 1 was written. Their held-out questions
+# must come from an author who did not write their training examples; until then they are named
+# here, and the test below fails once set 1 asks about one of them, so this list only shrinks.
+AWAITING_HELDOUT_QUESTIONS = {
+    "satooya", "shugaku_enjo", "care_plaza", "welfare_council", "ido_joho_center",
+    "kyujitsu_kyukan", "iryo_anzen", "shirubaa", "dobutsu_shitai", "kosodate_kyoten",
+}
+
+
 def test_heldout_covers_every_section_and_redirect(guide):
     questions = load_questions(HELDOUT)
     assert len(questions) >= 200
     departments = {q["department"] for q in questions if "department" in q}
     assert departments == {s.name for s in guide.sections.values()}
-    assert {q["redirect"] for q in questions if "redirect" in q} == set(guide.redirects)
+    asked = {q["redirect"] for q in questions if "redirect" in q}
+    assert AWAITING_HELDOUT_QUESTIONS <= set(guide.redirects)
+    assert asked & AWAITING_HELDOUT_QUESTIONS == set(), "asked in set 1 now: drop from the list"
+    assert asked == set(guide.redirects) - AWAITING_HELDOUT_QUESTIONS
     assert {q["program"] for q in questions if "program" in q} <= set(guide.programs)
 
 
