@@ -28,8 +28,9 @@ def errand_reply(guide: Guide, tracker: Tracker,
 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
     is the plan's first step (「母が亡くなりました」 → 死亡届), when the guide would only ask back,
-    or when several things are named (「会社を辞めました。保険と年金は？」). A confident answer
-    elsewhere is a question about one step (「夫が亡くなったので遺族年金を」): that step answers it.
+    or when several of its steps are named (「会社を辞めました。国保と年金は？」). A confident answer
+    elsewhere is a question about one step (「夫が亡くなったので遺族年金を」), or about something
+    else that happens with the event (「引っ越してきたので自治会に入りたい」): that answers it.
     """
     # A tapped life event arrives as an entity of Rasa's RegexMessageHandler; no lookup table
     # names a life event, so any life-event id among the items was tapped.
@@ -45,8 +46,9 @@ def errand_reply(guide: Guide, tracker: Tracker,
     event = find_event(guide, text)
     if event is None:
         return None
-    first = event.steps[0].procedure
+    steps = {step.procedure or step.redirect for step in event.steps}
+    named_steps = steps & set(named_items(tracker))
     if (routed is None or not routed.found or routed.kind == "clarification"
-            or routed.id == first or len(set(named_items(tracker))) >= 2):
+            or routed.id == event.steps[0].procedure or len(named_steps) >= 2):
         return answers.plan_reply(guide, event)
     return None

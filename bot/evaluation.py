@@ -68,6 +68,18 @@ def predicted_of(answer: dict) -> tuple[str, Any]:
     return "out_of_scope", True
 
 
+def _same_place(expected: tuple[str, Any], place: tuple[str, Any]) -> bool:
+    """An organisation or a garbage category may be labelled by a shorter form of its name
+    (法テラス for 法テラス（日本司法支援センター）, 市では収集しない for 市では収集しないもの):
+    the development sets were written before those entries existed."""
+    if expected == place:
+        return True
+    if expected[0] != place[0] or expected[0] not in ("elsewhere", "sorting"):
+        return False
+    label, name = str(expected[1]), str(place[1] or "")
+    return bool(label) and name.startswith(label)
+
+
 def places_of(answer: dict) -> set[tuple[str, Any]]:
     """Every label a confident answer satisfies (a redirect by its id and by its name).
 
@@ -79,6 +91,9 @@ def places_of(answer: dict) -> set[tuple[str, Any]]:
     places = {(kind, value)}
     if kind == "redirect":
         places.add(("elsewhere", answer["redirect"].get("name")))
+    if answer.get("sorting"):
+        # A bulky item's sorting also names the reception centre (a redirect): both are right.
+        places.add(("sorting", answer["sorting"].get("category")))
     for step in answer.get("plan") or []:
         if step.get("redirect"):
             places |= {("redirect", step["redirect"].get("id")), ("elsewhere", step["redirect"].get("name"))}
@@ -119,7 +134,7 @@ def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] =
         if kind == "out_of_scope":
             return "right_at_once"
         return "asked_back" if kind == "clarify" else "confidently_wrong"
-    if expected in places_of(answer):
+    if any(_same_place(expected, place) for place in places_of(answer)):
         return "right_at_once"
     if kind == "clarify":
         reachable = guide is not None and expected in button_places(guide, answer)

@@ -67,6 +67,17 @@ def test_every_step_of_a_plan_is_a_place_the_visitor_is_sent_to():
     assert outcome_of(("department", "税務課"), answer(destination=dest, plan=plan)) == "confidently_wrong"
 
 
+def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place():
+    legal = answer(redirect={"id": "houterasu", "name": "法テラス（日本司法支援センター）"})
+    assert outcome_of(("elsewhere", "法テラス"), legal) == "right_at_once"
+    assert outcome_of(("elsewhere", "テラス"), legal) == "confidently_wrong"
+    not_collected = answer(sorting={"category": "市では収集しないもの"})
+    assert outcome_of(("sorting", "市では収集しない"), not_collected) == "right_at_once"
+    bulky = answer(sorting={"category": "粗大ごみ"}, redirect={"id": "bulky_waste", "name": "粗大ごみ受付センター"})
+    assert outcome_of(("sorting", "粗大ごみ"), bulky) == "right_at_once"
+    assert outcome_of(("redirect", "bulky_waste"), bulky) == "right_at_once"
+
+
 def test_a_garbage_question_is_right_only_with_its_category():
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "乾電池"})) == "right_at_once"
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "燃やすごみ"})) == "confidently_wrong"
