@@ -126,10 +126,10 @@ actions: venv
 
 # Debian packages the tests need: Chromium, its driver and Japanese fonts for the browser
 # tests; PostgreSQL and Redis for the multi-server tests (they start private instances).
-SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server zbar-tools
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
-	    || ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    || ! command -v redis-server >/dev/null || ! command -v zbarimg >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 clean:

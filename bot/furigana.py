@@ -81,3 +81,10 @@ def ruby_html(text: str, reading: Optional[str] = None) -> Markup:
         return Markup(f"<ruby>{escape(text)}<rt>{escape(reading)}</rt></ruby>")
     return Markup("".join(f"<ruby>{escape(base)}<rt>{escape(rt)}</rt></ruby>" if rt else escape(base)
                           for base, rt in segments(text)))
+
+
+def reading(text: str) -> str:
+    """The whole text's reading in hiragana (kana kept as written), e.g. for search."""
+    if not text or len(text) > MAX_TEXT:
+        return text
+    return "".join(r or s for s, r in _tokenize(text))

@@ -17,7 +17,7 @@ from bot import answers
 from bot.answers import Utterance
 from bot.chat import PAYLOAD, turn
 from bot.guide_data import Guide
-from bot.matcher import matcher_for
+from bot.lookup import counter_search
 from bot.normalize import normalize
 from bot.wording import render
 from kiosk_ui.kiosk import hours_banner
@@ -133,8 +133,8 @@ def search():
         return jsonify({"query": q, "results": []})
     g = guide()
     results = [search_result(g, m.kind, m.id, m.title)
-               for m in matcher_for(g).search(q, limit=12) if m.kind in SEARCH_KINDS]
-    return jsonify({"query": q, "results": results[:10]})
+               for m in counter_search(g).search(q, limit=10) if m.kind in SEARCH_KINDS]
+    return jsonify({"query": q, "results": results})
 
 
 TRANSCRIPT_ENTRIES = 50   # the newest turns are enough for staff to pick up the conversation

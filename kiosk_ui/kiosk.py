@@ -82,7 +82,7 @@ def _view_or_404(kind: str, item_id: str):
     if kind not in KINDS:
         abort(404)
     view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
-                       host_url=request.host_url)
+                       public_url=current_app.config["PUBLIC_URL"])
     if view is None:
         abort(404)
     return view
@@ -113,6 +113,12 @@ def counter():
 def counter_show(kind: str, item_id: str):
     g = guide()
     return render_template("counter_show.html", view=_view_or_404(kind, item_id), **_common(g))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page that names none (the staff pages)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/map/<int:floor>.svg")

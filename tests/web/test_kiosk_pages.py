@@ -70,11 +70,12 @@ def test_pages_have_no_inline_script_handler_or_style(client, url):
     assert "<style" not in html
 
 
-def test_every_page_names_its_language_and_offers_the_staff_call(client):
+def test_every_page_names_its_language_and_the_kiosk_offers_the_staff_call(client):
     for url in ("/", "/counter", "/counter/show/section/koseki"):
         html = page(client, url)
         assert '<html lang="ja">' in html
-        assert 'id="call-staff"' in html and "スタッフを呼ぶ" in html
+        # Staff hold the counter tablet: only the visitors' kiosk calls them.
+        assert ('id="call-staff"' in html and "スタッフを呼ぶ" in html) == (url == "/")
 
 
 def test_opening_hours_banner_says_when_the_office_is_closed(client, monkeypatch):
@@ -115,13 +116,13 @@ def test_verified_counter_is_not_marked_unverified(client):
     assert "※ 窓口の場所は確認中です" in page(client, "/fragment/answer/section/kusei")
 
 
-def test_qr_code_opens_the_summary_page_by_absolute_url(app):
+def test_qr_code_opens_the_summary_page_by_the_public_url(app):
     from kiosk_ui.answer_view import answer_view
 
     with app.test_request_context("/", base_url="http://kiosk.example:5000/"):
         view = answer_view(app.extensions["guide_store"].get(), "procedure", "juminhyo",
-                           host_url="http://kiosk.example:5000/")
-    assert view.link == "http://kiosk.example:5000/summary/procedure/juminhyo"
+                           public_url="https://guide.example.jp/")
+    assert view.link == "https://guide.example.jp/summary/procedure/juminhyo"
     assert view.qr_svg.startswith("<svg") and "<path" in view.qr_svg
 
 
@@ -353,7 +354,7 @@ def test_english_toggle_changes_the_fixed_texts_only(client):
     assert "Call staff" in html and "What do you need today?" in html
     assert "スタッフを呼ぶ" not in html
     assert "証明書・住民票" in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)  # guide data stays
-    assert "Call staff" in page(client, "/counter")                      # the cookie remembers
+    assert "Search by procedure" in page(client, "/counter")             # the cookie remembers
     assert "スタッフを呼ぶ" in page(client, "/?lang=ja")
     assert "スタッフを呼ぶ" in page(client, "/")
     assert "スタッフを呼ぶ" in page(client, "/?lang=xx")                  # unknown: default
