@@ -13,8 +13,9 @@ from bot.answers import reply_for
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
 
-# Entries a follow-up question (持ち物は？ 何階？) can refer back to.
-REMEMBERED = ("procedure", "section", "redirect")
+# Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
+# 「持ち物は？」 after 「どの証明書ですか？」 is about the choices on screen.
+REMEMBERED = ("procedure", "section", "redirect", "clarification")
 
 
 class ActionRouteVisitor(Action):
@@ -48,7 +49,7 @@ class ActionSuggest(Action):
                       named_ids=named_items(tracker))
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
-            return []
+            return [SlotSet("current_item", res.id)]
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []
         for m in [*proposals, *res.candidates, *matcher.search(text)]:

@@ -35,12 +35,15 @@ class AnswerView:
     program: Optional[Program] = None
     facility: Optional[Facility] = None
     map_floor: Optional[int] = None
-    map_svg: Optional[Markup] = None
+    map_svg: Optional[Markup] = None          # the destination's floor, with the way to it
+    lift_svg: Optional[Markup] = None         # the kiosk's floor and the way to the lift, if another floor
+    kiosk_floor: Optional[int] = None
     link: Optional[str] = None                # the page the QR code links to, if any
     link_is_official: bool = False
     qr_text: str = ""                         # what a phone shows when it reads the QR code
     qr_svg: Optional[Markup] = None
     saturday: Optional[SaturdayService] = None  # the Saturday service, for procedures that have it
+    waiting_now: Optional[int] = None         # people waiting at this counter, from the queue feed
 
     @property
     def verified(self) -> bool:
@@ -145,6 +148,18 @@ def floor_map(guide: Guide, floor: int, **highlight) -> Markup:
     return Markup(floor_svg(guide, floor, labels=map_labels(), **highlight))
 
 
+def _route_maps(guide: Guide, view: AnswerView, floor: int, **highlight) -> None:
+    """The way from the kiosk: on its floor straight to the destination; else to the lift
+    on the kiosk's floor, then from the lift on the destination's floor."""
+    here = guide.office.kiosk_floor
+    view.map_floor, view.kiosk_floor = floor, here
+    if floor == here:
+        view.map_svg = floor_map(guide, floor, route="here", **highlight)
+    else:
+        view.lift_svg = floor_map(guide, here, route="to_elevator")
+        view.map_svg = floor_map(guide, floor, route="from_elevator", **highlight)
+
+
 def qr_svg(data: str) -> Markup:
     """A QR code as inline SVG (no external service, no image file)."""
     # Low error correction leaves room for the answer text; a screen is not a worn sticker.
@@ -194,14 +209,12 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         fac = guide.facilities[item_id]
         view = AnswerView(kind, item_id, fac.name, facility=fac)
         if fac.floor is not None:
-            view.map_floor = fac.floor
-            view.map_svg = floor_map(guide, fac.floor, facility=fac.id)
+            _route_maps(guide, view, fac.floor, facility=fac.id)
     if view is None:
         return None
     d = view.destination
     if d and d["floor"] is not None and not d["building"]:
-        view.map_floor = d["floor"]
-        view.map_svg = floor_map(guide, d["floor"], section=d["section_id"], desk=d["desk"])
+        _route_maps(guide, view, d["floor"], section=d["section_id"], desk=d["desk"])
     if not view.link and public_url:
         args = {"desk": view.destination["desk"]} if kind == "section" and d and d["desk"] else {}
         path = url_for("kiosk.summary", kind=kind, item_id=item_id, **args)

@@ -169,9 +169,12 @@ def staff_call():
             raise BadRequest("transcript_too_long",
                              f"a transcript text is longer than {TRANSCRIPT_TEXT} characters", 413)
         clean.append({"who": entry["who"], "text": entry["text"]})
+    reply = answers.staff_call_reply(guide())
+    if not reply.payload["staff_call"]:
+        # After hours no one would come: say so, and record nothing.
+        return jsonify({"id": None, "closed": True, "message": render(reply)}), 200
     call_id = current_app.extensions["staff_calls"].record(session_id, clean)
     log.info("staff call %s recorded for session %s", call_id, session_id)
     desk = guide().office.information_desk
-    return jsonify({"id": call_id, "desk": answers.facility_info(desk),
-                    "message": render(Utterance("utter_call_staff",
-                                                dict(desk=answers.information_desk_text(guide()))))}), 201
+    return jsonify({"id": call_id, "closed": False, "desk": answers.facility_info(desk),
+                    "message": render(reply)}), 201

@@ -318,7 +318,7 @@ def test_staff_call_needs_json(client):
     assert resp.status_code == 415
 
 
-def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide):
+def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide, office_open):
     transcript = [{"who": "visitor", "text": "住民票を取りたい"},
                   {"who": "bot", "text": "住民票の写しの交付は、戸籍課です。"},
                   {"who": "visitor", "text": "<b>よくわからない</b>"}]
@@ -337,7 +337,18 @@ def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide):
     assert store.mark_handled(call.id + 100) is False
 
 
-def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client):
+def test_staff_call_after_hours_says_the_office_is_closed(client, app, monkeypatch):
+    sunday_noon = datetime(2024, 6, 9, 12, 0, tzinfo=hours.JST)
+    monkeypatch.setattr(hours, "now_jst", lambda: sunday_noon)
+    resp = client.post("/api/staff-call", json={"session_id": SESSION, "transcript": []})
+    data = resp.get_json()
+    assert resp.status_code == 200 and data["closed"] is True and data["id"] is None
+    assert "閉庁" in data["message"] and "平日 8:45〜17:00" in data["message"]
+    assert "お呼びしました" not in data["message"]
+    assert app.extensions["staff_calls"].list_calls() == []
+
+
+def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client, office_open):
     assert not (tmp_path / "kiosk.db").exists()  # made on first call, not at start-up
     client.post("/api/staff-call", json={"session_id": SESSION, "transcript": []})
     assert (tmp_path / "kiosk.db").exists()
