@@ -169,12 +169,13 @@ def staff_call():
             raise BadRequest("transcript_too_long",
                              f"a transcript text is longer than {TRANSCRIPT_TEXT} characters", 413)
         clean.append({"who": entry["who"], "text": entry["text"]})
+    # After hours nobody comes: the visitor is told so; the call is still kept, so staff
+    # see the next morning that someone needed them.
     reply = answers.staff_call_reply(guide())
-    if not reply.payload["staff_call"]:
-        # After hours no one would come: say so, and record nothing.
-        return jsonify({"id": None, "closed": True, "message": render(reply)}), 200
+    closed = not reply.payload["staff_call"]
     call_id = current_app.extensions["staff_calls"].record(session_id, clean)
-    log.info("staff call %s recorded for session %s", call_id, session_id)
+    log.info("staff call %s recorded for session %s%s", call_id, session_id,
+             " (after hours)" if closed else "")
     desk = guide().office.information_desk
-    return jsonify({"id": call_id, "closed": False, "desk": answers.facility_info(desk),
+    return jsonify({"id": call_id, "closed": closed, "desk": answers.facility_info(desk),
                     "message": render(reply)}), 201

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot import hours
 from bot.settings import REPO
+from tests.browser.conftest import _closed_port, _serve
 from tests.support.qr import zbarimg
 
-pytestmark = [pytest.mark.browser, pytest.mark.servers]
+pytestmark = pytest.mark.browser
 
 KIOSK = {"width": 1920, "height": 1080}
 TABLET = {"width": 800, "height": 1280}
@@ -60,6 +62,7 @@ def wait_answers(page: Page) -> None:
     expect(page.locator("#busy")).to_be_hidden(timeout=ANSWER_TIMEOUT)
 
 
+@pytest.mark.servers
 def test_the_answer_screen_holds_after_five_turns(live_kiosk, new_page, screenshot, tmp_path):
     page = new_page(KIOSK)
     page.goto(live_kiosk.url + "/")
@@ -114,6 +117,7 @@ def test_the_answer_screen_holds_after_five_turns(live_kiosk, new_page, screensh
         screenshot(page, f"issue17-kiosk-answer-{name}")
 
 
+@pytest.mark.servers
 def test_a_follow_up_after_an_ask_back_refers_to_the_choices(live_kiosk, new_page, screenshot):
     page = new_page(KIOSK)
     page.goto(live_kiosk.url + "/")
@@ -136,6 +140,7 @@ def test_a_follow_up_after_an_ask_back_refers_to_the_choices(live_kiosk, new_pag
     screenshot(page, "issue17-followup-after-askback")
 
 
+@pytest.mark.servers
 def test_counter_tablet_search_shows_every_related_procedure(live_kiosk, new_page, screenshot):
     page = new_page(TABLET)
     page.goto(live_kiosk.url + "/counter")
@@ -154,6 +159,7 @@ def test_counter_tablet_search_shows_every_related_procedure(live_kiosk, new_pag
     screenshot(page, "issue17-counter-search-tablet")
 
 
+@pytest.mark.servers
 def test_summary_page_on_a_phone(live_kiosk, new_page, screenshot, guide):
     section = next(s for s in guide.sections.values() if s.phone and s.floor)
     page = new_page(PHONE)
@@ -166,3 +172,45 @@ def test_summary_page_on_a_phone(live_kiosk, new_page, screenshot, guide):
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
     assert_axe_clean(page)
     screenshot(page, "issue17-summary-phone")
+
+
+@pytest.fixture
+def offline_kiosk(tmp_path):
+    """The kiosk with no assistant behind it and a 4-second idle reset: enough for the
+    display and staff-call checks, which need no language understanding."""
+    from kiosk_ui import create_app
+
+    app = create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{_closed_port()}",
+                      "RASA_TIMEOUT": 2, "KIOSK_DB": str(tmp_path / "kiosk.db"), "IDLE_SECONDS": 4})
+    server, kiosk = _serve(app)
+    yield kiosk
+    server.shutdown()
+
+
+def test_after_hours_the_staff_call_says_the_office_is_closed(offline_kiosk, new_page, screenshot,
+                                                               monkeypatch):
+    from datetime import datetime
+
+    monkeypatch.setattr(hours, "now_jst", lambda: datetime(2024, 6, 9, 12, 0, tzinfo=hours.JST))
+    page = new_page(KIOSK)
+    page.goto(offline_kiosk.url + "/")
+    page.locator("#call-staff").click()
+    dialog = page.get_by_role("dialog", name="ただいま閉庁しています")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#staff-dialog-message")).to_contain_text("平日 8:45〜17:00")
+    expect(dialog).not_to_contain_text("お呼びしました")
+    assert_axe_clean(page)
+    screenshot(page, "issue17-staff-call-after-hours")
+
+
+def test_idle_reset_clears_large_text_and_contrast_even_from_english(offline_kiosk, new_page):
+    page = new_page(KIOSK)
+    page.goto(offline_kiosk.url + "/?lang=en")
+    page.locator("[data-option='large']").click()
+    page.locator("[data-option='contrast']").click()
+    assert page.evaluate("document.body.classList.contains('large')")
+    # Untouched, the screen reloads in Japanese for the next visitor, with default display.
+    expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible(timeout=15_000)
+    page.wait_for_load_state()
+    assert not page.evaluate("document.body.classList.contains('large')")
+    assert not page.evaluate("document.body.classList.contains('contrast')")
