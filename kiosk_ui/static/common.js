@@ -87,7 +87,19 @@ const Guide = (() => {
     markSpeaking(null);
     if (canSpeak()) speechSynthesis.cancel();
   }
+  // A map wider than a phone scrolls in its box: start with the destination (or the lift) in view.
+  function centreMaps(root) {
+    for (const box of root.querySelectorAll(".map-scroll")) {
+      if (box.scrollWidth <= box.clientWidth) continue;
+      const mark = box.querySelector("[data-highlight='true']") || box.querySelector("[data-here]");
+      if (!mark) continue;
+      const b = box.getBoundingClientRect();
+      const m = mark.getBoundingClientRect();
+      box.scrollLeft += m.left + m.width / 2 - (b.left + b.width / 2);
+    }
+  }
   function enhance(root) {
+    centreMaps(root);
     if (!canSpeak()) return;
     for (const b of root.querySelectorAll(".speak-button")) b.hidden = false;
   }

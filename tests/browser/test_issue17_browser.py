@@ -169,6 +169,10 @@ def test_summary_page_on_a_phone(live_kiosk, new_page, screenshot, guide):
     assert header["height"] <= 0.2 * PHONE["height"], header
     expect(page.locator(f'a[href="tel:{section.phone.replace("-", "")}"]')).to_be_visible()
     expect(page.locator(".print-button")).to_be_hidden()
+    # The map keeps a readable scale and starts scrolled to the destination.
+    assert page.evaluate("""() => { const mark = document.querySelector(".floor-map [data-highlight='true']");
+        const box = mark.closest('.map-scroll').getBoundingClientRect(); const m = mark.getBoundingClientRect();
+        const centre = m.left + m.width / 2; return centre > box.left && centre < box.right; }""")
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
     assert_axe_clean(page)
     screenshot(page, "issue17-summary-phone")
