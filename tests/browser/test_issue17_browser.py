@@ -98,6 +98,9 @@ def test_the_answer_screen_holds_after_five_turns(live_kiosk, new_page, screensh
     last = page.locator("#log li").last
     assert last.evaluate("""(li) => { const c = li.closest('.conversation').getBoundingClientRect();
         const r = li.getBoundingClientRect(); return r.bottom <= c.bottom + 2 && r.top >= c.top - 2; }""")
+    # 確認中 is said once, in the card: the chat does not repeat the card's note.
+    expect(page.locator("#log")).not_to_contain_text("※ 場所は確認中です")
+    expect(card.locator(".unverified")).to_be_visible()
     assert_axe_clean(page)
     screenshot(page, "issue17-kiosk-five-turns")
 

@@ -182,3 +182,22 @@ def test_favicon_is_served(app):
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
     resp = client.get("/favicon.ico")
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
+
+
+def test_the_unverified_note_is_flagged_as_the_cards_own(guide):
+    from bot import answers
+    from bot.chat import reshape
+    from bot.wording import render
+
+    said = answers.reply_for(guide, "procedure", "juminhyo")
+    out = reshape("s" * 8, [{"text": render(u)} for u in said])
+    assert [bool(r.get("card_note")) for r in out["replies"]] == [False, True]
+    assert "確認中" in out["replies"][1]["text"]
+
+
+def test_the_toilet_answer_reads_as_a_sentence(guide):
+    from bot import answers
+    from bot.wording import render
+
+    text = render(answers.reply_for(guide, "facility", "toilet")[0])
+    assert text.startswith("トイレの場所：各階にあります") and "）です。" not in text
