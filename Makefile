@@ -86,7 +86,7 @@ validate: check
 export-nlu: venv
 	$(BIN)/guide export-nlu
 
-test: venv model system-deps lint-imports
+test: venv model system-deps lint-imports $(AXE)
 	$(BIN)/pytest -q
 
 test-fast: venv
@@ -126,10 +126,15 @@ actions: venv
 
 # Debian packages the tests need: Chromium, its driver and Japanese fonts for the browser
 # tests; PostgreSQL and Redis for the multi-server tests (they start private instances).
-SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server
+# axe-core, the accessibility checker the browser tests run in each page (from npm, pinned).
+AXE := var/axe/node_modules/axe-core/axe.min.js
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server zbar-tools npm
+$(AXE): | system-deps
+	npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4.11.1
+
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
-	    || ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    || ! command -v redis-server >/dev/null || ! command -v zbarimg >/dev/null || ! command -v npm >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 clean:

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, named_items, say
+from actions.common import button_item, current_guide, named_items, say
 from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
@@ -15,13 +15,29 @@ from bot.guide_data import Guide, Procedure
 
 
 def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
-    """The entry the question is about: named now, or the last one answered."""
+    """The entry the question is about: tapped or named now, or the last one on screen."""
     text = tracker.latest_message.get("text") or ""
-    named = named_items(tracker) or [m.id for m in matcher_for(guide).mentioned(text)]
+    tapped = button_item(tracker)
+    named = ([tapped] if tapped else []) + (named_items(tracker)
+                                            or [m.id for m in matcher_for(guide).mentioned(text)])
     for item_id in named:
         if item_id in guide.procedures or item_id in guide.sections or item_id in guide.redirects:
             return item_id
     return tracker.get_slot("current_item")
+
+
+# What a follow-up asks about, for 「{what}をお知らせします。どれについてですか？」.
+ASKED = {"ask_what_to_bring": "持ち物", "ask_fee": "手数料", "ask_floor": "場所",
+         "ask_online": "オンラインやコンビニでの手続き"}
+
+
+def which_of_choices(guide: Guide, clarification_id: str, intent: str) -> Utterance:
+    """A follow-up right after an ask-back: the same choices, each answering the follow-up
+    in one tap (「持ち物は？」 after 「どの証明書ですか？」 → 住民票の持ち物, …)."""
+    clar = guide.clarifications[clarification_id]
+    asked = intent if intent in ASKED else "ask_what_to_bring"
+    buttons = [answers.button(answers.title_of_entry(guide, c), asked, c) for c in clar.choices]
+    return Utterance("utter_detail_which", dict(what=ASKED[asked]), buttons=buttons)
 
 
 def detail_utterances(guide: Guide, proc: Procedure, intent: str) -> list[Utterance]:
@@ -55,7 +71,9 @@ class ActionAnswerDetail(Action):
         guide = current_guide()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         subject = _subject(guide, tracker)
-        if subject in guide.sections:
+        if subject in guide.clarifications:
+            say(dispatcher, tracker, [which_of_choices(guide, subject, intent)])
+        elif subject in guide.sections:
             say(dispatcher, tracker, answers.reply_for(guide, "section", subject))
         elif subject in guide.redirects:
             say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject))

@@ -15,8 +15,9 @@ from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
 from bot.sorting import sorting_index
 
-# Entries a follow-up question (持ち物は？ 何階？) can refer back to.
-REMEMBERED = ("procedure", "section", "redirect")
+# Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
+# 「持ち物は？」 after 「どの証明書ですか？」 is about the choices on screen.
+REMEMBERED = ("procedure", "section", "redirect", "clarification")
 # Garbage entries: when the visitor names an item, its sorting answers them, not a counter.
 GARBAGE_ENTRIES = ("gomi_bunbetsu", "kaden_recycle", "bulky_waste")
 
@@ -68,7 +69,7 @@ class ActionSuggest(Action):
                       named_ids=named_items(tracker))
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
-            return []
+            return [SlotSet("current_item", res.id)]
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []
         for m in [*proposals, *res.candidates, *matcher.search(text)]:

@@ -22,9 +22,7 @@ class ActionCallStaff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
-        say(dispatcher, tracker, [Utterance(
-            "utter_call_staff", dict(desk=answers.information_desk_text(guide)),
-            dict(staff_call=True, facility=answers.facility_info(guide.office.information_desk)))])
+        say(dispatcher, tracker, [answers.staff_call_reply(guide)])
         return []
 
 

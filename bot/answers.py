@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
                             Section, Source)
+from bot.hours import open_state, weekday_hours
 
 
 def destination(section: Section, desk_name: Optional[str] = None) -> dict:
@@ -197,6 +198,11 @@ def button(title: str, intent: str, item_id: str) -> dict:
     return {"title": title, "payload": f"/{intent}" + json.dumps({"item": item_id}, ensure_ascii=False)}
 
 
+def title_of_entry(guide: Guide, item_id: str) -> str:
+    """The title of a procedure or redirect (the entries an ask-back offers)."""
+    return guide.procedures[item_id].title if item_id in guide.procedures else guide.redirects[item_id].title
+
+
 def procedure_button(procedure: Procedure) -> dict:
     return button(procedure.title, "request", procedure.id)
 
@@ -282,3 +288,32 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
         return [Utterance("utter_suggest", buttons=buttons)]
     return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide)),
                       buttons=menu_buttons(guide))]
+
+
+def staff_call_reply(guide: Guide, moment=None) -> Utterance:
+    """「職員をお呼びしました」 while the office is open; after hours, that it is closed and
+    when to come back (no one would answer the call)."""
+    state = open_state(guide, moment)
+    if not state.open:
+        return Utterance("utter_call_staff_closed", dict(today=state.today, hours=weekday_hours(guide)),
+                         dict(staff_call=False, hours={"open": False, "today": state.today,
+                                                       "reason": state.reason}))
+    return Utterance("utter_call_staff", dict(desk=information_desk_text(guide)),
+                     dict(staff_call=True, facility=facility_info(guide.office.information_desk)))
+
+
+def waiting_utterances(guide: Guide, status=None) -> list[Utterance]:
+    """What the guide knows about waiting: tickets, busy periods (sourced, or said to be
+    unconfirmed), and the current count per counter when the office's feed gives one."""
+    w = guide.office.waiting
+    out = [Utterance("utter_waiting_tickets" if n.verified else "utter_waiting_tickets_unverified",
+                     dict(text=n.text)) for n in w.tickets]
+    out += [Utterance("utter_waiting_busy", dict(text=n.text)) for n in w.busy if n.verified]
+    counts = [f"{guide.sections[c.section].name}{' ' + c.desk if c.desk else ''} {c.waiting}人"
+              for c in (status.counters if status else ())]
+    if counts:
+        out.append(Utterance("utter_waiting_now", dict(counts="、".join(counts),
+                                                       updated=status.updated or "")))
+    else:
+        out.append(Utterance("utter_waiting_unknown"))
+    return out

@@ -32,9 +32,13 @@ def reshape(session_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """Rasa's REST messages → the kiosk contract (text replies + structured fields)."""
     out: dict[str, Any] = {"session_id": session_id, "replies": [], "intent": None,
                            "staff_call": False, "degraded": False, **{f: None for f in FIELDS}}
+    card_note = render(Utterance("utter_unverified"))
     for msg in messages:
         if msg.get("text"):
             reply = {"text": msg["text"]}
+            if msg["text"] == card_note:
+                # The answer card says it too: a screen with a card shows it once, there.
+                reply["card_note"] = True
             if msg.get("buttons"):
                 reply["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")}
                                     for b in msg["buttons"]]

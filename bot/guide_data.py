@@ -215,6 +215,24 @@ class OpeningHours:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """One thing the guide says about waiting (tickets, busy periods), with how sure it is."""
+
+    text: str
+    section: Optional[str]     # the section it is about, if one
+    verified: bool
+    source: Optional[str]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Where numbered tickets are taken and when the office is busy (office.yml ``waiting``)."""
+
+    tickets: tuple[Notice, ...] = ()
+    busy: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
 class Office:
     name: str
     address: str
@@ -225,6 +243,7 @@ class Office:
     information_desk: Facility
     hours: OpeningHours
     facilities: tuple[Facility, ...]
+    waiting: Waiting = Waiting()
 
 
 @dataclass(frozen=True)
@@ -524,7 +543,26 @@ def _office(file: str, data: Any) -> Office:
             source=hours.str("source", required=False),
         ),
         facilities=facilities,
+        waiting=_waiting(file, data.get("waiting")),
     )
+
+
+def _waiting(file: str, raw: Any) -> Waiting:
+    if raw is None:
+        return Waiting()
+    rec = _Record(file, raw, "waiting")
+    rec.unknown_keys({"tickets", "busy"})
+
+    def notices(key: str) -> tuple[Notice, ...]:
+        out = []
+        for i, item in enumerate(rec.raw.get(key) or []):
+            n = _Record(file, item, f"waiting.{key}[{i}]")
+            n.unknown_keys({"text", "section", "verified", "source"})
+            verified, source = _verified_with_source(n)
+            out.append(Notice(n.str("text"), n.str("section", required=False), verified, source))
+        return tuple(out)
+
+    return Waiting(tickets=notices("tickets"), busy=notices("busy"))
 
 
 def _closure(rec: _Record) -> Closure:
@@ -910,6 +948,9 @@ def _check_references(raw, sections, procedures, programs, clarifications, categ
     for fac in office.facilities:
         if fac.floor is not None and fac.floor not in office.floors:
             raise GuideDataError("office.yml", None, f"facility {fac.id!r} on unknown floor {fac.floor}")
+    for notice in (*office.waiting.tickets, *office.waiting.busy):
+        if notice.section is not None and notice.section not in sections:
+            raise GuideDataError("office.yml", None, f"waiting names unknown section {notice.section!r}")
 
 
 def _check_plans(raw, life_events, procedures, redirects) -> None:

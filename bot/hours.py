@@ -83,6 +83,12 @@ def closure_text(guide: Guide) -> str:
     return f"{'・'.join(days)}は閉庁です{hedge}。"
 
 
+def weekday_hours(guide: Guide) -> str:
+    """「平日 8:45〜17:00」."""
+    h = guide.office.hours
+    return f"平日 {_hm(h.weekday_open)}〜{_hm(h.weekday_close)}"
+
+
 def hours_summary(guide: Guide) -> str:
     """The standing opening hours, in one sentence."""
     h = guide.office.hours

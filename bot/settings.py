@@ -39,6 +39,8 @@ class Settings:
     staff_session_hours: float
     staff_cookie_secure: Optional[bool]   # None: not set by the deployment
     trusted_proxies: int         # reverse proxies in front of the kiosk whose X-Forwarded-* count
+    public_url: str              # where visitors' phones reach the kiosk's pages ("" → none)
+    queue_feed_url: str          # the office's waiting-count feed ("" → none shown)
 
 
 def _token(var_dir: Path) -> str:
@@ -102,7 +104,17 @@ def load_settings() -> Settings:
         staff_session_hours=float(os.environ.get("STAFF_SESSION_HOURS", "8")),
         staff_cookie_secure=_flag(os.environ.get("STAFF_COOKIE_SECURE")),
         trusted_proxies=int(os.environ.get("GUIDE_TRUSTED_PROXIES", "0") or 0),
+        public_url=_url("GUIDE_PUBLIC_URL"),
+        queue_feed_url=_url("GUIDE_QUEUE_FEED_URL"),
     )
+
+
+def _url(name: str) -> str:
+    """An http(s) address from the environment, or "" when unset; anything else is refused."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingsError(f"{name}={value!r}: an http:// or https:// address is needed")
+    return value
 
 
 def _in_repo(path: str) -> Path:

@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # A chat request is a few hundred bytes; anything far larger is refused with 413.
         MAX_CONTENT_LENGTH=16 * 1024,
         JSON_AS_ASCII=False,
+        PUBLIC_URL=settings.public_url,
+        QUEUE_FEED_URL=settings.queue_feed_url,
     )
     if test_config:
         app.config.update(test_config)

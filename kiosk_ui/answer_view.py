@@ -35,11 +35,15 @@ class AnswerView:
     program: Optional[Program] = None
     facility: Optional[Facility] = None
     map_floor: Optional[int] = None
-    map_svg: Optional[Markup] = None
-    link: Optional[str] = None                # what the QR code opens
+    map_svg: Optional[Markup] = None          # the destination's floor, with the way to it
+    lift_svg: Optional[Markup] = None         # the kiosk's floor and the way to the lift, if another floor
+    kiosk_floor: Optional[int] = None
+    link: Optional[str] = None                # the page the QR code links to, if any
     link_is_official: bool = False
+    qr_text: str = ""                         # what a phone shows when it reads the QR code
     qr_svg: Optional[Markup] = None
     saturday: Optional[SaturdayService] = None  # the Saturday service, for procedures that have it
+    waiting_now: Optional[int] = None         # people waiting at this counter, from the queue feed
 
     @property
     def verified(self) -> bool:
@@ -75,6 +79,53 @@ class AnswerView:
         return "。".join(parts)
 
 
+# A phone decodes a QR code of up to version 10 (57 modules) reliably off a kiosk screen;
+# UTF-8 kanji take 3 bytes, so the take-away text is cut to this many bytes.
+QR_MAX_BYTES = 270
+
+
+def _fits(lines: list[str]) -> bool:
+    return len("\n".join(lines).encode("utf-8")) <= QR_MAX_BYTES
+
+
+def take_away_text(guide: Guide, view: AnswerView) -> str:
+    """The answer as plain text for the QR code: a phone camera shows it with no network.
+
+    Section, floor and counter, what to bring, phone, opening hours and a link; when it
+    would not fit, what to bring is shortened first (「ほか」), then the hours are dropped.
+    """
+    head = [f"{guide.office.name} {view.title}"]
+    d = view.destination
+    if d:
+        name = f"{d['department']}{' ' + d['desk'] if d['desk'] else ''}"
+        if name != view.title:
+            head.append(name)
+        unsure = not d["verified"] and "確認中" not in d["place"]
+        head.append(d["place"] + ("（確認中）" if unsure else ""))
+    if view.facility:
+        head.append(view.facility.where + ("" if view.facility.verified or "確認" in view.facility.where
+                                           else "（確認中）"))
+    if view.redirect:
+        head.append(view.redirect.name)
+    phone = (d or {}).get("phone") or (view.redirect.phone if view.redirect else None)
+    tail = [f"電話 {phone}"] if phone else []
+    h = guide.office.hours
+    # The ward office's hours say nothing about an office elsewhere.
+    hours = [] if view.redirect else [f"受付 平日{_clock(h.weekday_open)}〜{_clock(h.weekday_close)}"]
+    link = [view.link] if view.link else []
+    bring = list(view.procedure.bring) if view.procedure else []
+
+    def lines(n: int, with_hours: bool) -> list[str]:
+        items = "、".join(bring[:n]) + ("ほか" if n < len(bring) else "")
+        return head + ([f"持ち物: {items}"] if n else []) + tail + (hours if with_hours else []) + link
+
+    tries = [(n, True) for n in range(len(bring), 0, -1)] + [(n, False) for n in range(len(bring), 0, -1)]
+    for n, with_hours in tries + [(0, True), (0, False)]:
+        if _fits(lines(n, with_hours)):
+            return "\n".join(lines(n, with_hours))
+    return "\n".join(head[:3] + link)
+
+
 def _clock(hhmm: str) -> str:
     """「09:00」 → 「9:00」."""
     return hhmm[1:] if hhmm.startswith("0") else hhmm
@@ -97,10 +148,27 @@ def floor_map(guide: Guide, floor: int, **highlight) -> Markup:
     return Markup(floor_svg(guide, floor, labels=map_labels(), **highlight))
 
 
+def _route_maps(guide: Guide, view: AnswerView, floor: int, **highlight) -> None:
+    """The way from the kiosk: on its floor straight to the destination; else to the lift
+    on the kiosk's floor, then from the lift on the destination's floor."""
+    here = guide.office.kiosk_floor
+    view.map_floor, view.kiosk_floor = floor, here
+    if floor == here:
+        view.map_svg = floor_map(guide, floor, route="here", **highlight)
+    else:
+        view.lift_svg = floor_map(guide, here, route="to_elevator")
+        view.map_svg = floor_map(guide, floor, route="from_elevator", **highlight)
+
+
 def qr_svg(data: str) -> Markup:
     """A QR code as inline SVG (no external service, no image file)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = image.to_string(encoding="unicode")
+    # Low error correction leaves room for the answer text; a screen is not a worn sticker.
+    # The 4-module quiet zone is the standard's, which phone cameras rely on.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=10, border=4,
+                         image_factory=qrcode.image.svg.SvgPathImage)
+    code.add_data(data.encode("utf-8"))
+    code.make(fit=True)
+    svg = code.make_image().to_string(encoding="unicode")
     # Several codes may share a page, so the generator's fixed id is dropped.
     svg = svg.replace(' id="qr-path"', "")
     svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="qr" ', 1)
@@ -108,8 +176,13 @@ def qr_svg(data: str) -> Markup:
 
 
 def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = None,
-                host_url: Optional[str] = None) -> Optional[AnswerView]:
-    """The view of one guide entry, or None when there is no such entry."""
+                public_url: Optional[str] = None) -> Optional[AnswerView]:
+    """The view of one guide entry, or None when there is no such entry.
+
+    ``public_url`` is the deployment's address that visitors' phones can open
+    (GUIDE_PUBLIC_URL); without it, and without an official page, the QR code holds
+    the answer as text only (the kiosk's own address is of no use to a phone).
+    """
     view: Optional[AnswerView] = None
     if kind == "procedure" and item_id in guide.procedures:
         proc = guide.procedures[item_id]
@@ -136,19 +209,18 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         fac = guide.facilities[item_id]
         view = AnswerView(kind, item_id, fac.name, facility=fac)
         if fac.floor is not None:
-            view.map_floor = fac.floor
-            view.map_svg = floor_map(guide, fac.floor, facility=fac.id)
+            _route_maps(guide, view, fac.floor, facility=fac.id)
     if view is None:
         return None
     d = view.destination
     if d and d["floor"] is not None and not d["building"]:
-        view.map_floor = d["floor"]
-        view.map_svg = floor_map(guide, d["floor"], section=d["section_id"], desk=d["desk"])
-    if not view.link:
+        _route_maps(guide, view, d["floor"], section=d["section_id"], desk=d["desk"])
+    if not view.link and public_url:
         args = {"desk": view.destination["desk"]} if kind == "section" and d and d["desk"] else {}
         path = url_for("kiosk.summary", kind=kind, item_id=item_id, **args)
-        view.link = (host_url or "/").rstrip("/") + path
-    view.qr_svg = qr_svg(view.link)
+        view.link = public_url.rstrip("/") + path
+    view.qr_text = take_away_text(guide, view)
+    view.qr_svg = qr_svg(view.qr_text)
     return view
 
 

@@ -17,7 +17,7 @@ from bot import answers
 from bot.answers import Utterance
 from bot.chat import PAYLOAD, turn
 from bot.guide_data import Guide
-from bot.matcher import matcher_for
+from bot.lookup import counter_search
 from bot.normalize import normalize
 from bot.wording import render
 from kiosk_ui.kiosk import hours_banner
@@ -133,8 +133,8 @@ def search():
         return jsonify({"query": q, "results": []})
     g = guide()
     results = [search_result(g, m.kind, m.id, m.title)
-               for m in matcher_for(g).search(q, limit=12) if m.kind in SEARCH_KINDS]
-    return jsonify({"query": q, "results": results[:10]})
+               for m in counter_search(g).search(q, limit=10) if m.kind in SEARCH_KINDS]
+    return jsonify({"query": q, "results": results})
 
 
 TRANSCRIPT_ENTRIES = 50   # the newest turns are enough for staff to pick up the conversation
@@ -169,9 +169,13 @@ def staff_call():
             raise BadRequest("transcript_too_long",
                              f"a transcript text is longer than {TRANSCRIPT_TEXT} characters", 413)
         clean.append({"who": entry["who"], "text": entry["text"]})
+    # After hours nobody comes: the visitor is told so; the call is still kept, so staff
+    # see the next morning that someone needed them.
+    reply = answers.staff_call_reply(guide())
+    closed = not reply.payload["staff_call"]
     call_id = current_app.extensions["staff_calls"].record(session_id, clean)
-    log.info("staff call %s recorded for session %s", call_id, session_id)
+    log.info("staff call %s recorded for session %s%s", call_id, session_id,
+             " (after hours)" if closed else "")
     desk = guide().office.information_desk
-    return jsonify({"id": call_id, "desk": answers.facility_info(desk),
-                    "message": render(Utterance("utter_call_staff",
-                                                dict(desk=answers.information_desk_text(guide()))))}), 201
+    return jsonify({"id": call_id, "closed": closed, "desk": answers.facility_info(desk),
+                    "message": render(reply)}), 201

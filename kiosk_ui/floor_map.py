@@ -10,6 +10,7 @@ one page under a Content-Security-Policy, and page CSS can restyle them (high co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Optional
@@ -78,16 +79,57 @@ def rooms_on_floor(guide: Guide, floor: int) -> tuple[list[_Room], list[_Room]]:
     return sections, facilities
 
 
-def _wrap(text: str, width: float, size: int) -> list[str]:
-    """Break text into lines that fit ``width`` (CJK glyphs are about one em wide)."""
+def _wrap(text: str, width: float, size: int, cut: bool = True) -> list[str]:
+    """Break text into lines that fit ``width`` (CJK glyphs are about one em wide).
+
+    Lines break between words, never inside a katakana, Latin or number run (多目的トイ/レ)
+    nor before closing punctuation; only a word longer than a line is cut.
+    """
     per_line = max(1, int(width // size))
-    return [text[i:i + per_line] for i in range(0, len(text), per_line)] or [""]
+    if len(text) <= per_line:
+        return [text]
+    lines, line = [], ""
+    for word in _WORDS.findall(text):
+        if len(line) + len(word) <= per_line:
+            line += word
+            continue
+        if line:
+            lines.append(line)
+        if len(word) > per_line and not cut:
+            return []
+        while len(word) > per_line:
+            lines.append(word[:per_line])
+            word = word[per_line:]
+        line = word
+    return lines + ([line] if line else []) or [""]
+
+
+def _fit(text: str, width: float, size: int, max_lines: int, smallest: int) -> tuple[list[str], int]:
+    """The largest size from ``size`` down to ``smallest`` at which the text fits the lines."""
+    for cut in (False, True):  # whole words at any size first, cut words only as a last resort
+        for s in range(size, smallest - 1, -1):
+            lines = _wrap(text, width, s, cut)
+            if lines and len(lines) <= max_lines:
+                return lines, s
+    return _wrap(text, width, smallest)[:max_lines], smallest
+
+
+# A word: a katakana, kanji, Latin or number run, or one other character, with any closing
+# marks after it and any opening bracket before it.
+_WORDS = re.compile(r"[（「(]*(?:[ァ-ヶー]+|[\u3400-\u9fff々]+|[A-Za-z0-9]+|.)[）」)、。・]*")
 
 
 def _text(x: float, y: float, text: str, size: int, *, weight: str = "normal",
-          anchor: str = "middle", fill: str = INK, cls: str = "map-text") -> str:
-    return (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-weight="{weight}" '
-            f'text-anchor="{anchor}" fill="{fill}" class="{cls}">{escape(text)}</text>')
+          anchor: str = "middle", fill: str = INK, cls: str = "map-text", halo: bool = False) -> str:
+    label = (f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-weight="{weight}" '
+             f'text-anchor="{anchor}" fill="{fill}" class="{cls}">{escape(text)}</text>')
+    if not halo:
+        return label
+    # A plate behind the label, so a route line drawn before it passes under the text.
+    w = len(text) * size + 8
+    left = {"start": x - 4, "end": x - w + 4, "middle": x - w / 2}[anchor]
+    return (f'<rect x="{left:.0f}" y="{y - size:.0f}" width="{w:.0f}" height="{size + 8:.0f}" '
+            f'rx="4" fill="#ffffff" class="map-plate"/>' + label)
 
 
 def _rect(x, y, w, h, fill, line, width, cls, extra="") -> str:
@@ -105,17 +147,21 @@ def _row(count: int, max_w: float) -> tuple[float, float]:
 def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
               desk: Optional[str] = None, facility: Optional[str] = None,
               stops: Optional[list[tuple[int, str]]] = None,
-              labels: Optional[dict] = None) -> str:
+              labels: Optional[dict] = None, route: Optional[str] = None) -> str:
     """The SVG map of one floor; ``section``/``desk`` or ``facility`` is highlighted.
 
     ``stops`` are a visit plan's (step number, section id): each of those rooms is highlighted
     and carries its numbers, so a plan reads as a numbered route across the floors' maps.
+    ``route`` draws the way along the corridor: ``to_elevator`` (from the kiosk to the lift),
+    ``from_elevator`` (from the lift to the destination) or ``here`` (kiosk to destination).
     """
     lab = {**DEFAULT_LABELS, **(labels or {})}
     stops = stops or []
     sections, facilities = rooms_on_floor(guide, floor)
     kiosk_here = floor == guide.office.kiosk_floor
     target_name = None
+    target_x: Optional[float] = None
+    target_edge: Optional[float] = None     # the side of the destination's box on the corridor
     parts: list[str] = []
 
     parts.append(_rect(MARGIN, 50, WIDTH - 2 * MARGIN, HEIGHT - 50 - MARGIN, "#ffffff", ROOM_LINE,
@@ -125,7 +171,7 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
 
     x, w = _row(len(sections), MAX_SECTION_W)
     top, bottom = SECTION_ROW
-    route: list[str] = []
+    visits: list[str] = []     # 「1 戸籍課」: the plan's stops on this floor, for the description
     for room in sections:
         numbers = [n for n, sid in stops if sid == room.id]
         is_target = room.id == section or bool(numbers)
@@ -138,17 +184,18 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
                            TARGET_LINE if is_target else ROOM_LINE, 8 if is_target else 2,
                            "map-box"))
         name = ("★ " + room.name) if is_target else room.name
-        lines = _wrap(name, w - 16, 24)[:2]
+        lines, size = _fit(name, w - 16, 24, 2, 19)
         y = top + 32
         for line in lines:
-            parts.append(_text(x + w / 2, y, line, 24, weight="bold"))
-            y += 28
+            parts.append(_text(x + w / 2, y, line, size, weight="bold"))
+            y += size + 4
         if room.counter:
             parts.append(_text(x + w / 2, y, lab["counter"].format(counter=room.counter), 22,
                                weight="bold"))
             y += 26
         if is_target:
             target_name = room.name + (f" {desk}" if desk_hit else "")
+            target_x, target_edge = x + w / 2, bottom
         if not room.verified:
             parts.append(_text(x + w / 2, y, lab["unverified"], 18, weight="bold"))
             y += 22
@@ -156,7 +203,7 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
             parts.extend(_desk_boxes(room, x, y, w, bottom, desk if is_target else None, lab))
         for k, n in enumerate(numbers):
             parts.append(_route_badge(x + 24 + k * 42, top - 2, n))
-            route.append(f"{n} {room.name}")
+            visits.append(f"{n} {room.name}")
         parts.append("</g>")
         x += w + GAP
 
@@ -173,43 +220,55 @@ def floor_svg(guide: Guide, floor: int, *, section: Optional[str] = None,
         parts.append(_rect(x, top, w, bottom - top, TARGET_FILL if is_target else ROOM_FILL,
                            TARGET_LINE if is_target else ROOM_LINE, 8 if is_target else 2,
                            "map-box"))
-        size = 20 if w >= 130 else 17
+        lines, size = _fit(("★ " if is_target else "") + room.name, w - 10, 20 if w >= 130 else 18,
+                           2, 14)
         y = top + 34
-        for line in _wrap(("★ " if is_target else "") + room.name, w - 10, size)[:3]:
+        for line in lines:
             parts.append(_text(x + w / 2, y, line, size, weight="bold"))
             y += size + 4
         if not room.verified:
-            for line in _wrap(lab["unverified"], w - 10, size - 4)[:2]:
-                parts.append(_text(x + w / 2, y, line, size - 4))
-                y += size
+            for line in _wrap(lab["unverified"], w - 10, 15)[:2]:
+                parts.append(_text(x + w / 2, y, line, 15))
+                y += 19
         if is_target:
             target_name = room.name
+            target_x, target_edge = x + w / 2, top
         parts.append("</g>")
         x += w + GAP
 
     c_top, c_bottom = CORRIDOR
     mid = (c_top + c_bottom) / 2
     parts.append(_text(WIDTH / 2, mid + 8, lab["corridor"], 20, fill="#44546a"))
+    if route:
+        start = MARGIN + 36 if kiosk_here and route != "from_elevator" else elevator_x
+        end = elevator_x if route == "to_elevator" else target_x
+        if start is not None and end is not None:
+            # Drawn before the markers: their labels' white halo keeps the text readable over it.
+            parts.append(_route(start, end, mid + 20, None if route == "to_elevator" else target_edge))
     if kiosk_here:
         parts.append(f'<g class="map-here" data-here="kiosk">'
                      f'<circle cx="{MARGIN + 36}" cy="{mid:.0f}" r="16" fill="{HERE}" '
                      f'stroke="#ffffff" stroke-width="4" class="map-here-dot"/>'
                      + _text(MARGIN + 62, mid + 8, lab["here"], 22, weight="bold", anchor="start",
-                             fill=HERE, cls="map-text map-here-text") + "</g>")
+                             fill=HERE, cls="map-text map-here-text", halo=True) + "</g>")
     elif elevator_x is not None:
+        # The label goes on whichever side of the lift has room for it, inside the building.
+        label_w = len(lab["arrive"]) * 22
+        left = elevator_x - 26 - label_w >= MARGIN + 8
         parts.append(f'<g class="map-here" data-here="elevator">'
                      f'<circle cx="{elevator_x:.0f}" cy="{mid:.0f}" r="16" fill="{HERE}" '
                      f'stroke="#ffffff" stroke-width="4" class="map-here-dot"/>'
-                     + _text(elevator_x - 26, mid + 8, lab["arrive"], 22, weight="bold",
-                             anchor="end", fill=HERE, cls="map-text map-here-text") + "</g>")
+                     + _text(elevator_x - 26 if left else elevator_x + 26, mid + 8, lab["arrive"], 22,
+                             weight="bold", anchor="end" if left else "start", fill=HERE,
+                             cls="map-text map-here-text", halo=True) + "</g>")
 
     title = lab["title"].format(floor=floor)
     names = "、".join(r.name for r in (*sections, *facilities))
     desc = lab["desc_rooms"].format(names=names)
     if target_name and not stops:
         desc = lab["desc_target"].format(name=target_name, floor=floor) + "。" + desc
-    if route:
-        desc = lab["desc_route"].format(stops="、".join(sorted(route, key=lambda r: int(r.split()[0])))) + "。" + desc
+    if visits:
+        desc = lab["desc_route"].format(stops="、".join(sorted(visits, key=lambda r: int(r.split()[0])))) + "。" + desc
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
             f'class="floor-map" role="img" data-floor="{floor}" lang="ja" '
             f'font-family="Noto Sans CJK JP, Noto Sans JP, sans-serif">'
@@ -226,6 +285,26 @@ def _route_badge(cx: float, cy: float, number: int) -> str:
                     cls="map-text map-stop-number") + "</g>")
 
 
+def _route(x1: float, x2: float, y: float, edge: Optional[float]) -> str:
+    """A dashed line along the corridor and, with ``edge``, into the destination's box
+    (up to a section, down to a facility), with an arrow head at its end."""
+    if edge is not None:
+        way = -1 if edge < y else 1
+        points = [(x1, y), (x2, y), (x2, edge - way * 16)]
+        tx, ty = x2, edge - way * 2
+        head = f"{tx - 12:.0f},{ty - way * 16:.0f} {tx + 12:.0f},{ty - way * 16:.0f} {tx:.0f},{ty:.0f}"
+    else:
+        way = 1 if x2 > x1 else -1
+        points = [(x1, y), (x2 - way * 34, y)]
+        tx, ty = x2 - way * 20, y
+        head = f"{tx - way * 16:.0f},{ty - 12:.0f} {tx - way * 16:.0f},{ty + 12:.0f} {tx:.0f},{ty:.0f}"
+    path = " ".join(f"{px:.0f},{py:.0f}" for px, py in points)
+    return (f'<g class="map-route" data-route="true">'
+            f'<polyline points="{path}" fill="none" stroke="{HERE}" stroke-width="6" '
+            f'stroke-dasharray="14 10" stroke-linecap="round" class="map-route-line"/>'
+            f'<polygon points="{head}" fill="{HERE}" class="map-route-head"/></g>')
+
+
 def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
                 desk: Optional[str], lab: dict) -> list[str]:
     """The desks (係・担当) of a section, as boxes inside its room."""
@@ -235,11 +314,11 @@ def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
     h = (area_bottom - area_top - 6 * (k - 1)) / k
     if h < 26:  # too many desks for boxes: list their names instead
         names = "・".join(name for name, _, _ in room.desks)
-        lines = _wrap(names, w - 16, 16)[:3]
+        lines = _wrap(names, w - 16, 17)[:3]
         if room.verified and not all(ok for _, _, ok in room.desks):
             lines.append(lab["unverified"])
         for line in lines:
-            out.append(_text(x + w / 2, y + 14, line, 16))
+            out.append(_text(x + w / 2, y + 14, line, 17))
             y += 20
         return out
     for name, counter, desk_verified in room.desks:
@@ -252,7 +331,7 @@ def _desk_boxes(room: _Room, x: float, y: float, w: float, bottom: float,
         size = 18 if h < 40 else 20
         room_for = max(1, int(h // (size + 4)))
         if not desk_verified and room_for < 2:
-            size, room_for = 14, 2  # the name and its mark, in smaller type
+            size, room_for = 15, 2  # the name and its mark, in smaller type
         lines = _wrap(("▶ " if hit else "") + label, w - 36, size)
         if desk_verified:
             lines = lines[:room_for]

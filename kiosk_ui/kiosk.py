@@ -10,6 +10,7 @@ from bot import answers
 from bot.furigana import ruby_html
 from bot.hours import hours_summary, open_state
 from bot.guide_data import Guide
+from bot.queue_feed import feed_for
 from kiosk_ui.answer_view import KINDS, answer_view, floor_map, plan_view, sorting_view
 
 bp = Blueprint("kiosk", __name__)
@@ -42,6 +43,11 @@ def js_strings() -> dict:
         "stop": _("読み上げを止める"),
         "listening": _("お話しください…"),
         "voice": _("声で入力"),
+        "voiceStop": _("聞き取りを止める"),
+        "heard": _("「%(text)s」と聞き取りました", text="{text}"),
+        "notHeard": _("聞き取れませんでした。もう一度お試しいただくか、文字で入力してください。"),
+        "staffCalled": _("スタッフを呼びました"),
+        "staffClosed": _("ただいま閉庁しています"),
         "error": _("うまく送れませんでした。もう一度お試しいただくか、総合案内にお尋ねください。"),
         "cardError": _("案内図を表示できませんでした。"),
         "noResults": _("見つかりませんでした。別の言葉でお試しください。"),
@@ -84,10 +90,16 @@ def start():
 def _view_or_404(kind: str, item_id: str):
     if kind not in KINDS:
         abort(404)
-    view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
-                       host_url=request.host_url)
+    g = guide()
+    view = answer_view(g, kind, item_id, desk=request.args.get("desk"),
+                       public_url=current_app.config["PUBLIC_URL"])
     if view is None:
         abort(404)
+    url = current_app.config["QUEUE_FEED_URL"]
+    status = feed_for(url).status(g) if url else None
+    if status and view.destination:
+        here = status.for_section(view.destination["section_id"], view.destination["desk"])
+        view.waiting_now = here.waiting if here else None
     return view
 
 
@@ -95,7 +107,7 @@ def _view_or_404(kind: str, item_id: str):
 def answer_fragment(kind: str, item_id: str):
     """The answer card alone, for the kiosk's script to place beside the conversation."""
     return render_template("partials/answer_card.html", view=_view_or_404(kind, item_id),
-                           show_qr=True, heading_level=2)
+                           show_qr=True, heading_level=2, followups=True)
 
 
 @bp.get("/fragment/sorting/")
@@ -147,6 +159,12 @@ def counter():
 def counter_show(kind: str, item_id: str):
     g = guide()
     return render_template("counter_show.html", view=_view_or_404(kind, item_id), **_common(g))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page that names none (the staff pages)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/map/<int:floor>.svg")

@@ -56,3 +56,15 @@ def live_client(servers):
     return servers.app().test_client()
 
 
+
+
+@pytest.fixture
+def office_open(monkeypatch):
+    """A weekday morning in Japan, for tests of what happens while the office is open."""
+    from datetime import datetime
+
+    from bot import hours
+
+    monday = datetime(2024, 6, 10, 10, 0, tzinfo=hours.JST)
+    monkeypatch.setattr(hours, "now_jst", lambda: monday)
+    return monday

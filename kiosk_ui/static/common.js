@@ -54,23 +54,58 @@ const Guide = (() => {
 
   // --- reading aloud ---
   function canSpeak() { return "speechSynthesis" in window && "SpeechSynthesisUtterance" in window; }
-  function speak(text) {
+  // The button that started the current reading shows 「読み上げを止める」 until it ends.
+  let speakingButton = null;
+  function markSpeaking(button) {
+    if (speakingButton) {
+      speakingButton.textContent = strings.speak;
+      speakingButton.setAttribute("aria-pressed", "false");
+    }
+    speakingButton = button;
+    if (button) {
+      button.textContent = strings.stop;
+      button.setAttribute("aria-pressed", "true");
+    }
+  }
+  function toggleSpeech(text, button) {
+    if (speakingButton === button) { stopSpeaking(); return; }
+    speak(text, button);
+  }
+  function speak(text, button = null) {
     if (!canSpeak() || !text) return;
     speechSynthesis.cancel();
     const utterance = new SpeechSynthesisUtterance(text);
+    utterance.addEventListener("end", () => { if (speakingButton === button) markSpeaking(null); });
+    utterance.addEventListener("error", () => { if (speakingButton === button) markSpeaking(null); });
+    markSpeaking(button);
     utterance.lang = "ja-JP";
     const voice = speechSynthesis.getVoices().find((v) => v.lang === "ja-JP" || v.lang === "ja_JP");
     if (voice) utterance.voice = voice;
     speechSynthesis.speak(utterance);
   }
-  function stopSpeaking() { if (canSpeak()) speechSynthesis.cancel(); }
+  function stopSpeaking() {
+    markSpeaking(null);
+    if (canSpeak()) speechSynthesis.cancel();
+  }
+  // A map wider than a phone scrolls in its box: start with the destination (or the lift) in view.
+  function centreMaps(root) {
+    for (const box of root.querySelectorAll(".map-scroll")) {
+      if (box.scrollWidth <= box.clientWidth) continue;
+      const mark = box.querySelector("[data-highlight='true']") || box.querySelector("[data-here]");
+      if (!mark) continue;
+      const b = box.getBoundingClientRect();
+      const m = mark.getBoundingClientRect();
+      box.scrollLeft += m.left + m.width / 2 - (b.left + b.width / 2);
+    }
+  }
   function enhance(root) {
+    centreMaps(root);
     if (!canSpeak()) return;
     for (const b of root.querySelectorAll(".speak-button")) b.hidden = false;
   }
   document.addEventListener("click", (ev) => {
     const button = ev.target.closest("[data-speak-target='card']");
-    if (button) speak(button.closest(".answer-card")?.dataset.speak || "");
+    if (button) toggleSpeech(button.closest(".answer-card")?.dataset.speak || "", button);
     const print = ev.target.closest("[data-action='print']");
     if (print) window.print();
   });
@@ -82,8 +117,11 @@ const Guide = (() => {
     if (!dialog) return;
     const message = document.getElementById("staff-dialog-message");
     const error = document.getElementById("staff-dialog-error");
+    const title = document.getElementById("staff-dialog-title");
     message.textContent = "";
     error.hidden = true;
+    title.textContent = strings.staffCalled;
+    dialog.querySelector(".staff-desk").hidden = false;
     if (!dialog.open) dialog.showModal();
     // The newest turns, shortened, stay well under the API's size limit.
     const recent = transcript.slice(-20).map((t) => ({who: t.who, text: t.text.slice(0, 300)}));
@@ -95,6 +133,11 @@ const Guide = (() => {
       const data = await resp.json();
       if (!resp.ok) throw new Error(data.error ? data.error.code : resp.status);
       message.textContent = data.message;
+      if (data.closed) {
+        // After hours nobody is called: the title must not say so, nor point to the desk.
+        title.textContent = strings.staffClosed;
+        dialog.querySelector(".staff-desk").hidden = true;
+      }
     } catch (e) {
       error.hidden = false;
     }
@@ -107,7 +150,7 @@ const Guide = (() => {
   function closeDialog() { if (dialog && dialog.open) dialog.close(); }
 
   return {
-    strings, transcript, speak, stopSpeaking, canSpeak, enhance, callStaff, closeDialog,
+    strings, transcript, speak, toggleSpeech, stopSpeaking, canSpeak, enhance, callStaff, closeDialog,
     resetOptions, anyOption,
     get sessionId() { return sessionId; },
     newSession() { sessionId = newSessionId(); transcript.length = 0; return sessionId; },

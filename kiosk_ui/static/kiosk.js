@@ -82,7 +82,7 @@
       speak.type = "button";
       speak.className = "speak-button";
       speak.textContent = S.speak;
-      speak.addEventListener("click", () => Guide.speak(text));
+      speak.addEventListener("click", () => Guide.toggleSpeech(text, speak));
       box.appendChild(speak);
     }
     if (buttons && buttons.length) {
@@ -141,6 +141,7 @@
       const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
       if (gen !== generation) return;
       card.replaceChildren(...Array.from(doc.body.childNodes));
+      card.scrollTop = 0;
       Guide.enhance(card);
     } catch (e) {
       const p = document.createElement("p");
@@ -173,16 +174,35 @@
     }
     if (!data || gen !== generation) return;
     if (data.degraded) setDegraded(true);
-    const replies = Array.isArray(data.replies) ? data.replies : [];
+    const url = cardUrl(data);
+    // The card says 「確認中」 itself: with a card on screen the chat does not repeat it.
+    const replies = (Array.isArray(data.replies) ? data.replies : []).filter((r) => !(url && r.card_note));
     const anyButtons = replies.some((r) => r.buttons && r.buttons.length);
     replies.forEach((r, i) => {
       const extra = !anyButtons && i === replies.length - 1 ? data.choices : null;
       addMessage("bot", r.text, r.ruby, r.buttons || extra);
     });
-    await loadCard(cardUrl(data), gen);
+    await loadCard(url, gen);
     if (data.staff_call) Guide.callStaff();
     touch();
   }
+
+  // Follow-ups on the current answer: ask about it, enlarge its map, or call staff.
+  card.addEventListener("click", (ev) => {
+    const button = ev.target.closest(".followup-button");
+    if (!button) return;
+    if (button.dataset.followup) {
+      send({payload: button.dataset.followup}, button.dataset.title);
+    } else if (button.dataset.followupAction === "map") {
+      const article = card.querySelector(".answer-card");
+      const on = !article.classList.contains("map-zoom");
+      article.classList.toggle("map-zoom", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      card.querySelector(".map-box")?.scrollIntoView({block: "start"});
+    } else if (button.dataset.followupAction === "staff") {
+      Guide.callStaff();
+    }
+  });
 
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -194,6 +214,12 @@
 
   // --- voice input, where the browser has it ---
   const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+  const voiceState = document.getElementById("voice-status");
+  // What the microphone is doing, said on screen and to screen readers (role=status).
+  function voiceStatus(text) {
+    voiceState.textContent = text;
+    voiceState.hidden = !text;
+  }
   if (Recognition) {
     voice.hidden = false;
     let listening = null;
@@ -203,21 +229,27 @@
       rec.lang = "ja-JP";
       rec.interimResults = false;
       rec.maxAlternatives = 1;
+      let heard = false;
       rec.addEventListener("result", (ev) => {
+        heard = true;
         input.value = ev.results[0][0].transcript;
+        voiceStatus(S.heard.replace("{text}", input.value));
         form.requestSubmit();
       });
+      rec.addEventListener("error", () => voiceStatus(S.notHeard));
       rec.addEventListener("end", () => {
         listening = null;
         voice.setAttribute("aria-pressed", "false");
         voice.textContent = S.voice;
+        if (!heard && voiceState.textContent === S.listening) voiceStatus(S.notHeard);
       });
       try {
         rec.start();
         listening = rec;
         voice.setAttribute("aria-pressed", "true");
-        voice.textContent = S.listening;
-      } catch (e) { listening = null; }
+        voice.textContent = S.voiceStop;
+        voiceStatus(S.listening);
+      } catch (e) { listening = null; voiceStatus(S.notHeard); }
     });
   }
 
@@ -264,6 +296,8 @@
   function reset() {
     if (otherLanguage()) {
       // The language lives in a cookie and the page's texts: reload in the default one.
+      // The display options live in sessionStorage, which survives the reload: clear them first.
+      Guide.resetOptions();
       Guide.stopSpeaking();
       location.replace(location.pathname + "?lang=" + encodeURIComponent(defaultLang));
       return;
@@ -272,6 +306,7 @@
     log.replaceChildren();
     card.replaceChildren();
     input.value = "";
+    voiceStatus("");
     busy.hidden = true;
     sendButton.disabled = degraded;
     Guide.stopSpeaking();

@@ -76,7 +76,7 @@ def test_fallback_proposes_but_never_routes():
 
 
 @pytest.mark.parametrize("action, response", [
-    (ActionCallStaff(), "utter_call_staff"),
+    (ActionCallStaff(), ("utter_call_staff", "utter_call_staff_closed")),
     (ActionOutOfScope(), "utter_out_of_scope"),
     (ActionAnswerHours(), ("utter_hours_open", "utter_hours_closed")),
 ])
@@ -87,9 +87,20 @@ def test_simple_answers(action, response):
     assert "destination" not in (messages[0].get("custom") or {})
 
 
-def test_call_staff_flags_the_call():
+def test_call_staff_flags_the_call(office_open):
     messages, _ = run(ActionCallStaff(), "followup_bring")
     assert messages[0]["custom"]["staff_call"] is True
+
+
+def test_call_staff_after_hours_says_the_office_is_closed(monkeypatch):
+    from datetime import datetime
+
+    from bot import hours
+
+    monkeypatch.setattr(hours, "now_jst", lambda: datetime(2024, 6, 10, 19, 0, tzinfo=hours.JST))
+    messages, _ = run(ActionCallStaff(), "followup_bring")
+    assert messages[0]["response"] == "utter_call_staff_closed"
+    assert messages[0]["custom"]["staff_call"] is False
 
 
 @pytest.mark.parametrize("online, corner, response", [
@@ -111,3 +122,32 @@ def test_online_answers_come_from_the_domain(guide, online, corner, response):
     text = render(utt)
     assert text.startswith(proc.title) and (online or "") in text
     assert ("行政サービスコーナー" in text) == corner
+
+
+# --- issue 17: follow-ups after an ask-back refer to the choices on screen ------------------
+
+
+def test_followup_after_an_ask_back_offers_the_shown_choices_in_one_tap(guide):
+    messages, events = run(ActionAnswerDetail(), "followup_after_askback")
+    [msg] = messages
+    assert msg["response"] == "utter_detail_which" and msg["what"] == "持ち物"
+    payloads = [b["payload"] for b in msg["buttons"]]
+    assert payloads == [f'/ask_what_to_bring{{"item": "{c}"}}'
+                        for c in guide.clarifications["certificate_any"].choices]
+    assert msg["buttons"][0]["title"] == "住民票の写しの交付"
+
+
+def test_tapping_a_choice_answers_the_follow_up_for_it(guide):
+    messages, _ = run(ActionAnswerDetail(), "followup_choice_tapped")
+    assert messages[0]["response"] == "utter_bring"
+    assert messages[0]["title"] == guide.procedures["koseki_tohon"].title
+
+
+def test_an_ask_back_is_remembered_for_the_follow_up():
+    dispatcher = CollectingDispatcher()
+    t = tracker("followup_bring")
+    t.latest_message = {"text": "証明書がほしい", "intent": {"name": "request", "confidence": 0.9},
+                        "entities": [], "response_selector": {}}
+    events = ActionRouteVisitor().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    assert events == [SlotSet("current_item", "certificate_any")]

@@ -317,12 +317,12 @@ def test_counter_search_and_show_view(live_kiosk, new_page, screenshot):
 
 
 @pytest.mark.servers
-def test_call_staff_records_the_conversation(live_kiosk, new_page, screenshot):
+def test_call_staff_records_the_conversation(live_kiosk, new_page, screenshot, office_open):
     page = new_page(KIOSK)
     start(page, live_kiosk.url)
     tap_procedure(page, "証明書・住民票", "住民票の写しの交付")
     expect_destination(page, "戸籍課")
-    page.get_by_role("button", name="スタッフを呼ぶ").click()
+    page.locator("#call-staff").click()
     dialog = page.get_by_role("dialog", name="スタッフを呼びました")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#staff-dialog-message")).to_contain_text("職員をお呼びしました")

@@ -70,11 +70,12 @@ def test_pages_have_no_inline_script_handler_or_style(client, url):
     assert "<style" not in html
 
 
-def test_every_page_names_its_language_and_offers_the_staff_call(client):
+def test_every_page_names_its_language_and_the_kiosk_offers_the_staff_call(client):
     for url in ("/", "/counter", "/counter/show/section/koseki"):
         html = page(client, url)
         assert '<html lang="ja">' in html
-        assert 'id="call-staff"' in html and "スタッフを呼ぶ" in html
+        # Staff hold the counter tablet: only the visitors' kiosk calls them.
+        assert ('id="call-staff"' in html and "スタッフを呼ぶ" in html) == (url == "/")
 
 
 def test_opening_hours_banner_says_when_the_office_is_closed(client, monkeypatch):
@@ -115,13 +116,13 @@ def test_verified_counter_is_not_marked_unverified(client):
     assert "※ 窓口の場所は確認中です" in page(client, "/fragment/answer/section/kusei")
 
 
-def test_qr_code_opens_the_summary_page_by_absolute_url(app):
+def test_qr_code_opens_the_summary_page_by_the_public_url(app):
     from kiosk_ui.answer_view import answer_view
 
     with app.test_request_context("/", base_url="http://kiosk.example:5000/"):
         view = answer_view(app.extensions["guide_store"].get(), "procedure", "juminhyo",
-                           host_url="http://kiosk.example:5000/")
-    assert view.link == "http://kiosk.example:5000/summary/procedure/juminhyo"
+                           public_url="https://guide.example.jp/")
+    assert view.link == "https://guide.example.jp/summary/procedure/juminhyo"
     assert view.qr_svg.startswith("<svg") and "<path" in view.qr_svg
 
 
@@ -317,7 +318,7 @@ def test_staff_call_needs_json(client):
     assert resp.status_code == 415
 
 
-def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide):
+def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide, office_open):
     transcript = [{"who": "visitor", "text": "住民票を取りたい"},
                   {"who": "bot", "text": "住民票の写しの交付は、戸籍課です。"},
                   {"who": "visitor", "text": "<b>よくわからない</b>"}]
@@ -336,7 +337,19 @@ def test_staff_call_is_stored_and_says_where_the_desk_is(client, app, guide):
     assert store.mark_handled(call.id + 100) is False
 
 
-def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client):
+def test_staff_call_after_hours_says_the_office_is_closed(client, app, monkeypatch):
+    sunday_noon = datetime(2024, 6, 9, 12, 0, tzinfo=hours.JST)
+    monkeypatch.setattr(hours, "now_jst", lambda: sunday_noon)
+    resp = client.post("/api/staff-call", json={"session_id": SESSION, "transcript": []})
+    data = resp.get_json()
+    assert resp.status_code == 201 and data["closed"] is True
+    assert "閉庁" in data["message"] and "平日 8:45〜17:00" in data["message"]
+    assert "お呼びしました" not in data["message"]
+    # Kept for staff to see when they are back.
+    assert [c.id for c in app.extensions["staff_calls"].list_calls()] == [data["id"]]
+
+
+def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client, office_open):
     assert not (tmp_path / "kiosk.db").exists()  # made on first call, not at start-up
     client.post("/api/staff-call", json={"session_id": SESSION, "transcript": []})
     assert (tmp_path / "kiosk.db").exists()
@@ -353,7 +366,7 @@ def test_english_toggle_changes_the_fixed_texts_only(client):
     assert "Call staff" in html and "What do you need today?" in html
     assert "スタッフを呼ぶ" not in html
     assert "証明書・住民票" in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)  # guide data stays
-    assert "Call staff" in page(client, "/counter")                      # the cookie remembers
+    assert "Search by procedure" in page(client, "/counter")             # the cookie remembers
     assert "スタッフを呼ぶ" in page(client, "/?lang=ja")
     assert "スタッフを呼ぶ" in page(client, "/")
     assert "スタッフを呼ぶ" in page(client, "/?lang=xx")                  # unknown: default
