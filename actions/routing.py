@@ -13,7 +13,7 @@ from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
-from bot.sorting import sorting_index
+from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
 # 「持ち物は？」 after 「どの証明書ですか？」 is about the choices on screen.
@@ -42,7 +42,7 @@ class ActionRouteVisitor(Action):
             say(dispatcher, tracker, errand)
             return []
         # 「乾電池の出し方」 went to the garbage counter entry: the item's sorting answers it.
-        item = sorting_index(guide).find(text) if res.id in GARBAGE_ENTRIES and not explicit else None
+        item = named_item(guide, text) if res.id in GARBAGE_ENTRIES and not explicit else None
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item))
             return []

@@ -91,6 +91,9 @@ def places_of(answer: dict) -> set[tuple[str, Any]]:
     places = {(kind, value)}
     if kind == "redirect":
         places.add(("elsewhere", answer["redirect"].get("name")))
+    if kind == "program" and answer["program"].get("in_charge_verified"):
+        # A program's answer names the section in charge when a page confirms it.
+        places.add(("department", answer["program"].get("department")))
     if answer.get("sorting"):
         # A bulky item's sorting also names the reception centre (a redirect): both are right.
         places.add(("sorting", answer["sorting"].get("category")))

@@ -72,15 +72,22 @@ class SortingIndex:
         return self.garbage.items[best] if best else None
 
 
+def named_item(guide: Guide, text: str) -> Optional[GarbageItem]:
+    """The item the text names, unless the text is garbage talk about something else
+    (「分別ルールの英語版のチラシ」 is not a チラシ to put out)."""
+    key = word_key(text)
+    if any(word_key(w) in key for w in guide.garbage.help.not_item_words):
+        return None
+    return sorting_index(guide).find(text)
+
+
 def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
     """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
     an item is named and one of the dictionary's question words is there."""
     key = word_key(text)
-    help_ = guide.garbage.help
-    if (not any(word_key(w) in key for w in help_.question_words)
-            or any(word_key(w) in key for w in help_.not_item_words)):
+    if not any(word_key(w) in key for w in guide.garbage.help.question_words):
         return None
-    return sorting_index(guide).find(text)
+    return named_item(guide, text)
 
 
 _CACHE: dict[int, tuple[Guide, SortingIndex]] = {}

@@ -136,3 +136,9 @@ def test_unless_words_are_read_and_checked(guide_copy):
 def test_short_names_are_found_only_as_whole_nouns(index, text, item):
     found = index.find(text)
     assert (found.name if found else None) == item
+
+
+def test_garbage_talk_about_something_else_names_no_item(guide):
+    from bot.sorting import named_item
+    assert named_item(guide, "ごみの分別ルールの英語版のチラシがほしい") is None
+    assert named_item(guide, "チラシは何ごみ？").name == "チラシ"

@@ -78,6 +78,13 @@ def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place():
     assert outcome_of(("redirect", "bulky_waste"), bulky) == "right_at_once"
 
 
+def test_a_program_names_its_section_only_when_a_page_confirms_it():
+    confirmed = answer(program={"id": "p", "department": "区政推進課", "in_charge_verified": True})
+    inferred = answer(program={"id": "p", "department": "区政推進課", "in_charge_verified": False})
+    assert outcome_of(("department", "区政推進課"), confirmed) == "right_at_once"
+    assert outcome_of(("department", "区政推進課"), inferred) == "confidently_wrong"
+
+
 def test_a_garbage_question_is_right_only_with_its_category():
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "乾電池"})) == "right_at_once"
     assert outcome_of(("sorting", "乾電池"), answer(sorting={"category": "燃やすごみ"})) == "confidently_wrong"
