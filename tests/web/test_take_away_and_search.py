@@ -131,6 +131,14 @@ def test_every_procedure_is_on_screen_after_two_keystrokes_of_its_common_name(gu
     assert len(guide.procedures) > 100
 
 
+def test_every_procedure_is_found_by_its_common_name(guide):
+    """Its title or any of its synonyms typed in full (the words visitors use) puts every
+    procedure among the results shown without scrolling."""
+    missing = [proc.id for proc in guide.procedures.values()
+               if not any(proc.id in found(guide, name) for name in (proc.title, *proc.synonyms[:1]))]
+    assert missing == []
+
+
 @pytest.mark.parametrize("query,expected", [
     ("戸籍", {"koseki_tohon", "koseki_shohon", "koseki_fuhyo"}),
     ("国保", {"kokuho_leave", "kokuho_join"}),
