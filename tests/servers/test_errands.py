@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
+
+from tests.support.servers import ask
 
 pytestmark = pytest.mark.servers
 
@@ -20,16 +20,6 @@ ITEMS = [
     "タイヤ", "消火器", "パソコン",
 ]
 SHAPES = ["{}は何ごみですか", "{}の捨て方を教えてください", "{}を捨てたいんですけど"]
-
-
-def ask(client, text=None, payload=None, session=None):
-    body = {"session_id": session or uuid.uuid4().hex}
-    body["payload" if payload else "text"] = payload or text
-    resp = client.post("/api/chat", json=body)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    data = resp.get_json()
-    assert data["degraded"] is False, data
-    return data
 
 
 def test_enough_items_are_asked():
