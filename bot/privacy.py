@@ -28,20 +28,28 @@ _PHONE = re.compile(
 _ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR])"
 _BIRTH_DATE = re.compile(
     r"(?:(?:19|20)\d{2}|" + _ERA + r"\s?(?:元|\d{1,2}))\s?[年./\-]\s?\d{1,2}\s?[月./\-]\s?\d{1,2}日?"
-    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)")
-# Any other long run of digits (card, account or reference numbers) is masked as well.
-_LONG_NUMBER = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"
+    # 「85年4月12日生まれ」: a two-digit year needs all of 年, 月 and 日.
+    r"|(?<!\d)\d{2}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
+# Digits said one by one (「0 9 0 1 2 3 4 …」, 「〇九〇の一二三四の…」) are a phone number too.
+_SPELLED_PHONE = re.compile(r"(?<!\d)0(?:[\s\-‐－―−の]{0,2}\d){9,10}(?!\d)")
+# Any other long run of digits (card, account or reference numbers), also in groups
+# (「1234-567890」), is masked as well.
+_LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-‐－−]?\d){6,}(?!\d)")
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 
 
 def _fold(text: str) -> str:
-    """Full-width digits, letters and @ as ASCII, one character for one, so spans still fit."""
+    """Full-width digits, letters and @ as ASCII and kanji digits (〇…九) as digits, one
+    character for one, so spans still fit. (A lone 一 of 一人 matches no pattern: they all
+    need runs of digits.)"""
     return "".join(folded if len(folded := unicodedata.normalize("NFKC", ch)) == 1
-                   and folded.isascii() else ch for ch in text)
+                   and folded.isascii() else ch for ch in text).translate(_KANJI_DIGITS)
 
 
 # Most specific first: a date or a My Number is not reported as a phone number.
 _PATTERNS = ((_EMAIL, "email"), (_BIRTH_DATE, "birth_date"), (_MY_NUMBER, "my_number"),
-             (_PHONE, "phone"), (_LONG_NUMBER, "number"))
+             (_PHONE, "phone"), (_SPELLED_PHONE, "phone"), (_LONG_NUMBER, "number"))
 
 
 def mask_personal_data(text: str | None) -> str:
