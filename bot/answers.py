@@ -75,6 +75,14 @@ def place_text(floor: Optional[int], counter: Optional[str], building: Optional[
     return f"{floor}階（窓口番号は確認中）"
 
 
+def said_place(dest: dict) -> str:
+    """Where to go, as the chat says it: the card beside it (and the separate 確認中 note for
+    text-only clients) says whether the counter is confirmed, so the sentence does not."""
+    if dest["counter"] or dest["floor"] is None:
+        return dest["place"]
+    return f"{dest['floor']}階"
+
+
 def procedure_details(procedure: Procedure) -> dict:
     return {
         "id": procedure.id,
@@ -240,13 +248,13 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
         proc = guide.procedures[item_id]
         dest = procedure_destination(guide, proc)
         out = [Utterance("utter_route", dict(title=proc.title, department=dest["department"],
-                                             place=dest["place"]),
+                                             place=said_place(dest)),
                          dict(destination=dest, procedure=procedure_details(proc)))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "section":
         section = guide.sections[item_id]
         dest = destination(section)
-        out = [Utterance("utter_route_section", dict(department=section.name, place=dest["place"],
+        out = [Utterance("utter_route_section", dict(department=section.name, place=said_place(dest),
                                                      mission=section.mission),
                          dict(destination=dest))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
@@ -263,7 +271,7 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
             # 「引っ越しの手続きは？」: 転入・転出・転居 are all done at 戸籍課, so say where to go
             # first; which one is asked at the counter or with a tap.
             out = [Utterance("utter_clarify_one_place",
-                             dict(department=dest["department"], place=dest["place"],
+                             dict(department=dest["department"], place=said_place(dest),
                                   question=clar.question),
                              dict(destination=dest), buttons=buttons)]
             return out + ([] if dest["verified"] else [Utterance("utter_unverified")])

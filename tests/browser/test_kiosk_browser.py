@@ -169,8 +169,11 @@ def test_button_flow_category_procedure_answer(live_kiosk, new_page, screenshot)
     assert body["payload"] == '/request{"item": "juminhyo"}'
     assert "text" not in body
     expect_destination(page, "戸籍課")
+    # 確認中 is said once, on the card: the chat's sentence names the floor only.
     expect(page.locator("#log .msg-bot .visually-hidden").first).to_have_text(
-        "住民票の写しの交付は、戸籍課（1階（窓口番号は確認中））です。")
+        "住民票の写しの交付は、戸籍課（1階）です。")
+    expect(page.locator("#log")).not_to_contain_text("確認中")
+    expect(page.locator("#card")).to_contain_text("確認中")
     screenshot(page, "kiosk-answer-button")
 
 
