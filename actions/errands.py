@@ -18,7 +18,7 @@ from bot import answers
 from bot.answers import Utterance
 from bot.guide_data import Guide
 from bot.life_events import find_event
-from bot.routing import Resolution
+from bot.routing import Resolution, destination_key
 from bot.sorting import garbage_question
 
 
@@ -27,7 +27,8 @@ def errand_reply(guide: Guide, tracker: Tracker,
     """The sorting of a garbage item or the visit plan of a life event, or None.
 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
-    is the plan's first step (「母が亡くなりました」 → 死亡届), when the guide would only ask back,
+    is where the plan starts (「母が亡くなりました」 → 戸籍課; 「会社を辞めました。保険と年金は？」 →
+    保険年金課), when the guide would only ask back,
     or when several of its steps are named (「会社を辞めました。国保と年金は？」). A confident answer
     elsewhere is a question about one step (「夫が亡くなったので遺族年金を」), or about something
     else that happens with the event (「引っ越してきたので自治会に入りたい」): that answers it.
@@ -48,7 +49,11 @@ def errand_reply(guide: Guide, tracker: Tracker,
         return None
     steps = {step.procedure or step.redirect for step in event.steps}
     named_steps = steps & set(named_items(tracker))
+    first = event.steps[0]
+    first_place = (destination_key(guide, "procedure", first.procedure) if first.procedure
+                   else destination_key(guide, "redirect", first.redirect))
     if (routed is None or not routed.found or routed.kind == "clarification"
-            or routed.id == event.steps[0].procedure or len(named_steps) >= 2):
+            or destination_key(guide, routed.kind, routed.id) == first_place or len(named_steps) >= 2):
+        # Where the request would go anyway is where the plan starts: the plan says more.
         return answers.plan_reply(guide, event)
     return None

@@ -105,3 +105,10 @@ def test_a_garbage_question_read_as_out_of_scope_or_unsure_still_gets_the_item()
         assert messages[0]["custom"]["sorting"]["item"] == "ピアノ"
     messages, _ = run(ActionOutOfScope(), message("明日の天気は？", "out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def test_a_request_that_goes_where_the_plan_starts_gets_the_plan():
+    # 国民年金 is the plan's second step but at 保険年金課, where the plan starts.
+    ranking = {"request": {"ranking": [{"intent_response_key": "request/nenkin_join", "confidence": 0.9}]}}
+    messages, _ = run(ActionRouteVisitor(), message("会社を辞めました。保険と年金は？", "request", ranking=ranking))
+    assert messages[0]["custom"]["plan"][0]["procedure"] == "kokuho_join"
