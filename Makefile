@@ -86,6 +86,10 @@ validate: check
 export-nlu: venv
 	$(BIN)/guide export-nlu
 
+# axe-core, the accessibility checker the browser tests run in each page (from npm, pinned).
+# Defined before the rules that name it: make expands a prerequisite when it reads the rule.
+AXE := var/axe/node_modules/axe-core/axe.min.js
+
 test: venv model system-deps lint-imports $(AXE)
 	$(BIN)/pytest -q
 
@@ -126,8 +130,6 @@ actions: venv
 
 # Debian packages the tests need: Chromium, its driver and Japanese fonts for the browser
 # tests; PostgreSQL and Redis for the multi-server tests (they start private instances).
-# axe-core, the accessibility checker the browser tests run in each page (from npm, pinned).
-AXE := var/axe/node_modules/axe-core/axe.min.js
 SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server zbar-tools npm
 $(AXE): | system-deps
 	npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4.11.1
