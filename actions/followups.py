@@ -7,11 +7,12 @@ from typing import Any, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, named_items, say
+from actions.common import current_guide, named_items, say, visitor_speaker
 from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
 from bot.guide_data import Guide, Procedure
+from bot.languages import Speaker
 
 
 def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
@@ -24,21 +25,25 @@ def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
     return tracker.get_slot("current_item")
 
 
-def detail_utterances(guide: Guide, proc: Procedure, intent: str) -> list[Utterance]:
+def detail_utterances(guide: Guide, proc: Procedure, intent: str,
+                      sp: Optional[Speaker] = None) -> list[Utterance]:
     """What to bring, the fee, or online/service-corner options for one procedure."""
-    dest = answers.procedure_destination(guide, proc)
-    fields = dict(title=proc.title)
-    payload = dict(destination=dest, procedure=answers.procedure_details(proc))
+    sp = sp or guide.speaker()
+    dest = answers.procedure_destination(guide, proc, sp)
+    details = answers.procedure_details(proc, sp)
+    fields = dict(title=details["title"])
+    payload = dict(destination=dest, procedure=details)
     if intent == "ask_fee":
-        utt = (Utterance("utter_fee", dict(fields, fee=proc.fee), payload) if proc.fee
+        utt = (Utterance("utter_fee", dict(fields, fee=details["fee"]), payload) if proc.fee
                else Utterance("utter_fee_unknown", fields, payload))
     elif intent == "ask_online":
         response = {(True, True): "utter_online_and_corner", (True, False): "utter_online",
                     (False, True): "utter_service_corner", (False, False): "utter_online_none"}
         utt = Utterance(response[bool(proc.online), proc.service_corner],
-                        dict(fields, online=proc.online or ""), payload)
+                        dict(fields, online=details["online"] or ""), payload)
     elif proc.bring:
-        utt = Utterance("utter_bring", dict(fields, bring="、".join(proc.bring)), payload)
+        utt = Utterance("utter_bring", dict(fields, bring=answers.list_text(details["bring"], sp)),
+                        payload)
     else:
         utt = Utterance("utter_bring_unknown", fields, payload)
     return [utt] + ([] if proc.verified else [Utterance("utter_details_unverified")])
@@ -55,16 +60,19 @@ class ActionAnswerDetail(Action):
         guide = current_guide()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         subject = _subject(guide, tracker)
+        sp = visitor_speaker(guide, tracker)
         if subject in guide.sections:
-            say(dispatcher, tracker, answers.reply_for(guide, "section", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "section", subject, sp=sp), sp)
         elif subject in guide.redirects:
-            say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject, sp=sp), sp)
         elif subject in guide.procedures and intent == "ask_floor":
-            say(dispatcher, tracker, answers.reply_for(guide, "procedure", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "procedure", subject, sp=sp), sp)
         elif subject in guide.procedures:
-            say(dispatcher, tracker, detail_utterances(guide, guide.procedures[subject], intent))
+            say(dispatcher, tracker, detail_utterances(guide, guide.procedures[subject], intent, sp),
+                sp)
         else:
-            say(dispatcher, tracker, [Utterance("utter_which_item", buttons=answers.menu_buttons(guide))])
+            say(dispatcher, tracker, [Utterance("utter_which_item",
+                                                buttons=answers.menu_buttons(guide, sp))], sp)
         return []
 
 
@@ -77,9 +85,10 @@ class ActionAnswerHours(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
-        state = hours.open_state(guide)
+        sp = visitor_speaker(guide, tracker)
+        state = hours.open_state(guide, sp=sp)
         say(dispatcher, tracker, [Utterance(
             "utter_hours_open" if state.open else "utter_hours_closed",
-            dict(summary=hours.hours_summary(guide), today=state.today),
-            dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))])
+            dict(summary=hours.hours_summary(guide, sp), today=state.today),
+            dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))], sp)
         return []

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_item, current_guide, named_items, say
+from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from bot.answers import reply_for
 from bot.matcher import Match, matcher_for
 from bot.routing import resolve, selector_ranking, title_of
@@ -29,7 +29,8 @@ class ActionRouteVisitor(Action):
         message = tracker.latest_message
         res = resolve(guide, matcher_for(guide), message.get("text") or "", selector_ranking(message),
                       explicit_id=button_item(tracker), named_ids=named_items(tracker))
-        say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates))
+        sp = visitor_speaker(guide, tracker)
+        say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates, sp=sp), sp)
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
 
 
@@ -46,8 +47,9 @@ class ActionSuggest(Action):
         text = tracker.latest_message.get("text") or ""
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
+        sp = visitor_speaker(guide, tracker)
         if res.kind == "clarification":
-            say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
+            say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return []
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []
@@ -55,5 +57,5 @@ class ActionSuggest(Action):
             if m.kind != "clarification" and (m.kind, m.id) not in seen:
                 seen.add((m.kind, m.id))
                 candidates.append(m)
-        say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4]))
+        say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4], sp=sp), sp)
         return []

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, say
+from actions.common import current_guide, say, visitor_speaker
 from bot import answers
 from bot.answers import Utterance
 
@@ -21,9 +21,11 @@ class ActionCallStaff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
+        sp = visitor_speaker(guide, tracker)
         say(dispatcher, tracker, [Utterance(
-            "utter_call_staff", dict(desk=answers.information_desk_text(guide)),
-            dict(staff_call=True, facility=answers.facility_info(guide.office.information_desk)))])
+            "utter_call_staff", dict(desk=answers.information_desk_text(guide, sp)),
+            dict(staff_call=True, facility=answers.facility_info(guide.office.information_desk, sp)))],
+            sp)
         return []
 
 
@@ -36,7 +38,8 @@ class ActionOutOfScope(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
+        sp = visitor_speaker(guide, tracker)
         say(dispatcher, tracker, [Utterance(
-            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide)),
-            buttons=answers.menu_buttons(guide))])
+            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide, sp)),
+            buttons=answers.menu_buttons(guide, sp))], sp)
         return []

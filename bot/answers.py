@@ -13,15 +13,30 @@ from dataclasses import field as dc_field
 from typing import Optional, Sequence
 
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, Section
+from bot.languages import Speaker
+
+# Japanese, when no speaker is given: the guide's own words.
+_JA = Speaker({}, {}, "ja")
 
 
-def destination(section: Section, desk_name: Optional[str] = None) -> dict:
+def department_name(section: Section, sp: Speaker = _JA) -> str:
+    """The section's name in the visitor's language with its Japanese name beside it, as on
+    the building's signs: 「Family Register Division (戸籍課)」; Japanese as it is."""
+    name = sp.entry(section.id, "name", section.name)
+    short = section.name.split("（")[0]
+    if sp.japanese or short in name:
+        return name
+    return sp.phrase("department", "{name}（{ja}）", name=name, ja=short)
+
+
+def destination(section: Section, desk_name: Optional[str] = None, sp: Speaker = _JA) -> dict:
     """Where the visitor should go: section, desk, floor, counter, and how sure we are."""
     desk = section.desk(desk_name)
     place = desk or section
     return {
         "section_id": section.id,
-        "department": section.name,
+        "department": department_name(section, sp),
+        "department_ja": section.name,
         "reading": section.reading,
         "desk": desk_name,
         "floor": place.floor,
@@ -29,68 +44,86 @@ def destination(section: Section, desk_name: Optional[str] = None) -> dict:
         "phone": place.phone or section.phone,
         "building": section.building,
         "verified": place.verified,
-        "place": place_text(place.floor, place.counter, section.building),
+        "place": place_text(place.floor, place.counter, section.building, sp),
+        "place_ja": place_text(place.floor, place.counter, section.building),
     }
 
 
-def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
-    return destination(guide.sections[procedure.section], procedure.desk)
+def procedure_destination(guide: Guide, procedure: Procedure, sp: Speaker = _JA) -> dict:
+    return destination(guide.sections[procedure.section], procedure.desk, sp)
 
 
-def program_destination(guide: Guide, program: Program) -> dict:
+def program_destination(guide: Guide, program: Program, sp: Speaker = _JA) -> dict:
     """The section in charge of a program; unverified while that attribution is an inference."""
-    dest = destination(guide.sections[program.section])
+    dest = destination(guide.sections[program.section], None, sp)
     dest["in_charge_verified"] = bool(program.section_source)
     dest["verified"] = dest["verified"] and dest["in_charge_verified"]
     return dest
 
 
-def in_charge_label(program: Program) -> str:
+def in_charge_label(program: Program, sp: Speaker = _JA) -> str:
     """「担当」, or 「担当（確認中）」 when no source names the section in charge."""
-    return "担当" if program.section_source else "担当（確認中）"
+    if program.section_source:
+        return sp.text("screen", "担当", "担当") or "担当"
+    return sp.text("screen", "担当（確認中）", "担当（確認中）") or "担当（確認中）"
 
 
-def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str]) -> str:
+def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str],
+               sp: Speaker = _JA) -> str:
     """「2階 204番窓口」, 「4階（窓口番号は確認中）」 or the other building's name."""
     if building and floor is None:
         return building
     if floor is None:
-        return "場所は職員にお尋ねください"
+        return sp.phrase("place_ask", "場所は職員にお尋ねください")
     if counter:
-        return f"{floor}階 {counter}番窓口"
-    return f"{floor}階（窓口番号は確認中）"
+        return sp.phrase("place_counter", "{floor}階 {counter}番窓口", floor=floor, counter=counter)
+    return sp.phrase("place_floor", "{floor}階（窓口番号は確認中）", floor=floor)
 
 
-def procedure_details(procedure: Procedure) -> dict:
+def list_text(items, sp: Speaker = _JA) -> str:
+    """Items in one line: 「A、B」 in Japanese, "A, B" in English."""
+    return (sp.phrase("list_separator", "、") if not sp.japanese else "、").join(items)
+
+
+def procedure_details(procedure: Procedure, sp: Speaker = _JA) -> dict:
+    pid = procedure.id
     return {
-        "id": procedure.id,
-        "title": procedure.title,
-        "bring": list(procedure.bring),
-        "fee": procedure.fee,
-        "online": procedure.online,
+        "id": pid,
+        "title": sp.entry(pid, "title", procedure.title),
+        "title_ja": procedure.title,
+        "bring": list(sp.entry(pid, "bring", procedure.bring)),
+        "fee": sp.entry(pid, "fee", procedure.fee),
+        "online": sp.entry(pid, "online", procedure.online),
         "service_corner": procedure.service_corner,
         "saturday": procedure.saturday,
-        "note": procedure.note,
+        "note": sp.entry(pid, "note", procedure.note),
         "url": procedure.url,
         "verified": procedure.verified,
     }
 
 
-def redirect_info(redirect: Redirect) -> dict:
-    return {"id": redirect.id, "title": redirect.title, "name": redirect.name,
-            "phone": redirect.phone, "url": redirect.url, "note": redirect.note}
+def redirect_info(redirect: Redirect, sp: Speaker = _JA) -> dict:
+    rid = redirect.id
+    return {"id": rid, "title": sp.entry(rid, "title", redirect.title),
+            "name": sp.entry(rid, "name", redirect.name), "name_ja": redirect.name,
+            "phone": redirect.phone, "url": redirect.url, "note": sp.entry(rid, "note", redirect.note)}
 
 
-def program_info(guide: Guide, program: Program) -> dict:
-    return {"id": program.id, "title": program.title, "goal": program.goal,
-            "department": guide.sections[program.section].name, "text": program.text,
-            "in_charge": in_charge_label(program),
+def program_info(guide: Guide, program: Program, sp: Speaker = _JA) -> dict:
+    section = guide.sections[program.section]
+    # The management policy's own text stays Japanese; other languages get the summary.
+    text = program.text if sp.japanese else sp.entry(program.id, "summary", program.text)
+    return {"id": program.id, "title": sp.entry(program.id, "title", program.title),
+            "goal": program.goal, "department": department_name(section, sp),
+            "department_ja": section.name, "text": text,
+            "in_charge": in_charge_label(program, sp),
             "in_charge_verified": bool(program.section_source)}
 
 
-def facility_info(facility: Facility) -> dict:
-    return {"id": facility.id, "name": facility.name, "floor": facility.floor,
-            "where": facility.where, "verified": facility.verified}
+def facility_info(facility: Facility, sp: Speaker = _JA) -> dict:
+    return {"id": facility.id, "name": sp.entry(facility.id, "name", facility.name),
+            "name_ja": facility.name, "floor": facility.floor,
+            "where": sp.entry(facility.id, "where", facility.where), "verified": facility.verified}
 
 
 def button(title: str, intent: str, item_id: str) -> dict:
@@ -98,18 +131,24 @@ def button(title: str, intent: str, item_id: str) -> dict:
     return {"title": title, "payload": f"/{intent}" + json.dumps({"item": item_id}, ensure_ascii=False)}
 
 
-def procedure_button(procedure: Procedure) -> dict:
-    return button(procedure.title, "request", procedure.id)
+def procedure_button(procedure: Procedure, sp: Speaker = _JA) -> dict:
+    return button(sp.entry(procedure.id, "title", procedure.title), "request", procedure.id)
 
 
-def menu_buttons(guide: Guide) -> list[dict]:
+def menu_buttons(guide: Guide, sp: Speaker = _JA) -> list[dict]:
     """The vague topics as a menu, for when the guide cannot tell what the visitor needs."""
-    return [button(c.synonyms[0], "request", c.id) for c in list(guide.clarifications.values())[:4]]
+    return [button(sp.entry(c.id, "synonyms", c.synonyms)[0], "request", c.id)
+            for c in list(guide.clarifications.values())[:4]]
 
 
-def information_desk_text(guide: Guide) -> str:
+def information_desk_text(guide: Guide, sp: Speaker = _JA) -> str:
     """「総合案内（1階 正面入口の近く）」, hedged while its place is unverified."""
     desk = guide.office.information_desk
+    if not sp.japanese:
+        name, where = sp.entry(desk.id, "name", desk.name), sp.entry(desk.id, "where", desk.where)
+        hedge = "" if desk.verified else sp.phrase("place_unverified_short", "・場所は確認中")
+        return sp.phrase("desk_where", "{name}（{where}{hedge}）", name=name, where=where,
+                         hedge=hedge)
     # A place that already says it is unconfirmed (…（要確認）) needs no second mark.
     hedge = "" if desk.verified or "確認" in desk.where else "・場所は確認中"
     return f"{desk.name}（{desk.where}{hedge}）"
@@ -129,48 +168,68 @@ class Utterance:
 
 
 def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
-              candidates: Sequence = ()) -> list[Utterance]:
-    """The answer to a resolved guide entry, or the question back when there is none."""
+              candidates: Sequence = (), sp: Speaker = _JA) -> list[Utterance]:
+    """The answer to a resolved guide entry, or the question back when there is none.
+
+    ``sp`` speaks the visitor's language: every field is its translation (or its fallback's).
+    """
     if kind == "procedure":
         proc = guide.procedures[item_id]
-        dest = procedure_destination(guide, proc)
-        out = [Utterance("utter_route", dict(title=proc.title, department=dest["department"],
+        dest = procedure_destination(guide, proc, sp)
+        details = procedure_details(proc, sp)
+        out = [Utterance("utter_route", dict(title=details["title"], department=dest["department"],
                                              place=dest["place"]),
-                         dict(destination=dest, procedure=procedure_details(proc)))]
+                         dict(destination=dest, procedure=details))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "section":
         section = guide.sections[item_id]
-        dest = destination(section)
-        out = [Utterance("utter_route_section", dict(department=section.name, place=dest["place"],
-                                                     mission=section.mission),
+        dest = destination(section, None, sp)
+        mission = sp.entry(section.id, "mission", section.mission) if sp.japanese else \
+            sp.entry(section.id, "mission", None) or ""
+        out = [Utterance("utter_route_section", dict(department=dest["department"],
+                                                     place=dest["place"], mission=mission),
                          dict(destination=dest))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "redirect":
         red = guide.redirects[item_id]
-        return [Utterance("utter_redirect", dict(title=red.title, name=red.name, note=red.note or ""),
-                          dict(redirect=redirect_info(red)))]
+        info = redirect_info(red, sp)
+        return [Utterance("utter_redirect", dict(title=info["title"], name=info["name"],
+                                                 note=info["note"] or ""),
+                          dict(redirect=info))]
     if kind == "clarification":
         clar = guide.clarifications[item_id]
-        buttons = [procedure_button(guide.procedures[c]) if c in guide.procedures
-                   else button(guide.redirects[c].title, "request", c) for c in clar.choices]
-        return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
+        buttons = [procedure_button(guide.procedures[c], sp) if c in guide.procedures
+                   else button(sp.entry(c, "title", guide.redirects[c].title), "request", c)
+                   for c in clar.choices]
+        return [Utterance("utter_clarify", dict(question=sp.entry(clar.id, "question", clar.question)),
+                          buttons=buttons)]
     if kind == "program":
         prog = guide.programs[item_id]
-        info = program_info(guide, prog)
-        dest = program_destination(guide, prog)
-        out = [Utterance("utter_program", dict(title=prog.title, body=prog.text,
+        info = program_info(guide, prog, sp)
+        dest = program_destination(guide, prog, sp)
+        out = [Utterance("utter_program", dict(title=info["title"], body=info["text"],
                                                in_charge=info["in_charge"],
                                                department=info["department"]),
                          dict(program=info))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "facility":
         fac = guide.facilities[item_id]
-        out = [Utterance("utter_facility", dict(name=fac.name, where=fac.where),
-                         dict(facility=facility_info(fac)))]
+        info = facility_info(fac, sp)
+        out = [Utterance("utter_facility", dict(name=info["name"], where=info["where"]),
+                         dict(facility=info))]
         return out + ([] if fac.verified else [Utterance("utter_unverified")])
     if candidates:
         intents = {"section": "section", "program": "program", "facility": "facility"}
-        buttons = [button(m.title, intents.get(m.kind, "request"), m.id) for m in candidates]
+        buttons = [button(entry_title(guide, m.kind, m.id, m.title, sp),
+                          intents.get(m.kind, "request"), m.id) for m in candidates]
         return [Utterance("utter_suggest", buttons=buttons)]
-    return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide)),
-                      buttons=menu_buttons(guide))]
+    return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
+                      buttons=menu_buttons(guide, sp))]
+
+
+def entry_title(guide: Guide, kind: str, item_id: str, japanese: str, sp: Speaker = _JA) -> str:
+    """An entry's title (or name, or question) in the visitor's language."""
+    key = {"section": "name", "facility": "name", "clarification": "question"}.get(kind, "title")
+    if kind == "section" and item_id in guide.sections:
+        return department_name(guide.sections[item_id], sp)
+    return sp.entry(item_id, key, japanese)

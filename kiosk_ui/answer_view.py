@@ -12,13 +12,16 @@ from typing import Optional
 
 import qrcode
 import qrcode.image.svg
+from dataclasses import replace
+
 from flask import url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from bot import answers
 from kiosk_ui.floor_map import floor_svg
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, SaturdayService, Section
+from bot.languages import Speaker
+from kiosk_ui.texts import gettext as _
 
 KINDS = ("procedure", "section", "facility", "redirect", "program")
 
@@ -40,6 +43,7 @@ class AnswerView:
     link_is_official: bool = False
     qr_svg: Optional[Markup] = None
     saturday: Optional[SaturdayService] = None  # the Saturday service, for procedures that have it
+    sp: Optional[Speaker] = None              # the visitor's language
 
     @property
     def verified(self) -> bool:
@@ -60,6 +64,20 @@ class AnswerView:
         """The answer as one plain sentence list, for reading aloud."""
         parts = [self.title]
         d = self.destination
+        sp = self.sp
+        if sp is not None and not sp.japanese:
+            # Read aloud in the visitor's language: the section's Japanese name stays on
+            # screen for the signs, but is not spoken by a foreign voice.
+            if d:
+                parts.append(f"{d['department']}, {d['place']}")
+            if self.facility:
+                parts.append(self.facility.where)
+            if self.redirect:
+                parts.append(self.redirect.name)
+            if self.procedure and self.procedure.bring:
+                parts.append(_("お持ちいただくもの") + ": " +
+                             answers.list_text(self.procedure.bring, sp))
+            return ". ".join(parts)
         if d:
             in_charge = f"{answers.in_charge_label(self.program)}、" if self.program else ""
             parts.append(f"{in_charge}{d['department']}{'、' + d['desk'] if d['desk'] else ''}。"
@@ -108,38 +126,53 @@ def qr_svg(data: str) -> Markup:
 
 
 def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = None,
-                host_url: Optional[str] = None) -> Optional[AnswerView]:
-    """The view of one guide entry, or None when there is no such entry."""
+                host_url: Optional[str] = None, sp: Optional[Speaker] = None
+                ) -> Optional[AnswerView]:
+    """The view of one guide entry, or None when there is no such entry; every text in
+    the speaker's language (the guide's Japanese when none is given)."""
+    sp = sp or guide.speaker()
     view: Optional[AnswerView] = None
     if kind == "procedure" and item_id in guide.procedures:
         proc = guide.procedures[item_id]
-        view = AnswerView(kind, item_id, proc.title, procedure=proc,
+        d = answers.procedure_details(proc, sp)
+        shown = replace(proc, title=d["title"], bring=tuple(d["bring"]), fee=d["fee"],
+                        online=d["online"], note=d["note"])
+        view = AnswerView(kind, item_id, shown.title, procedure=shown,
                           section=guide.section_of(proc),
-                          destination=answers.procedure_destination(guide, proc),
+                          destination=answers.procedure_destination(guide, proc, sp),
                           saturday=guide.office.hours.saturday if proc.saturday else None)
         view.link, view.link_is_official = proc.url, bool(proc.url)
     elif kind == "section" and item_id in guide.sections:
         section = guide.sections[item_id]
         desk = desk if section.desk(desk) else None
-        view = AnswerView(kind, item_id, section.name, section=section,
-                          destination=answers.destination(section, desk))
+        dest = answers.destination(section, desk, sp)
+        view = AnswerView(kind, item_id, dest["department"], section=section, destination=dest)
     elif kind == "program" and item_id in guide.programs:
         prog = guide.programs[item_id]
         section = guide.sections[prog.section]
-        view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
-                          destination=answers.program_destination(guide, prog))
+        info = answers.program_info(guide, prog, sp)
+        view = AnswerView(kind, item_id, info["title"],
+                          program=replace(prog, title=info["title"], text=info["text"]),
+                          section=section,
+                          destination=answers.program_destination(guide, prog, sp))
     elif kind == "redirect" and item_id in guide.redirects:
         red = guide.redirects[item_id]
-        view = AnswerView(kind, item_id, red.title, redirect=red)
+        info = answers.redirect_info(red, sp)
+        view = AnswerView(kind, item_id, info["title"],
+                          redirect=replace(red, title=info["title"], name=info["name"],
+                                           note=info["note"]))
         view.link, view.link_is_official = red.url, bool(red.url)
     elif kind == "facility" and item_id in guide.facilities:
         fac = guide.facilities[item_id]
-        view = AnswerView(kind, item_id, fac.name, facility=fac)
+        info = answers.facility_info(fac, sp)
+        view = AnswerView(kind, item_id, info["name"],
+                          facility=replace(fac, name=info["name"], where=info["where"]))
         if fac.floor is not None:
             view.map_floor = fac.floor
             view.map_svg = floor_map(guide, fac.floor, facility=fac.id)
     if view is None:
         return None
+    view.sp = sp
     d = view.destination
     if d and d["floor"] is not None and not d["building"]:
         view.map_floor = d["floor"]

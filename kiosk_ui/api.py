@@ -56,6 +56,18 @@ def guide() -> Guide:
     return current_app.extensions["guide_store"].get()
 
 
+def _read_lang(body: dict) -> Optional[str]:
+    """The optional ``lang``: a language of the guide (languages.yml), else 400."""
+    lang = body.get("lang")
+    if lang is None:
+        return None
+    known = list(guide().languages)
+    if not isinstance(lang, str) or lang not in known:
+        raise BadRequest("invalid_lang", f"lang must be one of {', '.join(known)} (or left out "
+                                         f"to detect the language of the text)")
+    return lang
+
+
 def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
     """(session_id, text, payload) from the body, or BadRequest saying what is wrong."""
     if not request.is_json:
@@ -86,7 +98,8 @@ def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
 @bp.post("/chat")
 def chat():
     session_id, text, payload = _read_chat_request()
-    return jsonify(turn(current_app.extensions["rasa"], guide(), session_id, text, payload))
+    lang = _read_lang(request.get_json(silent=True))
+    return jsonify(turn(current_app.extensions["rasa"], guide(), session_id, text, payload, lang))
 
 
 @bp.get("/health")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (Blueprint, Response, abort, current_app, render_template, request)
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from markupsafe import escape
 
 from bot import answers
 from bot.furigana import ruby_html
 from bot.hours import hours_summary, open_state
 from bot.guide_data import Guide
 from kiosk_ui.answer_view import KINDS, answer_view, floor_map
+from kiosk_ui.texts import current_lang, speaker
+from kiosk_ui.texts import gettext as _
 
 bp = Blueprint("kiosk", __name__)
 
@@ -21,15 +24,19 @@ def guide() -> Guide:
 
 def hours_banner(g: Guide) -> dict:
     """The opening-hours line for the top of every screen."""
-    state = open_state(g)
+    sp = speaker()
+    state = open_state(g, sp=sp)
     label = _("ただいま受付中です") if state.open else _("ただいま閉庁しています")
     return {"open": state.open, "saturday_service": state.saturday_service, "label": label,
-            "today": state.today, "reason": state.reason, "summary": hours_summary(g)}
+            "today": state.today, "reason": state.reason, "summary": hours_summary(g, sp)}
 
 
 @bp.app_template_filter("furigana")
 def furigana_filter(text, reading=None):
-    """Ruby markup over kanji (hidden unless the visitor turns furigana on)."""
+    """Ruby markup over kanji (hidden unless the visitor turns furigana on); Japanese and
+    やさしい日本語 only: other languages' texts (with 戸籍課 beside a name) get none."""
+    if not speaker().language.furigana:
+        return escape(str(text))
     return ruby_html(str(text), reading)
 
 
@@ -53,14 +60,21 @@ def js_strings() -> dict:
 
 @bp.app_context_processor
 def page_context() -> dict:
-    lang = str(get_locale() or "ja")
-    return {"lang": lang, "languages": current_app.config["LANGUAGES"], "js_strings": js_strings}
+    """The page's language: its code (for /api/chat), BCP 47 tag (<html lang>, speech),
+    furigana, and every language for the picker (native names)."""
+    sp = speaker()
+    return {"lang": sp.lang, "lang_tag": sp.language.bcp47, "furigana": sp.language.furigana,
+            "languages": list(guide().languages.values()), "js_strings": js_strings}
 
 
 @bp.after_app_request
 def remember_language(resp: Response) -> Response:
     lang = request.args.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    try:
+        known = guide().languages
+    except Exception:   # no valid guide data at all: nothing to remember
+        return resp
+    if lang in known:
         resp.set_cookie("lang", lang, samesite="Lax", httponly=True)
     return resp
 
@@ -73,8 +87,11 @@ def _common(g: Guide) -> dict:
 @bp.get("/")
 def start():
     g = guide()
-    categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
-                       for p in c.procedures]) for c in g.categories.values()]
+    sp = speaker()
+    categories = [(replace(c, title=sp.entry(c.id, "title", c.title)),
+                   [(replace(g.procedures[p], title=sp.entry(p, "title", g.procedures[p].title)),
+                     answers.procedure_button(g.procedures[p])["payload"])
+                    for p in c.procedures]) for c in g.categories.values()]
     return render_template("kiosk.html", categories=categories, **_common(g))
 
 
@@ -82,7 +99,7 @@ def _view_or_404(kind: str, item_id: str):
     if kind not in KINDS:
         abort(404)
     view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
-                       host_url=request.host_url)
+                       host_url=request.host_url, sp=speaker())
     if view is None:
         abort(404)
     return view

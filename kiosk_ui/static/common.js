@@ -54,12 +54,17 @@ const Guide = (() => {
 
   // --- reading aloud ---
   function canSpeak() { return "speechSynthesis" in window && "SpeechSynthesisUtterance" in window; }
-  function speak(text) {
+  // In the language's voice where the browser has one (ko-KR, vi-VN, …; "en" takes any en-*).
+  function speak(text, tag) {
     if (!canSpeak() || !text) return;
     speechSynthesis.cancel();
+    const lang = tag || document.body.dataset.langTag || "ja-JP";
     const utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = "ja-JP";
-    const voice = speechSynthesis.getVoices().find((v) => v.lang === "ja-JP" || v.lang === "ja_JP");
+    utterance.lang = lang;
+    const norm = (l) => (l || "").replace("_", "-").toLowerCase();
+    const voices = speechSynthesis.getVoices();
+    const voice = voices.find((v) => norm(v.lang) === norm(lang)) ||
+      voices.find((v) => norm(v.lang).split("-")[0] === norm(lang).split("-")[0]);
     if (voice) utterance.voice = voice;
     speechSynthesis.speak(utterance);
   }
@@ -70,7 +75,8 @@ const Guide = (() => {
   }
   document.addEventListener("click", (ev) => {
     const button = ev.target.closest("[data-speak-target='card']");
-    if (button) speak(button.closest(".answer-card")?.dataset.speak || "");
+    const cardEl = button?.closest(".answer-card");
+    if (button) speak(cardEl?.dataset.speak || "", cardEl?.lang);
     const print = ev.target.closest("[data-action='print']");
     if (print) window.print();
   });

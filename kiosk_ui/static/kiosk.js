@@ -16,6 +16,14 @@
   const screens = Array.from(document.querySelectorAll(".screen"));
   let generation = 0;   // answers that arrive after a reset are dropped
   let degraded = false;
+  // The page's language (the language button) and the language of the last answer.
+  const defaultLang = body.dataset.defaultLang || "ja";
+  const pageLang = body.dataset.lang || defaultLang;
+  const pageTag = body.dataset.langTag || "ja-JP";
+  const LANG_TAGS = Object.fromEntries(Array.from(document.querySelectorAll(".lang-choice"))
+    .map((a) => [a.dataset.lang, a.lang]));
+  let answerLang = pageLang;
+  let answerTag = pageTag;
 
   // --- screens ---
   function currentScreen() { return screens.find((s) => !s.hidden); }
@@ -71,7 +79,7 @@
     label.textContent = who === "visitor" ? S.you : S.guide;
     const p = document.createElement("p");
     p.className = "msg-text";
-    p.lang = "ja";
+    p.lang = who === "bot" ? answerTag : pageTag;
     rubyText(p, text, pieces);
     box.append(label, p);
     if (who === "bot" && Guide.canSpeak()) {
@@ -79,7 +87,8 @@
       speak.type = "button";
       speak.className = "speak-button";
       speak.textContent = S.speak;
-      speak.addEventListener("click", () => Guide.speak(text));
+      const tag = answerTag;
+      speak.addEventListener("click", () => Guide.speak(text, tag));
       box.appendChild(speak);
     }
     if (buttons && buttons.length) {
@@ -90,7 +99,7 @@
         const button = document.createElement("button");
         button.type = "button";
         button.className = "choice-button";
-        button.lang = "ja";
+        button.lang = answerTag;
         button.textContent = b.title;
         button.addEventListener("click", () => send({payload: b.payload}, b.title));
         row.appendChild(button);
@@ -117,7 +126,9 @@
   async function loadCard(t, gen) {
     if (!t) { card.replaceChildren(); return; }
     let url = `/fragment/answer/${encodeURIComponent(t.kind)}/${encodeURIComponent(t.id)}`;
-    if (t.desk) url += "?desk=" + encodeURIComponent(t.desk);
+    // The card in the language the guide answered in (typed Korean on a Japanese page, too).
+    url += "?lang=" + encodeURIComponent(answerLang);
+    if (t.desk) url += "&desk=" + encodeURIComponent(t.desk);
     try {
       const resp = await fetch(url);
       if (!resp.ok) throw new Error(String(resp.status));
@@ -144,7 +155,9 @@
     try {
       const resp = await fetch("/api/chat", {
         method: "POST", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({session_id: Guide.sessionId, ...message}),
+        // The language button's choice; on the default page the guide detects the language.
+        body: JSON.stringify({session_id: Guide.sessionId, ...message,
+                              ...(pageLang !== defaultLang ? {lang: pageLang} : {})}),
       });
       data = await resp.json();
       if (!resp.ok) throw new Error(data.error ? data.error.message : String(resp.status));
@@ -157,6 +170,10 @@
     }
     if (!data || gen !== generation) return;
     if (data.degraded) setDegraded(true);
+    if (typeof data.lang === "string" && LANG_TAGS[data.lang]) {
+      answerLang = data.lang;
+      answerTag = LANG_TAGS[data.lang];
+    }
     const replies = Array.isArray(data.replies) ? data.replies : [];
     const anyButtons = replies.some((r) => r.buttons && r.buttons.length);
     replies.forEach((r, i) => {
@@ -184,7 +201,7 @@
     voice.addEventListener("click", () => {
       if (listening) { listening.stop(); return; }
       const rec = new Recognition();
-      rec.lang = "ja-JP";
+      rec.lang = pageTag;
       rec.interimResults = false;
       rec.maxAlternatives = 1;
       rec.addEventListener("result", (ev) => {
@@ -238,8 +255,7 @@
     if (!warning.hidden) warning.hidden = true;
   }
   // The next visitor starts in the default language, whatever the last one chose.
-  const defaultLang = body.dataset.defaultLang || "ja";
-  const otherLanguage = () => document.documentElement.lang !== defaultLang;
+  const otherLanguage = () => pageLang !== defaultLang || answerLang !== defaultLang;
   function somethingToForget() {
     return otherLanguage() || log.childElementCount > 0 || currentScreen()?.id !== "screen-start" ||
       input.value !== "" || Guide.anyOption() ||
