@@ -38,8 +38,11 @@ _ZH_WORDS = ("我", "的", "哪", "什么", "怎么", "想", "吗", "呢", "请"
 _JAPANESE_ONLY = set("々届証険変関済続県駅円図広売読歳沢辺込働畑峠込払帰様")
 
 # Vietnamese: letters no other Latin language here uses, and tone marks on vowels.
-_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
-_VI_TONED = re.compile(r"[\u0300\u0301\u0303\u0309\u0323]")
+# ă đ ơ ư, the hook above and the dot below are Vietnamese only; â ê ô and the acute, grave
+# and tilde are shared with Portuguese, so those count only with Vietnamese words.
+_VI_LETTERS = set("ăđơưĂĐƠƯ")
+_VI_MARKS = re.compile(r"[\u0309\u0323]")
+_SHARED_MARKS = re.compile(r"[\u0300\u0301\u0302\u0303]")
 _VI_WORDS = {"toi", "tôi", "muon", "muốn", "lam", "làm", "o", "ở", "dau", "đâu", "giay", "giấy",
              "thẻ", "cu", "cư", "tru", "trú", "khai", "sinh", "bao", "bảo", "hiem", "hiểm",
              "xin", "cho", "hoi", "hỏi", "can", "cần", "nop", "nộp", "dang", "đăng", "ky", "ký",
@@ -101,15 +104,13 @@ def _japanese_or_chinese(text: str, hans: list[str], japanese_words: Iterable[st
 
 def _latin(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
-    if set(text) & _VI_LETTERS or _VI_TONED.search(decomposed):
-        # Tone marks: Vietnamese, unless the only marks are Portuguese/French acute accents
-        # on an otherwise Portuguese question.
-        if not (set(text) & _VI_LETTERS) and _pt_score(text) > _vi_score(text):
-            return "pt"
+    if set(unicodedata.normalize("NFC", text)) & _VI_LETTERS or _VI_MARKS.search(decomposed):
         return "vi"
+    vi, pt, en = _vi_score(text), _pt_score(text), _en_score(text)
     if set(text) & _PT_LETTERS:
         return "pt"
-    vi, pt, en = _vi_score(text), _pt_score(text), _en_score(text)
+    if _SHARED_MARKS.search(decomposed):
+        return "vi" if vi > pt else "pt"
     if vi >= 2 and vi > pt and vi > en:
         return "vi"
     if pt >= 1 and pt > en:

@@ -76,6 +76,8 @@ def cmd_check(args) -> int:
     print(f"guide data ({office}): ok ({len(guide.sections)} sections, "
           f"{len(guide.procedures)} procedures, {len(guide.redirects)} redirects, "
           f"{len(guide.programs)} programs)")
+    for line in language_report(guide):
+        print(line)
     generated = REPO / GENERATED
     if not generated.exists() or generated.read_text(encoding="utf-8") != render(default):
         print(f"{GENERATED}: ERROR out of date; run `guide export-nlu`", file=sys.stderr)
@@ -86,6 +88,22 @@ def cmd_check(args) -> int:
     rc = subprocess.call(rasa_validate_command(), cwd=REPO)
     print("rasa data validate: " + ("ok" if rc == 0 else "ERROR"))
     return rc
+
+
+def language_report(guide) -> list[str]:
+    """Per language: entries translated / missing / unreviewed, and the fixed texts' state."""
+    from bot import languages
+    from bot.wording import responses
+    reference = {"responses": set(responses()),
+                 "screen": set(guide.packs["en"].texts.get("screen", {})) if "en" in guide.packs
+                 else set()}
+    japanese = dict(languages.iter_japanese(guide))
+    lines = []
+    for st in languages.status(guide.languages, guide.packs, japanese, reference):
+        lines.append(f"language {st.code}: {st.translated} entries translated, {st.missing} missing, "
+                     f"{st.unreviewed} unreviewed; texts: {st.texts_missing} missing, "
+                     f"{st.texts_unreviewed} unreviewed")
+    return lines
 
 
 def cmd_export_nlu(_args) -> int:

@@ -342,14 +342,15 @@ def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client):
 # --- English interface -------------------------------------------------------------------------
 
 
-def test_english_toggle_changes_the_fixed_texts_only(client):
+def test_english_shows_the_screen_and_the_guide_data_in_english(client):
     html = page(client, "/")
     assert "スタッフを呼ぶ" in html and "Call staff" not in html
     html = page(client, "/?lang=en")
     assert '<html lang="en">' in html
     assert "Call staff" in html and "What do you need today?" in html
     assert "スタッフを呼ぶ" not in html
-    assert "証明書・住民票" in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)  # guide data stays
+    assert "Certificates and residence records" in html   # the guide data too (translations/en.yml)
+    assert "証明書・住民票" not in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)
     assert "Call staff" in page(client, "/counter")                      # the cookie remembers
     assert "スタッフを呼ぶ" in page(client, "/?lang=ja")
     assert "スタッフを呼ぶ" in page(client, "/")
