@@ -136,8 +136,13 @@ def cmd_ask(args) -> int:
 
 def cmd_eval(args) -> int:
     settings = load_settings()
-    ask = asking_kiosk(url=args.url) if args.url else _asking()
-    report = evaluate(Path(args.file), ask, load_guide(settings.guide_dir, settings.office_dir))
+    guide = load_guide(settings.guide_dir, settings.office_dir)
+    if args.url:
+        ask = asking_kiosk(url=args.url, lang=args.lang)
+    else:
+        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        ask = asking_rasa(rasa, guide, args.lang)
+    report = evaluate(Path(args.file), ask, guide, lang=args.expect_lang or args.lang)
     print_report(report, show_misses=not args.quiet)
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -255,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("eval", help="routing accuracy on a held-out question file")
     p.add_argument("file")
     p.add_argument("--url", help="evaluate a running kiosk at this URL instead of in-process")
+    p.add_argument("--lang", help="send this language as the kiosk's button does (else detected)")
+    p.add_argument("--expect-lang", help="report how many answers came in this language")
     p.add_argument("--json", help="also write the report as JSON here")
     p.add_argument("--quiet", action="store_true", help="do not list every miss")
     p.set_defaults(func=cmd_eval)

@@ -24,7 +24,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 @pytest.mark.parametrize("questions", [HELDOUT, HELDOUT_2], ids=["set1", "set2"])
 def test_heldout_set_is_never_used_for_training(questions):
     training = set()
-    for path in (REPO / "data" / "nlu").glob("*.yml"):
+    for path in (REPO / "data" / "nlu").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in (block.get("examples") or "").splitlines():
                 training.add(normalize(line.strip().removeprefix("- ")))

@@ -89,3 +89,28 @@ def test_reviewed_entries_count_per_language(guide_copy):
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
     assert detect(text, ["住民票", "戸籍謄本", "転入届", "国民健康保険", "在留資格"]) == lang
+
+
+def test_every_language_nlu_file_covers_the_japanese_intents():
+    """data/nlu/languages/<code>.yml: the Japanese intents only, ≥ 4 examples per guide entry
+    and ≥ 8 per conversation intent, for every guide entry."""
+    import yaml
+    japanese: set[str] = set()
+    for path in (REPO / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" in block:
+                japanese.add(block["intent"])
+    files = sorted((REPO / "data" / "nlu" / "languages").glob("*.yml"))
+    assert files, "no language NLU files"
+    guide = load_guide(GUIDE, OFFICE)
+    for path in files:
+        assert path.stem in guide.languages, f"{path.name}: not a language of languages.yml"
+        counts: dict[str, int] = {}
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            lines = [ln for ln in block["examples"].splitlines() if ln.strip().startswith("- ")]
+            counts[block["intent"]] = counts.get(block["intent"], 0) + len(lines)
+        assert set(counts) <= japanese, f"{path.name}: intents the Japanese data lacks"
+        missing = japanese - set(counts)
+        assert not missing, f"{path.name}: no examples for {sorted(missing)[:5]}"
+        few = {i: n for i, n in counts.items() if n < (4 if "/" in i else 8)}
+        assert not few, f"{path.name}: too few examples {few}"
