@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import (Blueprint, Response, abort, current_app, render_template, request)
-from markupsafe import escape
+from flask import g as flask_g
+from markupsafe import Markup, escape
 
 from bot import answers
 from bot.furigana import ruby_html
@@ -128,8 +129,33 @@ def counter():
 
 @bp.get("/counter/show/<kind>/<item_id>")
 def counter_show(kind: str, item_id: str):
+    """The answer to show the visitor; with ?visitor=<lang>, in the visitor's language beside
+    the Japanese (the staff member reads one, the visitor the other)."""
     g = guide()
-    return render_template("counter_show.html", view=_view_or_404(kind, item_id), **_common(g))
+    view = _view_or_404(kind, item_id)
+    visitor = request.args.get("visitor")
+    visitor_card = None
+    if visitor in g.languages and visitor != "ja":
+        visitor_card = _card_in(visitor, kind, item_id)
+        view = answer_view(g, kind, item_id, desk=request.args.get("desk"),
+                           host_url=request.host_url, sp=g.speaker("ja"))
+    return render_template("counter_show.html", view=view, visitor=visitor,
+                           visitor_card=visitor_card, **_common(g))
+
+
+def _card_in(lang: str, kind: str, item_id: str):
+    """The answer card rendered wholly in ``lang`` (its labels too), as markup."""
+    saved = flask_g.pop("lang", None)
+    flask_g.lang = lang
+    try:
+        view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
+                           host_url=request.host_url, sp=speaker())
+        return Markup(render_template("partials/answer_card.html", view=view, show_qr=True,
+                                      heading_level=2))
+    finally:
+        flask_g.pop("lang", None)
+        if saved is not None:
+            flask_g.lang = saved
 
 
 @bp.get("/map/<int:floor>.svg")

@@ -402,3 +402,12 @@ def test_template_texts_are_in_every_language():
 def test_health_reports_the_assistant_unavailable(client):
     data = client.get("/api/health").get_json()
     assert data["status"] == "ok" and data["degraded"] is True and data["assistant"] == "unavailable"
+
+
+def test_counter_tablet_shows_the_visitors_language_beside_japanese(client):
+    html = page(client, "/counter/show/procedure/juminhyo?visitor=ko")
+    assert html.count('class="answer-card"') == 2
+    assert 'lang="ko-KR"' in html and "준비물" in html                # the Korean card's labels
+    assert "<ruby>戸籍課<rt>こせきか</rt></ruby>" in html               # the Japanese card
+    assert "お持ちいただくもの" in html
+    assert page(client, "/counter/show/procedure/juminhyo").count('class="answer-card"') == 1
