@@ -179,6 +179,8 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
         view.map_svg = floor_map(guide, d["floor"], section=d["section_id"], desk=d["desk"])
     if not view.link:
         args = {"desk": view.destination["desk"]} if kind == "section" and d and d["desk"] else {}
+        if not sp.japanese:
+            args["lang"] = sp.lang   # the visitor's phone has no cookie: the language goes along
         path = url_for("kiosk.summary", kind=kind, item_id=item_id, **args)
         view.link = (host_url or "/").rstrip("/") + path
     view.qr_svg = qr_svg(view.link)

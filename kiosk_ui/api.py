@@ -20,6 +20,7 @@ from bot.guide_data import Guide
 from bot.matcher import matcher_for
 from bot.normalize import normalize
 from bot.wording import render
+from kiosk_ui import texts
 from kiosk_ui.kiosk import hours_banner
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,10 @@ def staff_call():
         clean.append({"who": entry["who"], "text": entry["text"]})
     call_id = current_app.extensions["staff_calls"].record(session_id, clean)
     log.info("staff call %s recorded for session %s", call_id, session_id)
+    # In the kiosk's language (the picker's cookie), like the dialog around the message.
+    sp = texts.speaker()
     desk = guide().office.information_desk
-    return jsonify({"id": call_id, "desk": answers.facility_info(desk),
+    return jsonify({"id": call_id, "desk": answers.facility_info(desk, sp),
                     "message": render(Utterance("utter_call_staff",
-                                                dict(desk=answers.information_desk_text(guide()))))}), 201
+                                                dict(desk=answers.information_desk_text(guide(), sp))),
+                                      sp=sp)}), 201

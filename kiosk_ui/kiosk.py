@@ -81,7 +81,10 @@ def remember_language(resp: Response) -> Response:
 
 
 def _common(g: Guide) -> dict:
-    return {"guide": g, "hours": hours_banner(g), "desk": g.office.information_desk,
+    sp, desk = speaker(), g.office.information_desk
+    desk = replace(desk, name=sp.entry(desk.id, "name", desk.name),
+                   where=sp.entry(desk.id, "where", desk.where))
+    return {"guide": g, "hours": hours_banner(g), "desk": desk,
             "idle_seconds": current_app.config["IDLE_SECONDS"]}
 
 
