@@ -24,6 +24,9 @@ from typing import Iterable, Optional
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]{2,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # Characters written only in simplified Chinese (their Japanese forms differ): 证 (証), 书 (書),
@@ -49,18 +52,40 @@ _VI_WORDS = {"toi", "tôi", "muon", "muốn", "lam", "làm", "o", "ở", "dau", 
              "chuyen", "chuyển", "nha", "nhà", "cua", "của", "va", "và", "khong", "không",
              "duoc", "được", "gi", "gì", "nao", "nào", "thue", "thuế", "con", "tre", "trẻ",
              "em", "quay", "phong", "phòng", "chung", "chứng", "nhan", "nhận", "ban", "bạn",
-             "lai", "lại", "moi", "mới", "gia", "han", "hạn", "mat", "mất", "cap", "cấp"}
+             "lai", "lại", "moi", "mới", "gia", "han", "hạn", "mat", "mất", "cap", "cấp",
+             # typed without diacritics, as on a Japanese keyboard
+             "thu", "tuc", "thủ", "tục", "sao", "nhieu", "nhiêu", "tien", "tiền", "ho", "chieu",
+             "hộ", "chiếu", "phep", "phép", "xe", "ket", "kết", "ly", "ngay", "ngày", "gio",
+             "giờ", "mo", "mở", "cua", "cửa", "dong", "đóng", "tang", "tầng", "quay", "quầy",
+             "viec", "việc", "nguoi", "người", "minh", "mình", "ve", "về", "den", "đến", "đi",
+             "di", "benh", "bệnh", "vien", "viện", "rac", "rác", "bo", "bỏ", "vo", "vợ",
+             "chong", "chồng", "me", "mẹ", "bau", "bầu", "huu", "hưu", "tro", "trợ", "cap",
+             "giup", "giúp", "tim", "tìm", "phai", "phải", "nay", "này", "nhat", "nhật"}
 # Words common in Portuguese questions and rare in English ones.
-_PT_WORDS = {"onde", "fica", "quero", "preciso", "como", "para", "de", "do", "da", "dos", "das",
+_PT_WORDS = {"onde", "fica", "quero", "preciso", "como", "para", "de", "da", "dos", "das",
              "um", "uma", "certidao", "certidão", "residencia", "residência", "atestado",
              "cartao", "cartão", "mudanca", "mudança", "registro", "seguro", "saude", "saúde",
              "imposto", "filho", "filha", "bebe", "bebê", "nascimento", "casamento", "obrigado",
              "obrigada", "ola", "olá", "bom", "dia", "tarde", "lixo", "banheiro", "pedir",
              "tirar", "fazer", "posso", "meu", "minha", "quanto", "custa", "horario", "horário",
              "que", "não", "nao", "sim", "ajuda", "funcionario", "funcionário", "documento",
-             "documentos", "acabei", "cheguei", "endereço", "endereco", "pensão", "pensao"}
+             "documentos", "acabei", "cheguei", "endereço", "endereco", "pensão", "pensao",
+             "qual", "quais", "andar", "sobre", "está", "esta", "estou", "tenho", "trocar",
+             "renovar", "registrar", "mudei", "morar", "moro", "aqui", "ir", "vou", "devo",
+             "faço", "faco", "tirar", "emitir", "segunda", "carteira", "visto", "nome",
+             "casar", "divórcio", "divorcio", "óbito", "obito", "morreu", "criança", "crianca",
+             "escola", "creche", "vacina", "aposentadoria", "imposto", "cachorro", "cão",
+             "gato", "rua", "parque", "consulta", "onde", "quando", "abre", "fecha", "aberto",
+             "prefeitura", "japonês", "japones", "trabalho", "emprego", "filhos", "meus",
+             "minhas", "nosso", "nossa", "com", "sem", "por", "favor", "aonde", "preciso",
+             "gostaria", "pode", "ajudar", "deixei", "perdi", "lixo", "coleta", "grande"}
 _EN_WORDS = {"the", "i", "where", "what", "how", "is", "my", "to", "a", "of", "for", "do",
-             "can", "need", "want", "get", "register", "certificate", "card", "please", "you"}
+             "can", "need", "want", "get", "register", "certificate", "card", "please", "you",
+             "are", "does", "have", "in", "on", "at", "office", "apply", "renew", "lost",
+             "pay", "tax", "baby", "child", "moved", "move", "health", "insurance", "pension",
+             "garbage", "which", "floor", "counter", "when", "open", "and", "an", "it", "this",
+             "that", "from", "with", "me", "help", "should", "go", "new", "here", "we", "our",
+             "am", "was", "just", "there", "who", "much", "cost", "bring"}
 _PT_LETTERS = set("ãõçÃÕÇ")
 
 
@@ -77,14 +102,26 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
     """
     if _HANGUL.search(text):
         return "ko"
-    if _KANA.search(text):
+    # A question in a Latin-script language may name the Japanese thing it asks for
+    # ("Where do I get 住民票?", "Tôi cần マイナンバー"): two Latin words or more decide.
+    latin_words = _LATIN_WORD.findall(text)
+    if len(latin_words) >= 2 and sum(map(len, latin_words)) > len(_CJK.findall(text)):
+        return _latin(text)
+    if _HIRAGANA.search(text):
         return "ja"
     hans = _HAN.findall(text)
+    if _KANA.search(text):
+        # Katakana without hiragana: a loanword, in Japanese or inside a Chinese question.
+        return "zh" if hans and _chinese_cues(text, set(hans)) else "ja"
     if hans:
         return _japanese_or_chinese(text, hans, japanese_words)
     if not _LATIN.search(text):
         return None
     return _latin(text)
+
+
+def _chinese_cues(text: str, chars: set[str]) -> bool:
+    return bool(chars & (_SIMPLIFIED | _TRADITIONAL)) or any(w in text for w in _ZH_WORDS)
 
 
 def _japanese_or_chinese(text: str, hans: list[str], japanese_words: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from bot.settings import HELDOUT_DIR, REPO
 pytestmark = pytest.mark.servers
 ARTIFACTS = REPO / "tests" / "artifacts"
 DEV = HELDOUT_DIR / "dev"
-LANGS = ("en", "ja-easy", "zh", "ko", "vi", "pt")
+LANGS = ("ja", "en", "ja-easy", "zh", "ko", "vi", "pt")
 
 
 def ask(client, text, lang=None):
@@ -36,7 +36,7 @@ def ask(client, text, lang=None):
     ("Where can I get a copy of my residence record?", "戸籍課"),
     ("I just moved here from Osaka, where do I register my address", "戸籍課"),
     ("I want to join national health insurance", "保険年金課"),
-    ("how do I get a my number card", "戸籍課"),
+    ("I want to apply for a My Number card", "戸籍課"),
     ("my baby was born last week", "戸籍課"),
     ("I need the child allowance", "こども家庭支援課"),
 ])

@@ -114,3 +114,11 @@ def test_every_language_nlu_file_covers_the_japanese_intents():
         assert not missing, f"{path.name}: no examples for {sorted(missing)[:5]}"
         few = {i: n for i, n in counts.items() if n < (4 if "/" in i else 8)}
         assert not few, f"{path.name}: too few examples {few}"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Where do I get 住民票?", "en"), ("Tôi cần làm マイナンバー", "vi"), ("Onde fica o 戸籍課?", "pt"),
+    ("マイナンバー卡在哪里办", "zh"), ("my numberカードを作りたい", "ja"), ("マイナンバーカード", "ja"),
+])
+def test_a_japanese_word_inside_another_language_does_not_make_it_japanese(text, lang):
+    assert detect(text, ["住民票"]) == lang
