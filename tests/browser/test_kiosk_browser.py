@@ -70,7 +70,7 @@ def test_start_screen(live_kiosk, new_page, screenshot, guide):
     expect(page.get_by_role("button", name="スタッフを呼ぶ")).to_be_visible()
     expect(page.locator("#hours")).to_contain_text("本日")
     expect(page.locator("#paused")).to_be_hidden()   # the real assistant is up
-    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert page.evaluate("document.documentElement.lang") == "ja-JP"
     assert_touch_targets(page)
     assert_no_horizontal_scroll(page)
     screenshot(page, "kiosk-start")

@@ -411,3 +411,9 @@ def test_counter_tablet_shows_the_visitors_language_beside_japanese(client):
     assert "<ruby>戸籍課<rt>こせきか</rt></ruby>" in html               # the Japanese card
     assert "お持ちいただくもの" in html
     assert page(client, "/counter/show/procedure/juminhyo").count('class="answer-card"') == 1
+
+
+def test_the_page_tells_its_script_the_language_code_and_tag(client):
+    html = page(client, "/?lang=ja-easy")
+    assert 'data-lang="ja-easy" data-lang-tag="ja-JP"' in html
+    assert 'data-lang="ja" data-lang-tag="ja-JP"' in page(client, "/?lang=ja")
