@@ -129,7 +129,8 @@ def hours_summary(guide: Guide, sp: Optional[Speaker] = None) -> str:
             span = f"{int(first[:2])}/{int(first[3:])}–{int(last[:2])}/{int(last[3:])}"
         return sp.phrase(
             "hours_summary", "", open=_hm(h.weekday_open), close=_hm(h.weekday_close),
-            weeks="・".join(str(w) for w in h.saturday.weeks), sat_open=_hm(h.saturday.open),
+            weeks=sp.phrase("list_separator", "、").join(str(w) for w in h.saturday.weeks),
+            sat_open=_hm(h.saturday.open),
             sat_close=_hm(h.saturday.close),
             sections=_section_names(guide, h.saturday.sections, sp), closure_span=span,
             hedge="" if closure.verified else sp.phrase("hours_closure_hedge", ""))

@@ -57,7 +57,8 @@ class AnswerView:
         """The Saturday service as the card says it (第2・第4, 9:00, 12:00), from the data."""
         if self.saturday is None:
             return None
-        return {"weeks": "・".join(_("第%(n)s", n=w) for w in self.saturday.weeks),
+        weeks = [_("第%(n)s", n=w) for w in self.saturday.weeks]
+        return {"weeks": answers.list_text(weeks, self.sp) if self.sp else "・".join(weeks),
                 "open": _clock(self.saturday.open), "close": _clock(self.saturday.close)}
 
     def speech(self) -> str:

@@ -32,10 +32,11 @@ JOURNEYS = [
 
 def japanese_left(page: Page, guide) -> list[str]:
     """Kana in the visible text once the Japanese names the signs use are taken out: the
-    section and desk names (shown beside their translations), the office's name and address."""
+    section and desk names (shown beside their translations), the office's name and address;
+    the language picker names each language in itself."""
     text = page.evaluate("""() => {
         const clone = document.body.cloneNode(true);
-        clone.querySelectorAll('svg, script, rt, [hidden], dialog:not([open])').forEach((e) => e.remove());
+        clone.querySelectorAll('svg, script, rt, [hidden], dialog:not([open]), .lang-picker').forEach((e) => e.remove());
         return clone.textContent; }""")
     allowed = {guide.office.name, guide.office.address}
     for s in guide.sections.values():
