@@ -58,7 +58,8 @@ class AnswerView:
         if self.saturday is None:
             return None
         weeks = [_("第%(n)s", n=w) for w in self.saturday.weeks]
-        return {"weeks": answers.list_text(weeks, self.sp) if self.sp else "・".join(weeks),
+        return {"weeks": answers.list_text(weeks, self.sp) if self.sp and not self.sp.japanese
+                else "・".join(weeks),
                 "open": _clock(self.saturday.open), "close": _clock(self.saturday.close)}
 
     def speech(self) -> str:
