@@ -20,7 +20,7 @@ PYTHON ?= $(shell \
   elif command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.10 >/dev/null 2>&1; then echo "$$(pyenv prefix 3.10)/bin/python3.10"; \
   fi)
 
-.PHONY: help venv model run test test-fast lint-imports validate check eval crossval shell actions export-nlu clean system-deps fuzz load faults audit audit-live
+.PHONY: help venv model run test test-fast lint-imports validate check eval eval-languages crossval shell actions export-nlu clean system-deps fuzz load faults audit audit-live
 
 help:
 	@echo "make run           bring up Rasa, the action server and the kiosk on http://localhost:$(KIOSK_PORT)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint-imports  the dependency rule (import-linter contracts in pyproject.toml)"
 	@echo "make check         validate guide data and Rasa data (make validate: the same)"
 	@echo "make eval          routing accuracy on the held-out visitor questions (real servers)"
+	@echo "make eval-languages routing and reply language per language on the development sets"
 	@echo "make crossval      rasa test nlu --cross-validation (~10 min)"
 	@echo "make fuzz / load / faults      the long suites"
 	@echo "make bench         stock vs faq-matcher vs shipped (< 30 min; bench-full: stock at 100 epochs, over 1 h)"
@@ -98,6 +99,10 @@ test-fast: venv
 
 eval: venv model
 	$(BIN)/pytest -q tests/servers/test_heldout.py -s
+
+# Routing per language on the development sets (data/heldout/dev/public_questions_<lang>.yml).
+eval-languages: venv model
+	$(BIN)/pytest -q tests/servers/test_languages.py -k dev_set -s
 
 # The long suites (not in CI): 10,000 fuzz cases per property, 50 kiosks for 10 minutes.
 fuzz: venv model

@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Utterance
 from bot.guide_data import Guide, shared_store
+from bot.languages import Speaker
 from bot.settings import load_settings
+from bot.wording import render
 
 
 def current_guide() -> Guide:
@@ -33,11 +35,20 @@ def named_items(tracker: Tracker) -> list[str]:
             if e.get("entity") == "item" and e.get("extractor")]
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, utterances: list[Utterance]) -> None:
+def visitor_speaker(guide: Guide, tracker: Tracker) -> Speaker:
+    """The visitor's language, sent by the kiosk as the message's metadata (bot.chat.turn)."""
+    event = tracker.get_last_event_for("user") or {}
+    lang = (event.get("metadata") or {}).get("lang")
+    return guide.speaker(lang if isinstance(lang, str) else None)
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, utterances: list[Utterance],
+        sp: Optional[Speaker] = None) -> None:
     """Utter domain responses, each with its structured fields as a custom payload.
 
-    The text comes from domain.yml (editable wording); the kiosk reads the payload, never
-    the text, to show destinations, maps and choices.
+    In Japanese the text comes from domain.yml (editable wording); in another language from
+    that language's texts (bot.wording.render). The kiosk reads the payload, never the text,
+    to show destinations, maps and choices.
     """
     intent = tracker.latest_message.get("intent") or {}
     for i, utt in enumerate(utterances):
@@ -46,5 +57,11 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, utterances: list[Utt
             payload["choices"] = utt.buttons
         if i == 0:
             payload["intent"] = {"name": intent.get("name"), "confidence": intent.get("confidence")}
-        dispatcher.utter_message(response=utt.response, buttons=utt.buttons,
-                                 json_message=payload or None, **utt.fields)
+        if sp is None or sp.japanese:
+            dispatcher.utter_message(response=utt.response, buttons=utt.buttons,
+                                     json_message=payload or None, **utt.fields)
+            continue
+        text = render(utt, sp=sp)
+        if i == len(utterances) - 1:
+            payload["fallback"] = sp.fell_back
+        dispatcher.utter_message(text=text, buttons=utt.buttons, json_message=payload or None)

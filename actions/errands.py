@@ -13,7 +13,7 @@ from typing import Optional
 
 from rasa_sdk import Tracker
 
-from actions.common import button_item, named_items
+from actions.common import button_item, named_items, visitor_speaker
 from bot import answers
 from bot.answers import Utterance
 from bot.guide_data import Guide
@@ -39,11 +39,11 @@ def errand_reply(guide: Guide, tracker: Tracker,
         (i for i in named_items(tracker) if i in guide.life_events), None)
     if tapped:
         event = guide.life_events.get(tapped)
-        return answers.plan_reply(guide, event) if event else None
+        return answers.plan_reply(guide, event, visitor_speaker(guide, tracker)) if event else None
     text = tracker.latest_message.get("text") or ""
     item = garbage_question(guide, text)
     if item is not None:
-        return answers.sorting_reply(guide, item)
+        return answers.sorting_reply(guide, item, visitor_speaker(guide, tracker))
     event = find_event(guide, text)
     if event is None:
         return None
@@ -55,5 +55,5 @@ def errand_reply(guide: Guide, tracker: Tracker,
     if (routed is None or not routed.found or routed.kind == "clarification"
             or destination_key(guide, routed.kind, routed.id) == first_place or len(named_steps) >= 2):
         # Where the request would go anyway is where the plan starts: the plan says more.
-        return answers.plan_reply(guide, event)
+        return answers.plan_reply(guide, event, visitor_speaker(guide, tracker))
     return None

@@ -7,11 +7,12 @@ from typing import Any, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_item, current_guide, named_items, say
+from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
 from bot.guide_data import Guide, Procedure
+from bot.languages import Speaker
 
 
 def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
@@ -31,30 +32,37 @@ ASKED = {"ask_what_to_bring": "持ち物", "ask_fee": "手数料", "ask_floor": 
          "ask_online": "オンラインやコンビニでの手続き"}
 
 
-def which_of_choices(guide: Guide, clarification_id: str, intent: str) -> Utterance:
+def which_of_choices(guide: Guide, clarification_id: str, intent: str,
+                     sp: Optional[Speaker] = None) -> Utterance:
     """A follow-up right after an ask-back: the same choices, each answering the follow-up
     in one tap (「持ち物は？」 after 「どの証明書ですか？」 → 住民票の持ち物, …)."""
+    sp = sp or guide.speaker()
     clar = guide.clarifications[clarification_id]
     asked = intent if intent in ASKED else "ask_what_to_bring"
-    buttons = [answers.button(answers.title_of_entry(guide, c), asked, c) for c in clar.choices]
-    return Utterance("utter_detail_which", dict(what=ASKED[asked]), buttons=buttons)
+    buttons = [answers.button(answers.title_of_entry(guide, c, sp), asked, c) for c in clar.choices]
+    what = ASKED[asked] if sp.japanese else sp.phrase(f"asked_{asked}", ASKED[asked])
+    return Utterance("utter_detail_which", dict(what=what), buttons=buttons)
 
 
-def detail_utterances(guide: Guide, proc: Procedure, intent: str) -> list[Utterance]:
+def detail_utterances(guide: Guide, proc: Procedure, intent: str,
+                      sp: Optional[Speaker] = None) -> list[Utterance]:
     """What to bring, the fee, or online/service-corner options for one procedure."""
-    dest = answers.procedure_destination(guide, proc)
-    fields = dict(title=proc.title)
-    payload = dict(destination=dest, procedure=answers.procedure_details(proc))
+    sp = sp or guide.speaker()
+    dest = answers.procedure_destination(guide, proc, sp)
+    details = answers.procedure_details(proc, sp)
+    fields = dict(title=details["title"])
+    payload = dict(destination=dest, procedure=details)
     if intent == "ask_fee":
-        utt = (Utterance("utter_fee", dict(fields, fee=proc.fee), payload) if proc.fee
+        utt = (Utterance("utter_fee", dict(fields, fee=details["fee"]), payload) if proc.fee
                else Utterance("utter_fee_unknown", fields, payload))
     elif intent == "ask_online":
         response = {(True, True): "utter_online_and_corner", (True, False): "utter_online",
                     (False, True): "utter_service_corner", (False, False): "utter_online_none"}
         utt = Utterance(response[bool(proc.online), proc.service_corner],
-                        dict(fields, online=proc.online or ""), payload)
+                        dict(fields, online=details["online"] or ""), payload)
     elif proc.bring:
-        utt = Utterance("utter_bring", dict(fields, bring="、".join(proc.bring)), payload)
+        utt = Utterance("utter_bring", dict(fields, bring=answers.list_text(details["bring"], sp)),
+                        payload)
     else:
         utt = Utterance("utter_bring_unknown", fields, payload)
     return [utt] + ([] if proc.verified else [Utterance("utter_details_unverified")])
@@ -71,18 +79,21 @@ class ActionAnswerDetail(Action):
         guide = current_guide()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         subject = _subject(guide, tracker)
+        sp = visitor_speaker(guide, tracker)
         if subject in guide.clarifications:
-            say(dispatcher, tracker, [which_of_choices(guide, subject, intent)])
+            say(dispatcher, tracker, [which_of_choices(guide, subject, intent, sp)], sp)
         elif subject in guide.sections:
-            say(dispatcher, tracker, answers.reply_for(guide, "section", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "section", subject, sp=sp), sp)
         elif subject in guide.redirects:
-            say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "redirect", subject, sp=sp), sp)
         elif subject in guide.procedures and intent == "ask_floor":
-            say(dispatcher, tracker, answers.reply_for(guide, "procedure", subject))
+            say(dispatcher, tracker, answers.reply_for(guide, "procedure", subject, sp=sp), sp)
         elif subject in guide.procedures:
-            say(dispatcher, tracker, detail_utterances(guide, guide.procedures[subject], intent))
+            say(dispatcher, tracker, detail_utterances(guide, guide.procedures[subject], intent, sp),
+                sp)
         else:
-            say(dispatcher, tracker, [Utterance("utter_which_item", buttons=answers.menu_buttons(guide))])
+            say(dispatcher, tracker, [Utterance("utter_which_item",
+                                                buttons=answers.menu_buttons(guide, sp))], sp)
         return []
 
 
@@ -95,9 +106,10 @@ class ActionAnswerHours(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
-        state = hours.open_state(guide)
+        sp = visitor_speaker(guide, tracker)
+        state = hours.open_state(guide, sp=sp)
         say(dispatcher, tracker, [Utterance(
             "utter_hours_open" if state.open else "utter_hours_closed",
-            dict(summary=hours.hours_summary(guide), today=state.today),
-            dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))])
+            dict(summary=hours.hours_summary(guide, sp), today=state.today),
+            dict(hours={"open": state.open, "today": state.today, "reason": state.reason}))], sp)
         return []

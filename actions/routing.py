@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_item, current_guide, named_items, say
+from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
@@ -37,16 +37,17 @@ class ActionRouteVisitor(Action):
         res = resolve(guide, matcher_for(guide), text, selector_ranking(message),
                       explicit_id=None if explicit in guide.life_events else explicit,
                       named_ids=[i for i in named_items(tracker) if i not in guide.life_events])
+        sp = visitor_speaker(guide, tracker)
         errand = errand_reply(guide, tracker, res)
         if errand:
-            say(dispatcher, tracker, errand)
+            say(dispatcher, tracker, errand, sp)
             return []
         # 「乾電池の出し方」 went to the garbage counter entry: the item's sorting answers it.
         item = named_item(guide, text) if res.id in GARBAGE_ENTRIES and not explicit else None
         if item is not None:
-            say(dispatcher, tracker, sorting_reply(guide, item))
+            say(dispatcher, tracker, sorting_reply(guide, item, sp), sp)
             return []
-        say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates))
+        say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates, sp=sp), sp)
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
 
 
@@ -67,8 +68,9 @@ class ActionSuggest(Action):
             return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
+        sp = visitor_speaker(guide, tracker)
         if res.kind == "clarification":
-            say(dispatcher, tracker, reply_for(guide, res.kind, res.id))
+            say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return [SlotSet("current_item", res.id)]
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []
@@ -76,5 +78,5 @@ class ActionSuggest(Action):
             if m.kind != "clarification" and (m.kind, m.id) not in seen:
                 seen.add((m.kind, m.id))
                 candidates.append(m)
-        say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4]))
+        say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4], sp=sp), sp)
         return []

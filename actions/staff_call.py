@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, say
+from actions.common import current_guide, say, visitor_speaker
 from actions.errands import errand_reply
 from bot import answers
 from bot.answers import Utterance
@@ -22,7 +22,8 @@ class ActionCallStaff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
-        say(dispatcher, tracker, [answers.staff_call_reply(guide)])
+        sp = visitor_speaker(guide, tracker)
+        say(dispatcher, tracker, [answers.staff_call_reply(guide, sp=sp)], sp)
         return []
 
 
@@ -35,12 +36,13 @@ class ActionOutOfScope(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
+        sp = visitor_speaker(guide, tracker)
         # 「ピアノを処分したい」 is in scope after all: what goes out as which garbage.
         errand = errand_reply(guide, tracker)
         if errand:
-            say(dispatcher, tracker, errand)
+            say(dispatcher, tracker, errand, sp)
             return []
         say(dispatcher, tracker, [Utterance(
-            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide)),
-            buttons=answers.menu_buttons(guide))])
+            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide, sp)),
+            buttons=answers.menu_buttons(guide, sp))], sp)
         return []

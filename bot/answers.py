@@ -15,15 +15,30 @@ from typing import Optional, Sequence
 from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
                             Section, Source)
 from bot.hours import open_state, weekday_hours
+from bot.languages import Speaker
+
+# Japanese, when no speaker is given: the guide's own words.
+_JA = Speaker({}, {}, "ja")
 
 
-def destination(section: Section, desk_name: Optional[str] = None) -> dict:
+def department_name(section: Section, sp: Speaker = _JA) -> str:
+    """The section's name in the visitor's language with its Japanese name beside it, as on
+    the building's signs: 「Family Register Division (戸籍課)」; Japanese as it is."""
+    name = sp.entry(section.id, "name", section.name)
+    short = section.name.split("（")[0]
+    if sp.japanese or short in name:
+        return name
+    return sp.phrase("department", "{name}（{ja}）", name=name, ja=short)
+
+
+def destination(section: Section, desk_name: Optional[str] = None, sp: Speaker = _JA) -> dict:
     """Where the visitor should go: section, desk, floor, counter, and how sure we are."""
     desk = section.desk(desk_name)
     place = desk or section
     return {
         "section_id": section.id,
-        "department": section.name,
+        "department": department_name(section, sp),
+        "department_ja": section.name,
         "reading": section.reading,
         "desk": desk_name,
         "floor": place.floor,
@@ -31,15 +46,16 @@ def destination(section: Section, desk_name: Optional[str] = None) -> dict:
         "phone": place.phone or section.phone,
         "building": section.building,
         "verified": place.verified,
-        "place": place_text(place.floor, place.counter, section.building),
+        "place": place_text(place.floor, place.counter, section.building, sp),
+        "place_ja": place_text(place.floor, place.counter, section.building),
     }
 
 
-def procedure_destination(guide: Guide, procedure: Procedure) -> dict:
-    return destination(guide.sections[procedure.section], procedure.desk)
+def procedure_destination(guide: Guide, procedure: Procedure, sp: Speaker = _JA) -> dict:
+    return destination(guide.sections[procedure.section], procedure.desk, sp)
 
 
-def shared_destination(guide: Guide, ids: tuple[str, ...]) -> Optional[dict]:
+def shared_destination(guide: Guide, ids: tuple[str, ...], sp: Speaker = _JA) -> Optional[dict]:
     """Where to go when every one of these procedures is done at the same desk, else None.
 
     Only one desk is one counter: a section's procedures under different desks (or none named)
@@ -48,71 +64,88 @@ def shared_destination(guide: Guide, ids: tuple[str, ...]) -> Optional[dict]:
     procs = [guide.procedures.get(i) for i in ids]
     if not procs or None in procs or len({(p.section, p.desk) for p in procs}) != 1 or not procs[0].desk:
         return None
-    return destination(guide.sections[procs[0].section], procs[0].desk)
+    return destination(guide.sections[procs[0].section], procs[0].desk, sp)
 
 
-def program_destination(guide: Guide, program: Program) -> dict:
+def program_destination(guide: Guide, program: Program, sp: Speaker = _JA) -> dict:
     """The section in charge of a program; unverified while that attribution is an inference."""
-    dest = destination(guide.sections[program.section])
+    dest = destination(guide.sections[program.section], None, sp)
     dest["in_charge_verified"] = bool(program.section_source)
     dest["verified"] = dest["verified"] and dest["in_charge_verified"]
     return dest
 
 
-def in_charge_label(program: Program) -> str:
+def in_charge_label(program: Program, sp: Speaker = _JA) -> str:
     """「担当」, or 「担当（確認中）」 when no source names the section in charge."""
-    return "担当" if program.section_source else "担当（確認中）"
+    if program.section_source:
+        return sp.text("screen", "担当", "担当") or "担当"
+    return sp.text("screen", "担当（確認中）", "担当（確認中）") or "担当（確認中）"
 
 
-def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str]) -> str:
+def place_text(floor: Optional[int], counter: Optional[str], building: Optional[str],
+               sp: Speaker = _JA) -> str:
     """「2階 204番窓口」, 「4階（窓口番号は確認中）」 or the other building's name."""
     if building and floor is None:
         return building
     if floor is None:
-        return "場所は職員にお尋ねください"
+        return sp.phrase("place_ask", "場所は職員にお尋ねください")
     if counter:
-        return f"{floor}階 {counter}番窓口"
-    return f"{floor}階（窓口番号は確認中）"
+        return sp.phrase("place_counter", "{floor}階 {counter}番窓口", floor=floor, counter=counter)
+    return sp.phrase("place_floor", "{floor}階（窓口番号は確認中）", floor=floor)
 
 
-def said_place(dest: dict) -> str:
+def said_place(dest: dict, sp: Speaker = _JA) -> str:
     """Where to go, as the chat says it: the card beside it (and the separate 確認中 note for
     text-only clients) says whether the counter is confirmed, so the sentence does not."""
     if dest["counter"] or dest["floor"] is None:
         return dest["place"]
-    return f"{dest['floor']}階"
+    return sp.phrase("place_floor_only", "{floor}階", floor=dest["floor"])
 
 
-def procedure_details(procedure: Procedure) -> dict:
+def list_text(items, sp: Speaker = _JA) -> str:
+    """Items in one line: 「A、B」 in Japanese, "A, B" in English."""
+    return (sp.phrase("list_separator", "、") if not sp.japanese else "、").join(items)
+
+
+def procedure_details(procedure: Procedure, sp: Speaker = _JA) -> dict:
+    pid = procedure.id
     return {
-        "id": procedure.id,
-        "title": procedure.title,
-        "bring": list(procedure.bring),
-        "fee": procedure.fee,
-        "online": procedure.online,
+        "id": pid,
+        "title": sp.entry(pid, "title", procedure.title),
+        "title_ja": procedure.title,
+        "bring": list(sp.entry(pid, "bring", procedure.bring)),
+        "fee": sp.entry(pid, "fee", procedure.fee),
+        "online": sp.entry(pid, "online", procedure.online),
         "service_corner": procedure.service_corner,
         "saturday": procedure.saturday,
-        "note": procedure.note,
+        "note": sp.entry(pid, "note", procedure.note),
         "url": procedure.url,
         "verified": procedure.verified,
     }
 
 
-def redirect_info(redirect: Redirect) -> dict:
-    return {"id": redirect.id, "title": redirect.title, "name": redirect.name,
-            "phone": redirect.phone, "url": redirect.url, "note": redirect.note}
+def redirect_info(redirect: Redirect, sp: Speaker = _JA) -> dict:
+    rid = redirect.id
+    return {"id": rid, "title": sp.entry(rid, "title", redirect.title),
+            "name": sp.entry(rid, "name", redirect.name), "name_ja": redirect.name,
+            "phone": redirect.phone, "url": redirect.url, "note": sp.entry(rid, "note", redirect.note)}
 
 
-def program_info(guide: Guide, program: Program) -> dict:
-    return {"id": program.id, "title": program.title, "goal": program.goal,
-            "department": guide.sections[program.section].name, "text": program.text,
-            "in_charge": in_charge_label(program),
+def program_info(guide: Guide, program: Program, sp: Speaker = _JA) -> dict:
+    section = guide.sections[program.section]
+    # The management policy's own text stays Japanese; other languages get the summary.
+    text = program.text if sp.japanese else sp.entry(program.id, "summary", program.text)
+    return {"id": program.id, "title": sp.entry(program.id, "title", program.title),
+            "goal": program.goal, "department": department_name(section, sp),
+            "department_ja": section.name, "text": text,
+            "in_charge": in_charge_label(program, sp),
             "in_charge_verified": bool(program.section_source)}
 
 
-def facility_info(facility: Facility) -> dict:
-    return {"id": facility.id, "name": facility.name, "floor": facility.floor,
-            "where": facility.where, "verified": facility.verified}
+def facility_info(facility: Facility, sp: Speaker = _JA) -> dict:
+    return {"id": facility.id, "name": sp.entry(facility.id, "name", facility.name),
+            "name_ja": facility.name, "floor": facility.floor,
+            "where": sp.entry(facility.id, "where", facility.where), "verified": facility.verified}
 
 
 def source_info(source: Source) -> dict:
@@ -137,19 +170,25 @@ def sorting_info(guide: Guide, item: Optional[GarbageItem]) -> dict:
             "source": source}
 
 
-def sorting_reply(guide: Guide, item: Optional[GarbageItem]) -> list["Utterance"]:
-    """The answer to 「これは何ごみ？」: the category and how, or where to look it up."""
+def sorting_reply(guide: Guide, item: Optional[GarbageItem], sp: Speaker = _JA) -> list["Utterance"]:
+    """The answer to 「これは何ごみ？」: the category and how, or where to look it up.
+
+    The garbage dictionary is Japanese only: in another language the item and its category
+    stay in Japanese, and the speaker remembers that it fell back (the answer says so)."""
     garbage = guide.garbage
     info = sorting_info(guide, item)
     bulky = guide.redirects[garbage.help.bulky_redirect]
+    bulky_info = redirect_info(bulky, sp)
     where = dict(dictionary=garbage.help.dictionary, office=garbage.help.collection_office,
-                 bulky=bulky.name, phone=bulky.phone or "")
+                 bulky=bulky_info["name"], phone=bulky.phone or "")
+    if not sp.japanese:
+        sp.fell_back = True
     if item is None:
         return [Utterance("utter_sorting_unknown", where,
-                          dict(sorting=info, redirect=redirect_info(bulky)))]
+                          dict(sorting=info, redirect=bulky_info))]
     payload: dict = dict(sorting=info)
     if item.category == "sodai":
-        payload["redirect"] = redirect_info(bulky)
+        payload["redirect"] = bulky_info
     out = [Utterance("utter_sorting", dict(item=item.name, category=info["category"], how=info["how"],
                                            note=item.note or ""), payload)]
     if item.category == "sodai":
@@ -159,39 +198,47 @@ def sorting_reply(guide: Guide, item: Optional[GarbageItem]) -> list["Utterance"
     return out
 
 
-def plan_steps(guide: Guide, event: LifeEvent) -> list[dict]:
-    """The ``plan`` field: each step's place and what to bring, read from the procedure data."""
+def plan_steps(guide: Guide, event: LifeEvent, sp: Speaker = _JA) -> list[dict]:
+    """The ``plan`` field: each step's place and what to bring, read from the procedure data.
+    Conditions and notes are Japanese only (the speaker remembers the fallback)."""
     steps = []
     for n, step in enumerate(event.steps, start=1):
+        if (step.condition or step.note) and not sp.japanese:
+            sp.fell_back = True
         if step.procedure:
             proc = guide.procedures[step.procedure]
-            dest = procedure_destination(guide, proc)
-            steps.append({"step": n, "procedure": proc.id, "title": proc.title,
-                          "department": dest["department"], "section_id": dest["section_id"],
+            dest = procedure_destination(guide, proc, sp)
+            details = procedure_details(proc, sp)
+            steps.append({"step": n, "procedure": proc.id, "title": details["title"],
+                          "title_ja": proc.title, "department": dest["department"],
+                          "department_ja": dest["department_ja"], "section_id": dest["section_id"],
                           "desk": dest["desk"], "floor": dest["floor"], "counter": dest["counter"],
                           "place": dest["place"], "building": dest["building"],
                           "verified": dest["verified"], "details_verified": proc.verified,
-                          "condition": step.condition, "bring": list(proc.bring),
-                          "online": proc.online, "redirect": None, "note": step.note})
+                          "condition": step.condition, "bring": details["bring"],
+                          "online": details["online"], "redirect": None, "note": step.note})
         else:
             red = guide.redirects[step.redirect]
-            steps.append({"step": n, "procedure": None, "title": red.title, "department": red.name,
+            info = redirect_info(red, sp)
+            steps.append({"step": n, "procedure": None, "title": info["title"], "title_ja": red.title,
+                          "department": info["name"], "department_ja": red.name,
                           "section_id": None, "desk": None, "floor": None, "counter": None,
-                          "place": red.name, "building": None, "verified": True,
+                          "place": info["name"], "building": None, "verified": True,
                           "details_verified": True, "condition": step.condition, "bring": [],
-                          "online": None, "redirect": redirect_info(red), "note": step.note})
+                          "online": None, "redirect": info, "note": step.note})
     return steps
 
 
-def plan_reply(guide: Guide, event: LifeEvent) -> list["Utterance"]:
+def plan_reply(guide: Guide, event: LifeEvent, sp: Speaker = _JA) -> list["Utterance"]:
     """A life event's visit plan; ``destination`` is the first step's, so the map starts there."""
-    steps = plan_steps(guide, event)
+    steps = plan_steps(guide, event, sp)
     first = next((s for s in steps if s["procedure"]), None)
-    payload: dict = dict(plan=steps, life_event={"id": event.id, "title": event.title})
+    title = sp.entry(event.id, "title", event.title)
+    payload: dict = dict(plan=steps, life_event={"id": event.id, "title": title})
     if first:
-        payload["destination"] = procedure_destination(guide, guide.procedures[first["procedure"]])
+        payload["destination"] = procedure_destination(guide, guide.procedures[first["procedure"]], sp)
     lines = "／".join(f"{s['step']}. {s['title']}（{s['department']}）" for s in steps)
-    out = [Utterance("utter_plan", dict(title=event.title, count=len(steps), steps=lines), payload)]
+    out = [Utterance("utter_plan", dict(title=title, count=len(steps), steps=lines), payload)]
     if any(s["condition"] for s in steps):
         out.append(Utterance("utter_plan_conditions"))
     if event.note:
@@ -206,23 +253,31 @@ def button(title: str, intent: str, item_id: str) -> dict:
     return {"title": title, "payload": f"/{intent}" + json.dumps({"item": item_id}, ensure_ascii=False)}
 
 
-def title_of_entry(guide: Guide, item_id: str) -> str:
+def title_of_entry(guide: Guide, item_id: str, sp: Speaker = _JA) -> str:
     """The title of a procedure or redirect (the entries an ask-back offers)."""
-    return guide.procedures[item_id].title if item_id in guide.procedures else guide.redirects[item_id].title
+    japanese = (guide.procedures[item_id].title if item_id in guide.procedures
+                else guide.redirects[item_id].title)
+    return sp.entry(item_id, "title", japanese)
 
 
-def procedure_button(procedure: Procedure) -> dict:
-    return button(procedure.title, "request", procedure.id)
+def procedure_button(procedure: Procedure, sp: Speaker = _JA) -> dict:
+    return button(sp.entry(procedure.id, "title", procedure.title), "request", procedure.id)
 
 
-def menu_buttons(guide: Guide) -> list[dict]:
+def menu_buttons(guide: Guide, sp: Speaker = _JA) -> list[dict]:
     """The vague topics as a menu, for when the guide cannot tell what the visitor needs."""
-    return [button(c.synonyms[0], "request", c.id) for c in list(guide.clarifications.values())[:4]]
+    return [button(sp.entry(c.id, "synonyms", c.synonyms)[0], "request", c.id)
+            for c in list(guide.clarifications.values())[:4]]
 
 
-def information_desk_text(guide: Guide) -> str:
+def information_desk_text(guide: Guide, sp: Speaker = _JA) -> str:
     """「総合案内（1階 正面入口の近く）」, hedged while its place is unverified."""
     desk = guide.office.information_desk
+    if not sp.japanese:
+        name, where = sp.entry(desk.id, "name", desk.name), sp.entry(desk.id, "where", desk.where)
+        hedge = "" if desk.verified else sp.phrase("place_unverified_short", "・場所は確認中")
+        return sp.phrase("desk_where", "{name}（{where}{hedge}）", name=name, where=where,
+                         hedge=hedge)
     # A place that already says it is unconfirmed (…（要確認）) needs no second mark.
     hedge = "" if desk.verified or "確認" in desk.where else "・場所は確認中"
     return f"{desk.name}（{desk.where}{hedge}）"
@@ -242,72 +297,84 @@ class Utterance:
 
 
 def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
-              candidates: Sequence = ()) -> list[Utterance]:
-    """The answer to a resolved guide entry, or the question back when there is none."""
+              candidates: Sequence = (), sp: Speaker = _JA) -> list[Utterance]:
+    """The answer to a resolved guide entry, or the question back when there is none.
+
+    ``sp`` speaks the visitor's language: every field is its translation (or its fallback's).
+    """
     if kind == "procedure":
         proc = guide.procedures[item_id]
-        dest = procedure_destination(guide, proc)
-        out = [Utterance("utter_route", dict(title=proc.title, department=dest["department"],
-                                             place=said_place(dest)),
-                         dict(destination=dest, procedure=procedure_details(proc)))]
+        dest = procedure_destination(guide, proc, sp)
+        details = procedure_details(proc, sp)
+        out = [Utterance("utter_route", dict(title=details["title"], department=dest["department"],
+                                             place=said_place(dest, sp)),
+                         dict(destination=dest, procedure=details))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "section":
         section = guide.sections[item_id]
-        dest = destination(section)
-        out = [Utterance("utter_route_section", dict(department=section.name, place=said_place(dest),
-                                                     mission=section.mission),
+        dest = destination(section, None, sp)
+        mission = sp.entry(section.id, "mission", section.mission) if sp.japanese else \
+            sp.entry(section.id, "mission", None) or ""
+        out = [Utterance("utter_route_section", dict(department=dest["department"],
+                                                     place=said_place(dest, sp), mission=mission),
                          dict(destination=dest))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "redirect":
         red = guide.redirects[item_id]
-        return [Utterance("utter_redirect", dict(title=red.title, name=red.name, note=red.note or ""),
-                          dict(redirect=redirect_info(red)))]
+        info = redirect_info(red, sp)
+        return [Utterance("utter_redirect", dict(title=info["title"], name=info["name"],
+                                                 note=info["note"] or ""),
+                          dict(redirect=info))]
     if kind == "clarification":
         clar = guide.clarifications[item_id]
-        buttons = [procedure_button(guide.procedures[c]) if c in guide.procedures
-                   else button(guide.redirects[c].title, "request", c) for c in clar.choices]
-        dest = shared_destination(guide, clar.choices)
+        buttons = [procedure_button(guide.procedures[c], sp) if c in guide.procedures
+                   else button(sp.entry(c, "title", guide.redirects[c].title), "request", c)
+                   for c in clar.choices]
+        question = sp.entry(clar.id, "question", clar.question)
+        dest = shared_destination(guide, clar.choices, sp)
         if dest:
             # 「引っ越しの手続きは？」: 転入・転出・転居 are all done at 戸籍課, so say where to go
             # first; which one is asked at the counter or with a tap.
             out = [Utterance("utter_clarify_one_place",
-                             dict(department=dest["department"], place=said_place(dest),
-                                  question=clar.question),
+                             dict(department=dest["department"], place=said_place(dest, sp),
+                                  question=question),
                              dict(destination=dest), buttons=buttons)]
             return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
-        return [Utterance("utter_clarify", dict(question=clar.question), buttons=buttons)]
+        return [Utterance("utter_clarify", dict(question=question), buttons=buttons)]
     if kind == "program":
         prog = guide.programs[item_id]
-        info = program_info(guide, prog)
-        dest = program_destination(guide, prog)
-        out = [Utterance("utter_program", dict(title=prog.title, body=prog.text,
+        info = program_info(guide, prog, sp)
+        dest = program_destination(guide, prog, sp)
+        out = [Utterance("utter_program", dict(title=info["title"], body=info["text"],
                                                in_charge=info["in_charge"],
                                                department=info["department"]),
                          dict(program=info))]
         return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
     if kind == "facility":
         fac = guide.facilities[item_id]
-        out = [Utterance("utter_facility", dict(name=fac.name, where=fac.where),
-                         dict(facility=facility_info(fac)))]
+        info = facility_info(fac, sp)
+        out = [Utterance("utter_facility", dict(name=info["name"], where=info["where"]),
+                         dict(facility=info))]
         return out + ([] if fac.verified else [Utterance("utter_unverified")])
     if candidates:
         intents = {"section": "section", "program": "program", "facility": "facility"}
-        buttons = [button(m.title, intents.get(m.kind, "request"), m.id) for m in candidates]
+        buttons = [button(entry_title(guide, m.kind, m.id, m.title, sp),
+                          intents.get(m.kind, "request"), m.id) for m in candidates]
         return [Utterance("utter_suggest", buttons=buttons)]
-    return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide)),
-                      buttons=menu_buttons(guide))]
+    return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
+                      buttons=menu_buttons(guide, sp))]
 
 
-def staff_call_reply(guide: Guide, moment=None) -> Utterance:
+def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:
     """「職員をお呼びしました」 while the office is open; after hours, that it is closed and
     when to come back (no one would answer the call)."""
-    state = open_state(guide, moment)
+    state = open_state(guide, moment, sp)
     if not state.open:
-        return Utterance("utter_call_staff_closed", dict(today=state.today, hours=weekday_hours(guide)),
+        return Utterance("utter_call_staff_closed", dict(today=state.today, hours=weekday_hours(guide, sp)),
                          dict(staff_call=False, hours={"open": False, "today": state.today,
                                                        "reason": state.reason}))
-    return Utterance("utter_call_staff", dict(desk=information_desk_text(guide)),
-                     dict(staff_call=True, facility=facility_info(guide.office.information_desk)))
+    return Utterance("utter_call_staff", dict(desk=information_desk_text(guide, sp)),
+                     dict(staff_call=True, facility=facility_info(guide.office.information_desk, sp)))
 
 
 def waiting_utterances(guide: Guide, status=None) -> list[Utterance]:
@@ -325,3 +392,11 @@ def waiting_utterances(guide: Guide, status=None) -> list[Utterance]:
     else:
         out.append(Utterance("utter_waiting_unknown"))
     return out
+
+
+def entry_title(guide: Guide, kind: str, item_id: str, japanese: str, sp: Speaker = _JA) -> str:
+    """An entry's title (or name, or question) in the visitor's language."""
+    key = {"section": "name", "facility": "name", "clarification": "question"}.get(kind, "title")
+    if kind == "section" and item_id in guide.sections:
+        return department_name(guide.sections[item_id], sp)
+    return sp.entry(item_id, key, japanese)

@@ -53,8 +53,11 @@ def expected_of(q: dict) -> tuple[str, Any]:
 
 def predicted_of(answer: dict) -> tuple[str, Any]:
     """What the guide did with a question, in the same terms as the labels."""
+    # Labels name places in Japanese (the signs in the building); answers in another language
+    # carry the Japanese beside the translation.
     if answer.get("destination"):
-        return "department", answer["destination"]["department"]
+        dest = answer["destination"]
+        return "department", dest.get("department_ja") or dest["department"]
     if answer.get("redirect"):
         return "redirect", answer["redirect"]["id"]
     if answer.get("sorting"):
@@ -90,18 +93,21 @@ def places_of(answer: dict) -> set[tuple[str, Any]]:
     kind, value = predicted_of(answer)
     places = {(kind, value)}
     if kind == "redirect":
-        places.add(("elsewhere", answer["redirect"].get("name")))
+        red = answer["redirect"]
+        places.add(("elsewhere", red.get("name_ja") or red.get("name")))
     if kind == "program" and answer["program"].get("in_charge_verified"):
         # A program's answer names the section in charge when a page confirms it.
-        places.add(("department", answer["program"].get("department")))
+        prog = answer["program"]
+        places.add(("department", prog.get("department_ja") or prog.get("department")))
     if answer.get("sorting"):
         # A bulky item's sorting also names the reception centre (a redirect): both are right.
         places.add(("sorting", answer["sorting"].get("category")))
     for step in answer.get("plan") or []:
         if step.get("redirect"):
-            places |= {("redirect", step["redirect"].get("id")), ("elsewhere", step["redirect"].get("name"))}
+            red = step["redirect"]
+            places |= {("redirect", red.get("id")), ("elsewhere", red.get("name_ja") or red.get("name"))}
         else:
-            places.add(("department", step.get("department")))
+            places.add(("department", step.get("department_ja") or step.get("department")))
     return places
 
 
@@ -160,38 +166,47 @@ def is_correct(expected: tuple[str, Any], predicted: tuple[str, Any]) -> bool:
 Ask = Callable[[str, str], dict]
 
 
-def asking_rasa(rasa: RasaClient, guide: Guide) -> Ask:
-    """Questions through ``bot.chat.turn``, the code path of ``POST /api/chat``, in process."""
-    return lambda session_id, text: turn(rasa, guide, session_id, normalize(text))
+def asking_rasa(rasa: RasaClient, guide: Guide, lang: Optional[str] = None) -> Ask:
+    """Questions through ``bot.chat.turn``, the code path of ``POST /api/chat``, in process.
+    ``lang``: the kiosk's language button (None: the language is detected per question)."""
+    return lambda session_id, text: turn(rasa, guide, session_id, normalize(text), lang=lang)
 
 
-def asking_kiosk(url: Optional[str] = None, client: Any = None) -> Ask:
+def asking_kiosk(url: Optional[str] = None, client: Any = None, lang: Optional[str] = None) -> Ask:
     """Questions through a kiosk's ``POST /api/chat``: a running one at ``url``, or a test client."""
     def ask(session_id: str, text: str) -> dict:
-        body = {"session_id": session_id, "text": text}
+        body = {"session_id": session_id, "text": text, **({"lang": lang} if lang else {})}
         if client is not None:
             return client.post("/api/chat", json=body).get_json()
         return requests.post(f"{url.rstrip('/')}/api/chat", json=body, timeout=30).json()
     return ask
 
 
-def evaluate(path: Path, ask: Ask, guide: Optional[Guide] = None) -> dict:
+def evaluate(path: Path, ask: Ask, guide: Optional[Guide] = None,
+             lang: Optional[str] = None) -> dict:
     """Ask every question with a fresh conversation; count what was routed where.
 
     With ``guide``, an ask-back counts as right within one tap when one of its buttons leads
-    to the right place.
+    to the right place. With ``lang``, the report also says how many answers came in it.
     """
     rows = []
     degraded = 0
+    in_language = []
     for q in load_questions(path):
         answer = ask(f"eval-{uuid.uuid4().hex[:16]}", q["text"])
         degraded += bool(answer.get("degraded"))
+        if lang:
+            in_language.append(answer.get("lang") == lang)
         expected, predicted = expected_of(q), predicted_of(answer)
         outcome = outcome_of(expected, answer, guide)
         rows.append({"text": q["text"], "expected": list(expected), "predicted": list(predicted),
                      "correct": is_correct(expected, predicted) or outcome == "right_at_once",
                      "outcome": outcome, "register": q.get("register")})
-    return summarise(rows, degraded)
+    report = summarise(rows, degraded)
+    if lang:
+        report["lang"] = lang
+        report["in_language"] = round(sum(in_language) / len(in_language), 4) if in_language else None
+    return report
 
 
 def summarise(rows: list[dict], degraded: int = 0) -> dict:
@@ -232,6 +247,8 @@ def summarise(rows: list[dict], degraded: int = 0) -> dict:
 
 def print_report(report: dict, show_misses: bool = True) -> None:
     print(f"questions: {report['total']}   overall accuracy: {report['accuracy']:.1%}")
+    if report.get("lang"):
+        print(f"  language {report['lang']}: answered in it {report['in_language']:.1%}")
     if report.get("outcomes"):
         o = report["outcomes"]
         print(f"  right at once {o['right_at_once']:.1%}   right within one tap {o['right_within_one_tap']:.1%}"

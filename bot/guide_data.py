@@ -20,12 +20,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
-import yaml
-
+from bot import languages as lang_data
+from bot.guide_yaml import ID_CHARS, GuideDataError, _Record, _records, read_yaml  # noqa: F401
 from bot.normalize import normalize, to_hiragana
 from bot.settings import REPO
 
@@ -48,19 +48,6 @@ GUIDE_FILES = (
     "life_events.yml",
 )
 assert set(GUIDE_FILES) == set(OFFICE_FILES) | set(SHARED_FILES)
-ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-class GuideDataError(ValueError):
-    """A guide data file is unreadable or inconsistent."""
-
-    def __init__(self, file: str, line: Optional[int], reason: str, shown: Optional[str] = None):
-        # file: the file's name (sections.yml); shown: where it is, for people
-        # (data/offices/isogo/sections.yml), when that says more than the name.
-        self.file, self.line, self.reason = file, line, reason
-        self.shown = shown or file
-        where = f"{self.shown}:{line}" if line else self.shown
-        super().__init__(f"{where}: {reason}")
 
 
 # --- the visitor's world ---------------------------------------------------------
@@ -345,6 +332,14 @@ class Guide:
     facilities: dict[str, Facility] = field(default_factory=dict)
     garbage: Optional[Garbage] = None
     life_events: dict[str, LifeEvent] = field(default_factory=dict)
+    # The visitor's languages (languages.yml) and every language's translations and texts.
+    languages: dict[str, lang_data.Language] = field(
+        default_factory=lambda: {lang_data.SOURCE: lang_data.JA_LANGUAGE})
+    packs: dict[str, lang_data.LanguagePack] = field(default_factory=dict)
+
+    def speaker(self, lang: Optional[str] = None) -> lang_data.Speaker:
+        """This guide in one language (Japanese when ``lang`` is None or unknown)."""
+        return lang_data.Speaker(self.languages, self.packs, lang or lang_data.SOURCE)
 
     def section_of(self, procedure: Procedure) -> Section:
         return self.sections[procedure.section]
@@ -374,109 +369,6 @@ class Guide:
             yield "program", prog.id, prog.title, (prog.title, *prog.synonyms)
         for f in self.facilities.values():
             yield "facility", f.id, f.name, (f.name, *f.synonyms)
-
-
-# --- reading YAML with line numbers ----------------------------------------------
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping, for error messages."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse one guide file; syntax errors become GuideDataError with the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GuideDataError(path.name, None, "file is missing") from None
-    except UnicodeDecodeError as err:
-        raise GuideDataError(path.name, None, f"not UTF-8 ({err.reason})") from None
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(err, "problem", None) or str(err)
-        raise GuideDataError(path.name, line, f"invalid YAML: {problem}") from None
-
-
-class _Record:
-    """Typed access to one YAML mapping, raising errors that point at its line."""
-
-    def __init__(self, file: str, raw: Any, what: str):
-        if not isinstance(raw, dict):
-            raise GuideDataError(file, None, f"each {what} must be a mapping, got {raw!r}")
-        self.file, self.raw, self.what = file, raw, what
-        self.line = raw.get("__line__")
-
-    def fail(self, reason: str) -> GuideDataError:
-        label = self.raw.get("id") or self.raw.get("name") or self.what
-        return GuideDataError(self.file, self.line, f"{self.what} {label!r}: {reason}")
-
-    def str(self, key: str, required: bool = True) -> Optional[str]:
-        value = self.raw.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise self.fail(f"missing field '{key}'")
-            return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            raise self.fail(f"field '{key}' must be text")
-        return value.strip()
-
-    def int(self, key: str, required: bool = True) -> Optional[int]:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                raise self.fail(f"missing field '{key}'")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(f"field '{key}' must be a whole number")
-        return value
-
-    def bool(self, key: str, default: bool) -> bool:
-        value = self.raw.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"field '{key}' must be true or false")
-        return value
-
-    def strs(self, key: str, required: bool = False) -> tuple[str, ...]:
-        value = self.raw.get(key)
-        if value is None:
-            value = []
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            raise self.fail(f"field '{key}' must be a list of texts")
-        items = tuple(str(v).strip() for v in value if str(v).strip())
-        if required and not items:
-            raise self.fail(f"field '{key}' must list at least one entry")
-        return items
-
-    def id(self) -> str:
-        value = self.str("id")
-        if not set(value) <= ID_CHARS or not value[0].isalpha():
-            raise self.fail("id must be lower-case letters, digits and '_' (e.g. juminhyo)")
-        return value
-
-    def unknown_keys(self, allowed: Iterable[str]) -> None:
-        extra = set(self.raw) - set(allowed) - {"__line__"}
-        if extra:
-            raise self.fail(f"unknown field(s) {sorted(extra)}")
-
-
-def _records(file: str, data: Any, key: str, what: str) -> list[_Record]:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise GuideDataError(file, None, f"expected a top-level '{key}:' list")
-    return [_Record(file, raw, what) for raw in data[key]]
 
 
 # --- building the typed guide ----------------------------------------------------
@@ -905,7 +797,12 @@ def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
     guide = Guide(office, sections, procedures, redirects, programs, clarifications, categories,
                   facilities, garbage, life_events)
     _check_synonyms(guide, raw)
-    return guide
+    # Translations are checked against the Japanese records they translate.
+    shared = paths["procedures.yml"].parent
+    languages = lang_data.load_languages(shared)
+    japanese = dict(lang_data.iter_japanese(guide))
+    return replace(guide, languages=languages,
+                   packs=lang_data.load_packs(shared, languages, japanese))
 
 
 def _line_of(raw_list: list, obj_id: str) -> Optional[int]:
@@ -1018,6 +915,12 @@ class GuideStore:
                 stamps.append((name, st.st_mtime_ns, st.st_size))
             except FileNotFoundError:
                 stamps.append((name, None, None))
+        for path in lang_data.language_files(self.directory):
+            try:
+                st = os.stat(path)
+                stamps.append((str(path), st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stamps.append((str(path), None, None))
         return tuple(stamps)
 
     def get(self) -> Guide:

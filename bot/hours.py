@@ -11,7 +11,9 @@ from typing import Optional
 
 import jpholiday
 
+from bot.answers import department_name
 from bot.guide_data import Guide
+from bot.languages import Speaker
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -37,8 +39,41 @@ def now_jst() -> datetime:
     return datetime.now(JST)
 
 
-def open_state(guide: Guide, moment: Optional[datetime] = None) -> OpenState:
-    """Whether the office is open at ``moment`` (default: now, Japan time)."""
+def open_state(guide: Guide, moment: Optional[datetime] = None,
+               sp: Optional[Speaker] = None) -> OpenState:
+    """Whether the office is open at ``moment`` (default: now, Japan time); ``today`` in the
+    speaker's language when one is given."""
+    state = _open_state(guide, moment)
+    if sp is None or sp.japanese:
+        return state
+    return OpenState(state.open, state.saturday_service, _today(guide, moment, sp), state.reason)
+
+
+def _today(guide: Guide, moment: Optional[datetime], sp: Speaker) -> str:
+    moment = (moment or now_jst()).astimezone(JST)
+    hours = guide.office.hours
+    day = moment.date()
+    if day.strftime("%m-%d") in hours.closure.dates:
+        return sp.phrase("hours_today_closure", "")
+    holiday = jpholiday.is_holiday_name(day) if hours.closure.holidays else None
+    if holiday:
+        return sp.phrase("hours_today_holiday", "", name=holiday)
+    if day.weekday() < 5:
+        return sp.phrase("hours_today_weekday", "", open=_hm(hours.weekday_open),
+                         close=_hm(hours.weekday_close))
+    sat = hours.saturday
+    if day.weekday() == 5 and (day.day - 1) // 7 + 1 in sat.weeks:
+        return sp.phrase("hours_today_saturday", "", open=_hm(sat.open), close=_hm(sat.close),
+                         sections=_section_names(guide, sat.sections, sp))
+    return sp.phrase("hours_today_closed", "")
+
+
+def _section_names(guide: Guide, ids, sp: Speaker) -> str:
+    return sp.phrase("list_separator", "、").join(department_name(guide.sections[s], sp)
+                                                  for s in ids)
+
+
+def _open_state(guide: Guide, moment: Optional[datetime] = None) -> OpenState:
     moment = (moment or now_jst()).astimezone(JST)
     hours = guide.office.hours
     closure = hours.closure
@@ -83,15 +118,31 @@ def closure_text(guide: Guide) -> str:
     return f"{'・'.join(days)}は閉庁です{hedge}。"
 
 
-def weekday_hours(guide: Guide) -> str:
-    """「平日 8:45〜17:00」."""
+def weekday_hours(guide: Guide, sp: Optional[Speaker] = None) -> str:
+    """「平日 8:45〜17:00」 (in the speaker's language)."""
     h = guide.office.hours
+    if sp is not None and not sp.japanese:
+        return sp.phrase("weekday_hours", "平日 {open}〜{close}", open=_hm(h.weekday_open),
+                         close=_hm(h.weekday_close))
     return f"平日 {_hm(h.weekday_open)}〜{_hm(h.weekday_close)}"
 
 
-def hours_summary(guide: Guide) -> str:
-    """The standing opening hours, in one sentence."""
+def hours_summary(guide: Guide, sp: Optional[Speaker] = None) -> str:
+    """The standing opening hours, in one sentence (in the speaker's language)."""
     h = guide.office.hours
+    if sp is not None and not sp.japanese:
+        closure = h.closure
+        span = ""
+        if closure.dates:
+            first, last = closure.dates[0], closure.dates[-1]
+            span = f"{int(first[:2])}/{int(first[3:])}–{int(last[:2])}/{int(last[3:])}"
+        return sp.phrase(
+            "hours_summary", "", open=_hm(h.weekday_open), close=_hm(h.weekday_close),
+            weeks=sp.phrase("list_separator", "、").join(str(w) for w in h.saturday.weeks),
+            sat_open=_hm(h.saturday.open),
+            sat_close=_hm(h.saturday.close),
+            sections=_section_names(guide, h.saturday.sections, sp), closure_span=span,
+            hedge="" if closure.verified else sp.phrase("hours_closure_hedge", ""))
     weeks = "・".join(f"第{w}" for w in h.saturday.weeks)
     names = "・".join(guide.sections[s].name for s in h.saturday.sections)
     return (f"平日 {_hm(h.weekday_open)}〜{_hm(h.weekday_close)}。"

@@ -42,13 +42,17 @@ class RasaClient:
             start = next(self._next) % len(self.base_urls)
         return self.base_urls[start:] + self.base_urls[:start]
 
-    def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        """One visitor turn through the REST channel; the bot's messages, in order."""
+    def send(self, sender: str, message: str,
+             metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+        """One visitor turn through the REST channel; the bot's messages, in order.
+        ``metadata`` (the visitor's language) reaches the actions with the message."""
         resp = None
         for url in self._rotation():
             try:
                 resp = self._http.post(f"{url}/webhooks/rest/webhook",
-                                       json={"sender": sender, "message": message}, timeout=self.timeout)
+                                       json={"sender": sender, "message": message,
+                                             **({"metadata": metadata} if metadata else {})},
+                                       timeout=self.timeout)
                 break
             except requests.ConnectionError:
                 continue  # refused: this server is down, the turn never started; try the next

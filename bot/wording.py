@@ -9,10 +9,12 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
 from bot.answers import Utterance
+from bot.languages import Speaker
 from bot.settings import REPO
 
 
@@ -55,6 +57,11 @@ def fill(template: str, fields: dict) -> str:
         return template
 
 
-def render(utterance: Utterance, domain_path: Path = REPO / "domain.yml") -> str:
-    """The text of an utterance, as Rasa would render it."""
-    return fill(responses(domain_path).get(utterance.response, ""), utterance.fields)
+def render(utterance: Utterance, domain_path: Path = REPO / "domain.yml",
+           sp: Optional[Speaker] = None) -> str:
+    """The text of an utterance, as Rasa would render it; in the speaker's language when
+    one is given (its texts file's response, else its fallback's, else domain.yml's)."""
+    template = responses(domain_path).get(utterance.response, "")
+    if sp is not None and not sp.japanese:
+        template = sp.text("responses", utterance.response, template) or template
+    return fill(template, utterance.fields)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, request
-from flask.json.provider import DefaultJSONProvider
+from flask import Flask
 from flask_babel import Babel
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,10 +14,8 @@ from back_office.staff_calls import StaffCallStore
 from bot.guide_data import shared_store
 from bot.rasa_client import RasaClient
 from bot.settings import load_settings
-from kiosk_ui import api, kiosk, security, staff
+from kiosk_ui import api, kiosk, security, staff, texts
 
-# The interface's fixed texts are written in Japanese; other languages are translations.
-LANGUAGES = {"ja": "日本語", "en": "English"}
 csrf = CSRFProtect()
 
 
@@ -30,15 +28,6 @@ class JSONProvider(DefaultJSONProvider):
             return super().loads(s, **kwargs)
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
-
-
-def select_locale() -> str:
-    """?lang=en for this request (and, through a cookie, the next ones), else the cookie."""
-    supported = current_app.config["LANGUAGES"]
-    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
-        if candidate in supported:
-            return candidate
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,9 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_TEXT_LENGTH=settings.max_text_length,
         IDLE_SECONDS=settings.idle_seconds,
         KIOSK_DB=str(settings.var_dir / "kiosk.db"),
-        LANGUAGES=LANGUAGES,
-        BABEL_DEFAULT_LOCALE="ja",
-        BABEL_DEFAULT_TIMEZONE="Asia/Tokyo",
+        DEFAULT_LANGUAGE="ja",
         # A chat request is a few hundred bytes; anything far larger is refused with 413.
         MAX_CONTENT_LENGTH=16 * 1024,
         JSON_AS_ASCII=False,
@@ -77,7 +64,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["rasa"] = RasaClient(app.config["RASA_URL"], app.config["RASA_TOKEN"],
                                         app.config["RASA_TIMEOUT"])
     app.extensions["staff_calls"] = StaffCallStore(app.config["KIOSK_DB"])
-    Babel(app, locale_selector=select_locale)
+    # Flask-Babel stays for one thing: WTForms' own messages in the staff console, in Japanese.
+    Babel(app, locale_selector=lambda: "ja")
+    # Screen texts come from the guide data (kiosk_ui/texts.py), in the visitor's language.
+    app.jinja_env.globals.update(_=texts.gettext, gettext=texts.gettext)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     security.init_app(app)

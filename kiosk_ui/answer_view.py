@@ -12,13 +12,16 @@ from typing import Optional
 
 import qrcode
 import qrcode.image.svg
+from dataclasses import replace
+
 from flask import url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from bot import answers
 from kiosk_ui.floor_map import floor_svg
 from bot.guide_data import Facility, Guide, Procedure, Program, Redirect, SaturdayService, Section
+from bot.languages import Speaker
+from kiosk_ui.texts import gettext as _
 
 KINDS = ("procedure", "section", "facility", "redirect", "program")
 
@@ -44,6 +47,7 @@ class AnswerView:
     qr_svg: Optional[Markup] = None
     saturday: Optional[SaturdayService] = None  # the Saturday service, for procedures that have it
     waiting_now: Optional[int] = None         # people waiting at this counter, from the queue feed
+    sp: Optional[Speaker] = None              # the visitor's language
 
     @property
     def verified(self) -> bool:
@@ -57,13 +61,29 @@ class AnswerView:
         """The Saturday service as the card says it (第2・第4, 9:00, 12:00), from the data."""
         if self.saturday is None:
             return None
-        return {"weeks": "・".join(_("第%(n)s", n=w) for w in self.saturday.weeks),
+        weeks = [_("第%(n)s", n=w) for w in self.saturday.weeks]
+        return {"weeks": answers.list_text(weeks, self.sp) if self.sp and not self.sp.japanese
+                else "・".join(weeks),
                 "open": _clock(self.saturday.open), "close": _clock(self.saturday.close)}
 
     def speech(self) -> str:
         """The answer as one plain sentence list, for reading aloud."""
         parts = [self.title]
         d = self.destination
+        sp = self.sp
+        if sp is not None and not sp.japanese:
+            # Read aloud in the visitor's language: the section's Japanese name stays on
+            # screen for the signs, but is not spoken by a foreign voice.
+            if d:
+                parts.append(f"{d['department']}, {d['place']}")
+            if self.facility:
+                parts.append(self.facility.where)
+            if self.redirect:
+                parts.append(self.redirect.name)
+            if self.procedure and self.procedure.bring:
+                parts.append(_("お持ちいただくもの") + ": " +
+                             answers.list_text(self.procedure.bring, sp))
+            return ". ".join(parts)
         if d:
             in_charge = f"{answers.in_charge_label(self.program)}、" if self.program else ""
             parts.append(f"{in_charge}{d['department']}{'、' + d['desk'] if d['desk'] else ''}。"
@@ -101,23 +121,25 @@ def take_away_text(guide: Guide, view: AnswerView) -> str:
         if name != view.title:
             head.append(name)
         unsure = not d["verified"] and "確認中" not in d["place"]
-        head.append(d["place"] + ("（確認中）" if unsure else ""))
+        head.append(d["place"] + (_("（確認中）") if unsure else ""))
     if view.facility:
         head.append(view.facility.where + ("" if view.facility.verified or "確認" in view.facility.where
-                                           else "（確認中）"))
+                                           else _("（確認中）")))
     if view.redirect:
         head.append(view.redirect.name)
     phone = (d or {}).get("phone") or (view.redirect.phone if view.redirect else None)
-    tail = [f"電話 {phone}"] if phone else []
+    tail = [_("電話 %(phone)s", phone=phone)] if phone else []
     h = guide.office.hours
     # The ward office's hours say nothing about an office elsewhere.
-    hours = [] if view.redirect else [f"受付 平日{_clock(h.weekday_open)}〜{_clock(h.weekday_close)}"]
+    hours = [] if view.redirect else [_("受付 平日%(open)s〜%(close)s", open=_clock(h.weekday_open),
+                                        close=_clock(h.weekday_close))]
     link = [view.link] if view.link else []
     bring = list(view.procedure.bring) if view.procedure else []
 
     def lines(n: int, with_hours: bool) -> list[str]:
-        items = "、".join(bring[:n]) + ("ほか" if n < len(bring) else "")
-        return head + ([f"持ち物: {items}"] if n else []) + tail + (hours if with_hours else []) + link
+        items = _("、").join(bring[:n]) + (_("ほか") if n < len(bring) else "")
+        return head + ([_("持ち物: %(items)s", items=items)] if n else []) + tail \
+            + (hours if with_hours else []) + link
 
     tries = [(n, True) for n in range(len(bring), 0, -1)] + [(n, False) for n in range(len(bring), 0, -1)]
     for n, with_hours in tries + [(0, True), (0, False)]:
@@ -176,47 +198,64 @@ def qr_svg(data: str) -> Markup:
 
 
 def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = None,
-                public_url: Optional[str] = None) -> Optional[AnswerView]:
-    """The view of one guide entry, or None when there is no such entry.
+                public_url: Optional[str] = None, sp: Optional[Speaker] = None
+                ) -> Optional[AnswerView]:
+    """The view of one guide entry, or None when there is no such entry; every text in
+    the speaker's language (the guide's Japanese when none is given).
 
     ``public_url`` is the deployment's address that visitors' phones can open
     (GUIDE_PUBLIC_URL); without it, and without an official page, the QR code holds
     the answer as text only (the kiosk's own address is of no use to a phone).
     """
+    sp = sp or guide.speaker()
     view: Optional[AnswerView] = None
     if kind == "procedure" and item_id in guide.procedures:
         proc = guide.procedures[item_id]
-        view = AnswerView(kind, item_id, proc.title, procedure=proc,
+        d = answers.procedure_details(proc, sp)
+        shown = replace(proc, title=d["title"], bring=tuple(d["bring"]), fee=d["fee"],
+                        online=d["online"], note=d["note"])
+        view = AnswerView(kind, item_id, shown.title, procedure=shown,
                           section=guide.section_of(proc),
-                          destination=answers.procedure_destination(guide, proc),
+                          destination=answers.procedure_destination(guide, proc, sp),
                           saturday=guide.office.hours.saturday if proc.saturday else None)
         view.link, view.link_is_official = proc.url, bool(proc.url)
     elif kind == "section" and item_id in guide.sections:
         section = guide.sections[item_id]
         desk = desk if section.desk(desk) else None
-        view = AnswerView(kind, item_id, section.name, section=section,
-                          destination=answers.destination(section, desk))
+        dest = answers.destination(section, desk, sp)
+        view = AnswerView(kind, item_id, dest["department"], section=section, destination=dest)
     elif kind == "program" and item_id in guide.programs:
         prog = guide.programs[item_id]
         section = guide.sections[prog.section]
-        view = AnswerView(kind, item_id, prog.title, program=prog, section=section,
-                          destination=answers.program_destination(guide, prog))
+        info = answers.program_info(guide, prog, sp)
+        view = AnswerView(kind, item_id, info["title"],
+                          program=replace(prog, title=info["title"], text=info["text"]),
+                          section=section,
+                          destination=answers.program_destination(guide, prog, sp))
     elif kind == "redirect" and item_id in guide.redirects:
         red = guide.redirects[item_id]
-        view = AnswerView(kind, item_id, red.title, redirect=red)
+        info = answers.redirect_info(red, sp)
+        view = AnswerView(kind, item_id, info["title"],
+                          redirect=replace(red, title=info["title"], name=info["name"],
+                                           note=info["note"]))
         view.link, view.link_is_official = red.url, bool(red.url)
     elif kind == "facility" and item_id in guide.facilities:
         fac = guide.facilities[item_id]
-        view = AnswerView(kind, item_id, fac.name, facility=fac)
+        info = answers.facility_info(fac, sp)
+        view = AnswerView(kind, item_id, info["name"],
+                          facility=replace(fac, name=info["name"], where=info["where"]))
         if fac.floor is not None:
             _route_maps(guide, view, fac.floor, facility=fac.id)
     if view is None:
         return None
+    view.sp = sp
     d = view.destination
     if d and d["floor"] is not None and not d["building"]:
         _route_maps(guide, view, d["floor"], section=d["section_id"], desk=d["desk"])
     if not view.link and public_url:
         args = {"desk": view.destination["desk"]} if kind == "section" and d and d["desk"] else {}
+        if not sp.japanese:
+            args["lang"] = sp.lang   # the visitor's phone has no cookie: the language goes along
         path = url_for("kiosk.summary", kind=kind, item_id=item_id, **args)
         view.link = public_url.rstrip("/") + path
     view.qr_text = take_away_text(guide, view)
@@ -281,12 +320,14 @@ class PlanView:
         return "。".join(parts)
 
 
-def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None) -> Optional[PlanView]:
+def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None,
+              sp: Optional[Speaker] = None) -> Optional[PlanView]:
     """The plan of one life event, or None when there is no such event."""
     event = guide.life_events.get(event_id)
     if event is None:
         return None
-    steps = answers.plan_steps(guide, event)
+    sp = sp or guide.speaker()
+    steps = answers.plan_steps(guide, event, sp)
     bring: dict[str, list[int]] = {}
     for s in steps:
         for thing in s["bring"]:
@@ -298,7 +339,8 @@ def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None) -> Op
     maps = [(floor, [n for n, _ in stops],
              Markup(floor_svg(guide, floor, stops=stops, labels=map_labels())))
             for floor, stops in floors.items()]
-    view = PlanView(event.id, event.title, event.note, steps, list(bring.items()), maps)
+    view = PlanView(event.id, sp.entry(event.id, "title", event.title), event.note, steps,
+                    list(bring.items()), maps)
     view.link = (host_url or "/").rstrip("/") + url_for("kiosk.plan_summary", event_id=event.id)
     view.qr_svg = qr_svg(view.link)
     return view

@@ -20,6 +20,7 @@ from bot.guide_data import Guide
 from bot.lookup import counter_search
 from bot.normalize import normalize
 from bot.wording import render
+from kiosk_ui import texts
 from kiosk_ui.kiosk import hours_banner
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,18 @@ def guide() -> Guide:
     return current_app.extensions["guide_store"].get()
 
 
+def _read_lang(body: dict) -> Optional[str]:
+    """The optional ``lang``: a language of the guide (languages.yml), else 400."""
+    lang = body.get("lang")
+    if lang is None:
+        return None
+    known = list(guide().languages)
+    if not isinstance(lang, str) or lang not in known:
+        raise BadRequest("invalid_lang", f"lang must be one of {', '.join(known)} (or left out "
+                                         f"to detect the language of the text)")
+    return lang
+
+
 def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
     """(session_id, text, payload) from the body, or BadRequest saying what is wrong."""
     if not request.is_json:
@@ -86,7 +99,8 @@ def _read_chat_request() -> tuple[str, Optional[str], Optional[str]]:
 @bp.post("/chat")
 def chat():
     session_id, text, payload = _read_chat_request()
-    return jsonify(turn(current_app.extensions["rasa"], guide(), session_id, text, payload))
+    lang = _read_lang(request.get_json(silent=True))
+    return jsonify(turn(current_app.extensions["rasa"], guide(), session_id, text, payload, lang))
 
 
 @bp.get("/health")
@@ -171,11 +185,13 @@ def staff_call():
         clean.append({"who": entry["who"], "text": entry["text"]})
     # After hours nobody comes: the visitor is told so; the call is still kept, so staff
     # see the next morning that someone needed them.
-    reply = answers.staff_call_reply(guide())
+    # In the kiosk's language (the picker's cookie), like the dialog around the message.
+    sp = texts.speaker()
+    reply = answers.staff_call_reply(guide(), sp=sp)
     closed = not reply.payload["staff_call"]
     call_id = current_app.extensions["staff_calls"].record(session_id, clean)
     log.info("staff call %s recorded for session %s%s", call_id, session_id,
              " (after hours)" if closed else "")
     desk = guide().office.information_desk
-    return jsonify({"id": call_id, "closed": closed, "desk": answers.facility_info(desk),
-                    "message": render(reply)}), 201
+    return jsonify({"id": call_id, "closed": closed, "desk": answers.facility_info(desk, sp),
+                    "message": render(reply, sp=sp)}), 201

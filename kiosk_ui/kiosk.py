@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (Blueprint, Response, abort, current_app, render_template, request)
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask import g as flask_g
+from markupsafe import Markup, escape
 
 from bot import answers
 from bot.furigana import ruby_html
@@ -12,6 +14,8 @@ from bot.hours import hours_summary, open_state
 from bot.guide_data import Guide
 from bot.queue_feed import feed_for
 from kiosk_ui.answer_view import KINDS, answer_view, floor_map, plan_view, sorting_view
+from kiosk_ui.texts import current_lang, speaker
+from kiosk_ui.texts import gettext as _
 
 bp = Blueprint("kiosk", __name__)
 
@@ -22,15 +26,19 @@ def guide() -> Guide:
 
 def hours_banner(g: Guide) -> dict:
     """The opening-hours line for the top of every screen."""
-    state = open_state(g)
+    sp = speaker()
+    state = open_state(g, sp=sp)
     label = _("ただいま受付中です") if state.open else _("ただいま閉庁しています")
     return {"open": state.open, "saturday_service": state.saturday_service, "label": label,
-            "today": state.today, "reason": state.reason, "summary": hours_summary(g)}
+            "today": state.today, "reason": state.reason, "summary": hours_summary(g, sp)}
 
 
 @bp.app_template_filter("furigana")
 def furigana_filter(text, reading=None):
-    """Ruby markup over kanji (hidden unless the visitor turns furigana on)."""
+    """Ruby markup over kanji (hidden unless the visitor turns furigana on); Japanese and
+    やさしい日本語 only: other languages' texts (with 戸籍課 beside a name) get none."""
+    if not speaker().language.furigana:
+        return escape(str(text))
     return ruby_html(str(text), reading)
 
 
@@ -59,29 +67,43 @@ def js_strings() -> dict:
 
 @bp.app_context_processor
 def page_context() -> dict:
-    lang = str(get_locale() or "ja")
-    return {"lang": lang, "languages": current_app.config["LANGUAGES"], "js_strings": js_strings}
+    """The page's language: its code (for /api/chat), BCP 47 tag (<html lang>, speech),
+    furigana, and every language for the picker (native names)."""
+    sp = speaker()
+    return {"lang": sp.lang, "lang_tag": sp.language.bcp47, "furigana": sp.language.furigana,
+            "languages": list(guide().languages.values()), "js_strings": js_strings}
 
 
 @bp.after_app_request
 def remember_language(resp: Response) -> Response:
     lang = request.args.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    try:
+        known = guide().languages
+    except Exception:   # no valid guide data at all: nothing to remember
+        return resp
+    if lang in known:
         resp.set_cookie("lang", lang, samesite="Lax", httponly=True)
     return resp
 
 
 def _common(g: Guide) -> dict:
-    return {"guide": g, "hours": hours_banner(g), "desk": g.office.information_desk,
+    sp, desk = speaker(), g.office.information_desk
+    desk = replace(desk, name=sp.entry(desk.id, "name", desk.name),
+                   where=sp.entry(desk.id, "where", desk.where))
+    return {"guide": g, "hours": hours_banner(g), "desk": desk,
             "idle_seconds": current_app.config["IDLE_SECONDS"]}
 
 
 @bp.get("/")
 def start():
     g = guide()
-    categories = [(c, [(g.procedures[p], answers.procedure_button(g.procedures[p])["payload"])
-                       for p in c.procedures]) for c in g.categories.values()]
-    life_events = [(e, answers.button(e.title, "request", e.id)["payload"])
+    sp = speaker()
+    categories = [(replace(c, title=sp.entry(c.id, "title", c.title)),
+                   [(replace(g.procedures[p], title=sp.entry(p, "title", g.procedures[p].title)),
+                     answers.procedure_button(g.procedures[p])["payload"])
+                    for p in c.procedures]) for c in g.categories.values()]
+    life_events = [(replace(e, title=sp.entry(e.id, "title", e.title)),
+                    answers.button(e.title, "request", e.id)["payload"])
                    for e in g.life_events.values()]
     return render_template("kiosk.html", categories=categories, life_events=life_events,
                            **_common(g))
@@ -92,7 +114,7 @@ def _view_or_404(kind: str, item_id: str):
         abort(404)
     g = guide()
     view = answer_view(g, kind, item_id, desk=request.args.get("desk"),
-                       public_url=current_app.config["PUBLIC_URL"])
+                       public_url=current_app.config["PUBLIC_URL"], sp=speaker())
     if view is None:
         abort(404)
     url = current_app.config["QUEUE_FEED_URL"]
@@ -121,7 +143,7 @@ def sorting_fragment(item: str = ""):
 
 
 def _plan_or_404(event_id: str):
-    view = plan_view(guide(), event_id, host_url=request.host_url)
+    view = plan_view(guide(), event_id, host_url=request.host_url, sp=speaker())
     if view is None:
         abort(404)
     return view
@@ -157,8 +179,33 @@ def counter():
 
 @bp.get("/counter/show/<kind>/<item_id>")
 def counter_show(kind: str, item_id: str):
+    """The answer to show the visitor; with ?visitor=<lang>, in the visitor's language beside
+    the Japanese (the staff member reads one, the visitor the other)."""
     g = guide()
-    return render_template("counter_show.html", view=_view_or_404(kind, item_id), **_common(g))
+    view = _view_or_404(kind, item_id)
+    visitor = request.args.get("visitor")
+    visitor_card = None
+    if visitor in g.languages and visitor != "ja":
+        visitor_card = _card_in(visitor, kind, item_id)
+        view = answer_view(g, kind, item_id, desk=request.args.get("desk"),
+                           public_url=current_app.config["PUBLIC_URL"], sp=g.speaker("ja"))
+    return render_template("counter_show.html", view=view, visitor=visitor,
+                           visitor_card=visitor_card, **_common(g))
+
+
+def _card_in(lang: str, kind: str, item_id: str):
+    """The answer card rendered wholly in ``lang`` (its labels too), as markup."""
+    saved = flask_g.pop("lang", None)
+    flask_g.lang = lang
+    try:
+        view = answer_view(guide(), kind, item_id, desk=request.args.get("desk"),
+                           public_url=current_app.config["PUBLIC_URL"], sp=speaker())
+        return Markup(render_template("partials/answer_card.html", view=view, show_qr=True,
+                                      heading_level=2))
+    finally:
+        flask_g.pop("lang", None)
+        if saved is not None:
+            flask_g.lang = saved
 
 
 @bp.get("/favicon.ico")

@@ -76,6 +76,8 @@ def cmd_check(args) -> int:
     print(f"guide data ({office}): ok ({len(guide.sections)} sections, "
           f"{len(guide.procedures)} procedures, {len(guide.redirects)} redirects, "
           f"{len(guide.programs)} programs)")
+    for line in language_report(guide):
+        print(line)
     generated = REPO / GENERATED
     if not generated.exists() or generated.read_text(encoding="utf-8") != render(default):
         print(f"{GENERATED}: ERROR out of date; run `guide export-nlu`", file=sys.stderr)
@@ -86,6 +88,22 @@ def cmd_check(args) -> int:
     rc = subprocess.call(rasa_validate_command(), cwd=REPO)
     print("rasa data validate: " + ("ok" if rc == 0 else "ERROR"))
     return rc
+
+
+def language_report(guide) -> list[str]:
+    """Per language: entries translated / missing / unreviewed, and the fixed texts' state."""
+    from bot import languages
+    from bot.wording import responses
+    reference = {"responses": set(responses()),
+                 "screen": set(guide.packs["en"].texts.get("screen", {})) if "en" in guide.packs
+                 else set()}
+    japanese = dict(languages.iter_japanese(guide))
+    lines = []
+    for st in languages.status(guide.languages, guide.packs, japanese, reference):
+        lines.append(f"language {st.code}: {st.translated} entries translated, {st.missing} missing, "
+                     f"{st.unreviewed} unreviewed; texts: {st.texts_missing} missing, "
+                     f"{st.texts_unreviewed} unreviewed")
+    return lines
 
 
 def cmd_export_nlu(_args) -> int:
@@ -118,8 +136,13 @@ def cmd_ask(args) -> int:
 
 def cmd_eval(args) -> int:
     settings = load_settings()
-    ask = asking_kiosk(url=args.url) if args.url else _asking()
-    report = evaluate(Path(args.file), ask, load_guide(settings.guide_dir, settings.office_dir))
+    guide = load_guide(settings.guide_dir, settings.office_dir)
+    if args.url:
+        ask = asking_kiosk(url=args.url, lang=args.lang)
+    else:
+        rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        ask = asking_rasa(rasa, guide, args.lang)
+    report = evaluate(Path(args.file), ask, guide, lang=args.expect_lang or args.lang)
     print_report(report, show_misses=not args.quiet)
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -237,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("eval", help="routing accuracy on a held-out question file")
     p.add_argument("file")
     p.add_argument("--url", help="evaluate a running kiosk at this URL instead of in-process")
+    p.add_argument("--lang", help="send this language as the kiosk's button does (else detected)")
+    p.add_argument("--expect-lang", help="report how many answers came in this language")
     p.add_argument("--json", help="also write the report as JSON here")
     p.add_argument("--quiet", action="store_true", help="do not list every miss")
     p.set_defaults(func=cmd_eval)

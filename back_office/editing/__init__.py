@@ -31,13 +31,14 @@ from back_office.editing.files import (GENERATED_NLU, HELDOUT, STAFF_NLU, Change
                                        values_version)
 from back_office.editing.history import History
 from back_office.editing.responses import Responses
+from back_office.editing.translations import Translations
 
 __all__ = ["DESK_FIELDS", "FIELDS", "GENERATED_NLU", "HELDOUT", "KINDS", "STAFF_NLU", "Change",
            "EditConflict", "EditError", "Editor", "Project", "SaveResult", "atomic_write",
            "entry_values", "extra_checks", "validate_guide_text", "values_version"]
 
 
-class Editor(GuideEntries, TrainingExamples, Responses, History):
+class Editor(GuideEntries, TrainingExamples, Responses, Translations, History):
     """Edits of one project's data files, recorded in the staff database."""
 
     def __init__(self, project: Project | Path | str, db: Path | str):

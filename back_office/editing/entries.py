@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from back_office.editing.files import (GENERATED_NLU, EditConflict, EditError, SaveResult, atomic_write,
                                        dump_rt, load_rt, locked, scalar, values_version)
 from bot.guide_data import OFFICE_FILES, Guide, GuideDataError, guide_paths, load_guide
+from bot.languages import LANGUAGES_FILE, TEXTS_DIR, TRANSLATIONS_DIR
 from bot.nlu_export import render
 from bot.settings import DEFAULT_OFFICE
 
@@ -189,6 +190,13 @@ def validate_guide_text(guide_dir: Path, office_dir: Optional[Path], file_name: 
         for name, path in guide_paths(guide_dir, office_dir).items():
             if path.exists():
                 shutil.copy2(path, Path(tmp) / name)
+        # The languages come along: translations are checked against the edited entries, and
+        # the lookup table rendered from this guide keeps their words.
+        if (Path(guide_dir) / LANGUAGES_FILE).exists():
+            shutil.copy2(Path(guide_dir) / LANGUAGES_FILE, Path(tmp) / LANGUAGES_FILE)
+        for sub in (TRANSLATIONS_DIR, TEXTS_DIR):
+            if (Path(guide_dir) / sub).is_dir():
+                shutil.copytree(Path(guide_dir) / sub, Path(tmp) / sub)
         (Path(tmp) / file_name).write_text(text, encoding="utf-8")
         guide = load_guide(tmp)
     extra_checks(guide)

@@ -167,3 +167,71 @@ def example_edit(intent: str):
                                **context), 422
     flash(saved_message(result))
     return redirect(url_for("staff.content.example_edit", intent=intent))
+
+
+# --- translations ------------------------------------------------------------------------------
+
+LIST_FIELDS = ("synonyms", "bring")
+
+
+@bp.get("/translations/")
+def translation_languages():
+    """Every language with its entries translated / missing / unreviewed."""
+    from bot import languages as lang_data
+    guide = editor().guide()
+    japanese = dict(lang_data.iter_japanese(guide))
+    status = {s.code: s for s in lang_data.status(guide.languages, guide.packs, japanese, {})}
+    return render_template("staff/translation_languages.html",
+                           languages=editor().translation_languages(), status=status)
+
+
+@bp.get("/translations/<lang>/")
+def translation_list(lang: str):
+    show = request.args.get("show", "all")
+    try:
+        entries = editor().translations(lang)
+    except EditError:
+        abort(404)
+    if show == "unreviewed":
+        entries = [e for e in entries if e["fields"] and not e["reviewed"]]
+    elif show == "missing":
+        entries = [e for e in entries if not e["fields"]]
+    language = next(lg for lg in editor().translation_languages() if lg.code == lang)
+    return render_template("staff/translation_list.html", language=language, entries=entries,
+                           show=show)
+
+
+@bp.route("/translations/<lang>/<item_id>", methods=["GET", "POST"])
+def translation_edit(lang: str, item_id: str):
+    from kiosk_ui.staff.forms import TranslationForm
+    try:
+        current = editor().translation(lang, item_id)
+    except EditError:
+        abort(404)
+    language = next(lg for lg in editor().translation_languages() if lg.code == lang)
+    form = TranslationForm(data=None if request.method == "POST" else
+                           {"reviewed": current["values"]["reviewed"], "version": current["version"]})
+    values = current["values"]["fields"]
+    if request.method == "POST":
+        values = {}
+        for key in current["allowed"]:
+            raw = request.form.get(f"field-{key}", "")
+            values[key] = lines(raw) if key in LIST_FIELDS else raw.strip()
+    context = dict(language=language, current=current, form=form, values=values,
+                   list_fields=LIST_FIELDS)
+    if request.method == "GET":
+        return render_template("staff/translation_edit.html", **context)
+    if not form.validate():
+        return render_template("staff/translation_edit.html", error="入力内容を確認してください。",
+                               **context), 422
+    try:
+        result = editor().save_translation(lang, item_id, values, form.reviewed.data,
+                                           form.version.data, current_user().name)
+    except EditConflict as conflict:
+        form.version.data = editor().translation(lang, item_id)["version"]
+        return render_template("staff/translation_edit.html", conflict=conflict, **context), 409
+    except (EditError, GuideDataError) as err:
+        return render_template("staff/translation_edit.html", error=f"保存できませんでした: {err}",
+                               **context), 422
+    flash(saved_message(result))
+    return redirect(url_for("staff.content.translation_edit", lang=lang, item_id=item_id))

@@ -172,3 +172,10 @@ class UserUpdateForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button-only form (revert, mark handled, publish): the CSRF token is its content."""
+
+
+class TranslationForm(VersionedForm):
+    """The reviewed mark of one translation; its fields (title, bring, …) vary by entry and
+    are read from the request as ``field-<name>`` (lists: one item per line)."""
+
+    reviewed = BooleanField("確認済み（職員が内容を確認しました）")

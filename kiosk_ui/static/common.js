@@ -67,19 +67,24 @@ const Guide = (() => {
       button.setAttribute("aria-pressed", "true");
     }
   }
-  function toggleSpeech(text, button) {
+  function toggleSpeech(text, button, tag) {
     if (speakingButton === button) { stopSpeaking(); return; }
-    speak(text, button);
+    speak(text, button, tag);
   }
-  function speak(text, button = null) {
+  // In the language's voice where the browser has one (ko-KR, vi-VN, …; "en" takes any en-*).
+  function speak(text, button = null, tag = null) {
     if (!canSpeak() || !text) return;
     speechSynthesis.cancel();
+    const lang = tag || document.body.dataset.langTag || "ja-JP";
     const utterance = new SpeechSynthesisUtterance(text);
     utterance.addEventListener("end", () => { if (speakingButton === button) markSpeaking(null); });
     utterance.addEventListener("error", () => { if (speakingButton === button) markSpeaking(null); });
     markSpeaking(button);
-    utterance.lang = "ja-JP";
-    const voice = speechSynthesis.getVoices().find((v) => v.lang === "ja-JP" || v.lang === "ja_JP");
+    utterance.lang = lang;
+    const norm = (l) => (l || "").replace("_", "-").toLowerCase();
+    const voices = speechSynthesis.getVoices();
+    const voice = voices.find((v) => norm(v.lang) === norm(lang)) ||
+      voices.find((v) => norm(v.lang).split("-")[0] === norm(lang).split("-")[0]);
     if (voice) utterance.voice = voice;
     speechSynthesis.speak(utterance);
   }
@@ -105,7 +110,8 @@ const Guide = (() => {
   }
   document.addEventListener("click", (ev) => {
     const button = ev.target.closest("[data-speak-target='card']");
-    if (button) toggleSpeech(button.closest(".answer-card")?.dataset.speak || "", button);
+    const cardEl = button?.closest(".answer-card");
+    if (button) toggleSpeech(cardEl?.dataset.speak || "", button, cardEl?.lang);
     const print = ev.target.closest("[data-action='print']");
     if (print) window.print();
   });

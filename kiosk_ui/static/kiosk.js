@@ -16,6 +16,14 @@
   const screens = Array.from(document.querySelectorAll(".screen"));
   let generation = 0;   // answers that arrive after a reset are dropped
   let degraded = false;
+  // The page's language (the language button) and the language of the last answer.
+  const defaultLang = body.dataset.defaultLang || "ja";
+  const pageLang = body.dataset.lang || defaultLang;
+  const pageTag = body.dataset.langTag || "ja-JP";
+  const LANG_TAGS = Object.fromEntries(Array.from(document.querySelectorAll(".lang-choice"))
+    .map((a) => [a.dataset.lang, a.lang]));
+  let answerLang = pageLang;
+  let answerTag = pageTag;
 
   // --- screens ---
   function currentScreen() { return screens.find((s) => !s.hidden); }
@@ -74,7 +82,7 @@
     label.textContent = who === "visitor" ? S.you : S.guide;
     const p = document.createElement("p");
     p.className = "msg-text";
-    p.lang = "ja";
+    p.lang = who === "bot" ? answerTag : pageTag;
     rubyText(p, text, pieces);
     box.append(label, p);
     if (who === "bot" && Guide.canSpeak()) {
@@ -82,7 +90,8 @@
       speak.type = "button";
       speak.className = "speak-button";
       speak.textContent = S.speak;
-      speak.addEventListener("click", () => Guide.toggleSpeech(text, speak));
+      const tag = answerTag;
+      speak.addEventListener("click", () => Guide.toggleSpeech(text, speak, tag));
       box.appendChild(speak);
     }
     if (buttons && buttons.length) {
@@ -93,7 +102,7 @@
         const button = document.createElement("button");
         button.type = "button";
         button.className = "choice-button";
-        button.lang = "ja";
+        button.lang = answerTag;
         button.textContent = b.title;
         button.addEventListener("click", () => send({payload: b.payload}, b.title));
         row.appendChild(button);
@@ -118,17 +127,19 @@
   }
 
   // A visit plan or a garbage item has a card of its own; else the answered entry's card.
+  // The card in the language the guide answered in (typed Korean on a Japanese page, too).
   function cardUrl(data) {
+    const lang = "?lang=" + encodeURIComponent(answerLang);
     if (Array.isArray(data.plan) && data.life_event && data.life_event.id) {
-      return `/fragment/plan/${encodeURIComponent(data.life_event.id)}`;
+      return `/fragment/plan/${encodeURIComponent(data.life_event.id)}${lang}`;
     }
     if (data.sorting) {
-      return "/fragment/sorting/" + (data.sorting.item ? encodeURIComponent(data.sorting.item) : "");
+      return "/fragment/sorting/" + (data.sorting.item ? encodeURIComponent(data.sorting.item) : "") + lang;
     }
     const t = target(data);
     if (!t) return null;
-    let url = `/fragment/answer/${encodeURIComponent(t.kind)}/${encodeURIComponent(t.id)}`;
-    if (t.desk) url += "?desk=" + encodeURIComponent(t.desk);
+    let url = `/fragment/answer/${encodeURIComponent(t.kind)}/${encodeURIComponent(t.id)}${lang}`;
+    if (t.desk) url += "&desk=" + encodeURIComponent(t.desk);
     return url;
   }
 
@@ -161,7 +172,9 @@
     try {
       const resp = await fetch("/api/chat", {
         method: "POST", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({session_id: Guide.sessionId, ...message}),
+        // The language button's choice; on the default page the guide detects the language.
+        body: JSON.stringify({session_id: Guide.sessionId, ...message,
+                              ...(pageLang !== defaultLang ? {lang: pageLang} : {})}),
       });
       data = await resp.json();
       if (!resp.ok) throw new Error(data.error ? data.error.message : String(resp.status));
@@ -174,6 +187,10 @@
     }
     if (!data || gen !== generation) return;
     if (data.degraded) setDegraded(true);
+    if (typeof data.lang === "string" && LANG_TAGS[data.lang]) {
+      answerLang = data.lang;
+      answerTag = LANG_TAGS[data.lang];
+    }
     const url = cardUrl(data);
     // The card says 「確認中」 itself: with a card on screen the chat does not repeat it.
     const replies = (Array.isArray(data.replies) ? data.replies : []).filter((r) => !(url && r.card_note));
@@ -226,7 +243,7 @@
     voice.addEventListener("click", () => {
       if (listening) { listening.stop(); return; }
       const rec = new Recognition();
-      rec.lang = "ja-JP";
+      rec.lang = pageTag;
       rec.interimResults = false;
       rec.maxAlternatives = 1;
       let heard = false;
@@ -286,8 +303,7 @@
     if (!warning.hidden) warning.hidden = true;
   }
   // The next visitor starts in the default language, whatever the last one chose.
-  const defaultLang = body.dataset.defaultLang || "ja";
-  const otherLanguage = () => document.documentElement.lang !== defaultLang;
+  const otherLanguage = () => pageLang !== defaultLang || answerLang !== defaultLang;
   function somethingToForget() {
     return otherLanguage() || log.childElementCount > 0 || currentScreen()?.id !== "screen-start" ||
       input.value !== "" || Guide.anyOption() ||

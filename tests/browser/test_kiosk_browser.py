@@ -70,7 +70,7 @@ def test_start_screen(live_kiosk, new_page, screenshot, guide):
     expect(page.get_by_role("button", name="スタッフを呼ぶ")).to_be_visible()
     expect(page.locator("#hours")).to_contain_text("本日")
     expect(page.locator("#paused")).to_be_hidden()   # the real assistant is up
-    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert page.evaluate("document.documentElement.lang") == "ja-JP"
     assert_touch_targets(page)
     assert_no_horizontal_scroll(page)
     screenshot(page, "kiosk-start")
@@ -240,7 +240,7 @@ def test_idle_reset_returns_an_english_screen_to_japanese(quick_idle_kiosk, new_
     # Nobody touches the screen: the next visitor must not find it in the last one's language.
     expect(page.locator("#idle-warning")).to_be_visible(timeout=10_000)
     expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible(timeout=10_000)
-    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert page.evaluate("document.documentElement.lang") == "ja-JP"
     page.reload()  # and the choice is gone from the cookie too
     expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible()
 
@@ -273,10 +273,11 @@ def test_english_toggle(live_kiosk, new_page, screenshot):
     expect(page.get_by_role("heading", name="What do you need today?")).to_be_visible()
     expect(page.get_by_role("button", name="Call staff")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
-    expect(page.get_by_role("button", name="証明書・住民票", exact=True)).to_be_visible()  # data stays
+    # The guide data is in English too (data/guide/translations/en.yml).
+    expect(page.get_by_role("button", name="Certificates and residence records", exact=True)).to_be_visible()
     screenshot(page, "kiosk-english")
-    tap_procedure(page, "証明書・住民票", "住民票の写しの交付")
-    expect_destination(page, "戸籍課")
+    tap_procedure(page, "Certificates and residence records", "Copy of the residence record (juminhyo)")
+    expect_destination(page, "Family Register Division (戸籍課)")
     expect(answer_card(page)).to_contain_text("What to bring")
     screenshot(page, "kiosk-english-answer")
     page.get_by_role("link", name="日本語").click()

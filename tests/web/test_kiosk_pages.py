@@ -7,8 +7,6 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import pytest
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 
 from bot import hours
 from bot.furigana import ruby_html, segments
@@ -17,7 +15,6 @@ from kiosk_ui import create_app
 from tests.support.servers import free_port
 
 SESSION = "kiosk-page-test-01"
-TRANSLATIONS = REPO / "kiosk_ui" / "translations"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -73,7 +70,7 @@ def test_pages_have_no_inline_script_handler_or_style(client, url):
 def test_every_page_names_its_language_and_the_kiosk_offers_the_staff_call(client):
     for url in ("/", "/counter", "/counter/show/section/koseki"):
         html = page(client, url)
-        assert '<html lang="ja">' in html
+        assert '<html lang="ja-JP">' in html
         # Staff hold the counter tablet: only the visitors' kiosk calls them.
         assert ('id="call-staff"' in html and "スタッフを呼ぶ" in html) == (url == "/")
 
@@ -358,14 +355,15 @@ def test_staff_call_store_lives_where_the_config_says(app, tmp_path, client, off
 # --- English interface -------------------------------------------------------------------------
 
 
-def test_english_toggle_changes_the_fixed_texts_only(client):
+def test_english_shows_the_screen_and_the_guide_data_in_english(client):
     html = page(client, "/")
     assert "スタッフを呼ぶ" in html and "Call staff" not in html
     html = page(client, "/?lang=en")
     assert '<html lang="en">' in html
     assert "Call staff" in html and "What do you need today?" in html
     assert "スタッフを呼ぶ" not in html
-    assert "証明書・住民票" in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)  # guide data stays
+    assert "Certificates and residence records" in html   # the guide data too (translations/en.yml)
+    assert "証明書・住民票" not in re.sub(r"<rt>.*?</rt>|</?ruby>", "", html)
     assert "Search by procedure" in page(client, "/counter")             # the cookie remembers
     assert "スタッフを呼ぶ" in page(client, "/?lang=ja")
     assert "スタッフを呼ぶ" in page(client, "/")
@@ -375,33 +373,40 @@ def test_english_toggle_changes_the_fixed_texts_only(client):
 def test_english_map_and_card_labels(client):
     html = page(client, "/fragment/answer/procedure/juminhyo?lang=en")
     assert "What to bring" in html and "Floor 1 — guide map (schematic)" in html
-    assert "<ruby>戸籍課<rt>こせきか</rt></ruby>" in html
+    # The section in English with its Japanese name beside it (the signs are Japanese), and
+    # no furigana outside Japanese.
+    assert "Family Register Division (戸籍課)" in html and "<ruby>" not in html
 
 
-def test_translations_are_complete_and_compiled():
-    with open(TRANSLATIONS / "messages.pot", "rb") as f:
-        template = {m.id for m in read_po(f) if m.id}
-    with open(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
-    with open(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
-    assert template <= set(po), "run pybabel update (kiosk_ui/translations/README.md)"
-    assert all(po[k] for k in template), "untranslated texts in the English catalogue"
-    assert mo == po, "the .mo is stale: run pybabel compile"
+@pytest.mark.parametrize("lang,tag,call_staff", [
+    ("ja-easy", "ja-JP", "職員を呼ぶ"), ("en", "en", "Call staff"), ("zh", "zh-CN", "呼叫工作人员"),
+    ("ko", "ko-KR", "직원 호출"), ("vi", "vi-VN", "Gọi nhân viên"), ("pt", "pt-BR", "Chamar funcionário")])
+def test_every_language_has_its_screen_texts_and_html_lang(client, lang, tag, call_staff):
+    html = page(client, f"/?lang={lang}")
+    assert f'<html lang="{tag}">' in html and call_staff in html
+    assert "スタッフを呼ぶ" not in html
+    # The picker lists every language by its own name.
+    for name in ("日本語", "やさしい にほんご", "English", "简体中文", "한국어", "Tiếng Việt", "Português"):
+        assert name in html
 
 
-def test_template_texts_are_all_in_the_catalogue():
-    """A text added to a template without re-extracting would show in Japanese in English mode."""
+def test_template_texts_are_in_every_language():
+    """A text added to a template or a kiosk module must be in every language's screen texts,
+    or it shows in Japanese (a fallback) on a foreign visitor's screen."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
-    root = TRANSLATIONS.parent
+    from bot.guide_data import load_guide
+    root = REPO / "kiosk_ui"
     with open(root / "babel.cfg", encoding="utf-8") as f:
-        from babel.messages.frontend import parse_mapping_cfg
         method_map, options_map = parse_mapping_cfg(f)
-    found = {msg[2] for msg in extract_from_dir(root, method_map, options_map)}
-    with open(TRANSLATIONS / "messages.pot", "rb") as f:
-        template = {m.id for m in read_po(f) if m.id}
-    assert found == template, "run pybabel extract (kiosk_ui/translations/README.md)"
+    found = {msg[2] for msg in extract_from_dir(root, method_map, options_map)
+             if isinstance(msg[2], str)}
+    assert "ご用件をお選びください" in found
+    guide = load_guide(REPO / "data" / "guide", REPO / "data" / "offices" / "kanazawa")
+    for code, pack in guide.packs.items():
+        missing = found - set(pack.texts.get("screen", {}))
+        assert not missing, f"{code}: screen texts missing: {sorted(missing)[:5]}"
 
 
 # --- assistant status ----------------------------------------------------------------------------
@@ -410,3 +415,18 @@ def test_template_texts_are_all_in_the_catalogue():
 def test_health_reports_the_assistant_unavailable(client):
     data = client.get("/api/health").get_json()
     assert data["status"] == "ok" and data["degraded"] is True and data["assistant"] == "unavailable"
+
+
+def test_counter_tablet_shows_the_visitors_language_beside_japanese(client):
+    html = page(client, "/counter/show/procedure/juminhyo?visitor=ko")
+    assert html.count('class="answer-card"') == 2
+    assert 'lang="ko-KR"' in html and "준비물" in html                # the Korean card's labels
+    assert "<ruby>戸籍課<rt>こせきか</rt></ruby>" in html               # the Japanese card
+    assert "お持ちいただくもの" in html
+    assert page(client, "/counter/show/procedure/juminhyo").count('class="answer-card"') == 1
+
+
+def test_the_page_tells_its_script_the_language_code_and_tag(client):
+    html = page(client, "/?lang=ja-easy")
+    assert 'data-lang="ja-easy" data-lang-tag="ja-JP"' in html
+    assert 'data-lang="ja" data-lang-tag="ja-JP"' in page(client, "/?lang=ja")

@@ -1,0 +1,167 @@
+"""Which language a visitor typed in, from the script and a few cues.
+
+Kiosk questions are 2–5 words: statistical detectors (langdetect, fastText's lid) are
+unreliable that short, and are wrong exactly where it matters here (「住民票」, all kanji,
+is Japanese; "giay khai sinh", Vietnamese typed without diacritics, looks like anything).
+The script says most of it:
+
+- Hangul → ko; any kana → ja;
+- Han without kana → ja when it contains a word of the Japanese guide (住民票, 戸籍, 転入届:
+  the visitor names a procedure), or Japanese-only kanji (shinjitai such as 届/証/険/変/関,
+  or 々); → zh when simplified-only characters or Chinese function words appear; else ja
+  (an unknown all-kanji question at a Japanese ward office is more likely Japanese);
+- Latin with Vietnamese letters (ơ ư ă đ, or tone marks) or common Vietnamese words → vi;
+  Portuguese letters (ã õ ç) or words → pt; other Latin → en.
+
+The kiosk's language button overrides all of this.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Optional
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]{2,}")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+# Characters written only in simplified Chinese (their Japanese forms differ): 证 (証), 书 (書),
+# 户 (戸), 险 (険), 们, 这, 么, 吗, 办, 为, 儿, 报, 记, 国 is shared, so not here.
+_SIMPLIFIED = set("证书户险们这么吗办为儿报记录请问哪卡")
+_SIMPLIFIED |= set("说话让给过还没见长门问题网电车东处务业疗养码领续签护驾驶费岁补换")
+# Traditional forms a Chinese visitor from Taiwan or Hong Kong writes (Japanese uses other
+# forms): 證 (証), 戶 (戸), 險 (険), 辦, 麼, 嗎, 們, 這, 裡.
+_TRADITIONAL = set("證戶險辦麼嗎們這裡簽區處醫")
+_ZH_WORDS = ("我", "的", "哪", "什么", "怎么", "想", "吗", "呢", "请")
+# Kanji written only in Japanese (shinjitai / kokuji) or the iteration mark.
+_JAPANESE_ONLY = set("々届証険変関済続県駅円図広売読歳沢辺込働畑峠込払帰様")
+
+# Vietnamese: letters no other Latin language here uses, and tone marks on vowels.
+# ă đ ơ ư, the hook above and the dot below are Vietnamese only; â ê ô and the acute, grave
+# and tilde are shared with Portuguese, so those count only with Vietnamese words.
+_VI_LETTERS = set("ăđơưĂĐƠƯ")
+_VI_MARKS = re.compile(r"[\u0309\u0323]")
+_SHARED_MARKS = re.compile(r"[\u0300\u0301\u0302\u0303]")
+_VI_WORDS = {"toi", "tôi", "muon", "muốn", "lam", "làm", "o", "ở", "dau", "đâu", "giay", "giấy",
+             "thẻ", "cu", "cư", "tru", "trú", "khai", "sinh", "bao", "bảo", "hiem", "hiểm",
+             "xin", "cho", "hoi", "hỏi", "can", "cần", "nop", "nộp", "dang", "đăng", "ky", "ký",
+             "chuyen", "chuyển", "nha", "nhà", "cua", "của", "va", "và", "khong", "không",
+             "duoc", "được", "gi", "gì", "nao", "nào", "thue", "thuế", "con", "tre", "trẻ",
+             "em", "quay", "phong", "phòng", "chung", "chứng", "nhan", "nhận", "ban", "bạn",
+             "lai", "lại", "moi", "mới", "gia", "han", "hạn", "mat", "mất", "cap", "cấp",
+             # typed without diacritics, as on a Japanese keyboard
+             "thu", "tuc", "thủ", "tục", "sao", "nhieu", "nhiêu", "tien", "tiền", "ho", "chieu",
+             "hộ", "chiếu", "phep", "phép", "xe", "ket", "kết", "ly", "ngay", "ngày", "gio",
+             "giờ", "mo", "mở", "cua", "cửa", "dong", "đóng", "tang", "tầng", "quay", "quầy",
+             "viec", "việc", "nguoi", "người", "minh", "mình", "ve", "về", "den", "đến", "đi",
+             "di", "benh", "bệnh", "vien", "viện", "rac", "rác", "bo", "bỏ", "vo", "vợ",
+             "chong", "chồng", "me", "mẹ", "bau", "bầu", "huu", "hưu", "tro", "trợ", "cap",
+             "giup", "giúp", "tim", "tìm", "phai", "phải", "nay", "này", "nhat", "nhật"}
+# Words common in Portuguese questions and rare in English ones.
+_PT_WORDS = {"onde", "fica", "quero", "preciso", "como", "para", "de", "da", "dos", "das",
+             "um", "uma", "certidao", "certidão", "residencia", "residência", "atestado",
+             "cartao", "cartão", "mudanca", "mudança", "registro", "seguro", "saude", "saúde",
+             "imposto", "filho", "filha", "bebe", "bebê", "nascimento", "casamento", "obrigado",
+             "obrigada", "ola", "olá", "bom", "dia", "tarde", "lixo", "banheiro", "pedir",
+             "tirar", "fazer", "posso", "meu", "minha", "quanto", "custa", "horario", "horário",
+             "que", "não", "nao", "sim", "ajuda", "funcionario", "funcionário", "documento",
+             "documentos", "acabei", "cheguei", "endereço", "endereco", "pensão", "pensao",
+             "qual", "quais", "andar", "sobre", "está", "esta", "estou", "tenho", "trocar",
+             "renovar", "registrar", "mudei", "morar", "moro", "aqui", "ir", "vou", "devo",
+             "faço", "faco", "tirar", "emitir", "segunda", "carteira", "visto", "nome",
+             "casar", "divórcio", "divorcio", "óbito", "obito", "morreu", "criança", "crianca",
+             "escola", "creche", "vacina", "aposentadoria", "imposto", "cachorro", "cão",
+             "gato", "rua", "parque", "consulta", "onde", "quando", "abre", "fecha", "aberto",
+             "prefeitura", "japonês", "japones", "trabalho", "emprego", "filhos", "meus",
+             "minhas", "nosso", "nossa", "com", "sem", "por", "favor", "aonde", "preciso",
+             "gostaria", "pode", "ajudar", "deixei", "perdi", "lixo", "coleta", "grande"}
+_EN_WORDS = {"the", "i", "where", "what", "how", "is", "my", "to", "a", "of", "for", "do",
+             "can", "need", "want", "get", "register", "certificate", "card", "please", "you",
+             "are", "does", "have", "in", "on", "at", "office", "apply", "renew", "lost",
+             "pay", "tax", "baby", "child", "moved", "move", "health", "insurance", "pension",
+             "garbage", "which", "floor", "counter", "when", "open", "and", "an", "it", "this",
+             "that", "from", "with", "me", "help", "should", "go", "new", "here", "we", "our",
+             "am", "was", "just", "there", "who", "much", "cost", "bring"}
+_PT_LETTERS = set("ãõçÃÕÇ")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text.lower())
+
+
+def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
+    """The language code of ``text`` (ja, zh, ko, vi, pt, en), or None when it has no
+    letters at all (digits, punctuation): the caller keeps the language it had.
+
+    ``japanese_words``: the Japanese guide's names and synonyms; an all-kanji text that
+    contains one is Japanese (「住民票」, 「戸籍謄本」).
+    """
+    if _HANGUL.search(text):
+        return "ko"
+    # A question in a Latin-script language may name the Japanese thing it asks for
+    # ("Where do I get 住民票?", "Tôi cần マイナンバー"): two Latin words or more decide.
+    latin_words = _LATIN_WORD.findall(text)
+    if len(latin_words) >= 2 and sum(map(len, latin_words)) > len(_CJK.findall(text)):
+        return _latin(text)
+    if _HIRAGANA.search(text):
+        return "ja"
+    hans = _HAN.findall(text)
+    if _KANA.search(text):
+        # Katakana without hiragana: a loanword, in Japanese or inside a Chinese question.
+        return "zh" if hans and _chinese_cues(text, set(hans)) else "ja"
+    if hans:
+        return _japanese_or_chinese(text, hans, japanese_words)
+    if not _LATIN.search(text):
+        return None
+    return _latin(text)
+
+
+def _chinese_cues(text: str, chars: set[str]) -> bool:
+    return bool(chars & (_SIMPLIFIED | _TRADITIONAL)) or any(w in text for w in _ZH_WORDS)
+
+
+def _japanese_or_chinese(text: str, hans: list[str], japanese_words: Iterable[str]) -> str:
+    chars = set(hans)
+    zh_only = chars & (_SIMPLIFIED | _TRADITIONAL)
+    if chars & _JAPANESE_ONLY and not zh_only:
+        return "ja"
+    if zh_only:
+        return "zh"
+    for word in japanese_words:
+        if len(word) >= 2 and word in text:
+            return "ja"
+    if any(w in text for w in _ZH_WORDS):
+        return "zh"
+    return "ja"
+
+
+def _latin(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    if set(unicodedata.normalize("NFC", text)) & _VI_LETTERS or _VI_MARKS.search(decomposed):
+        return "vi"
+    vi, pt, en = _vi_score(text), _pt_score(text), _en_score(text)
+    if set(text) & _PT_LETTERS:
+        return "pt"
+    if _SHARED_MARKS.search(decomposed):
+        return "vi" if vi > pt else "pt"
+    if vi >= 2 and vi > pt and vi > en:
+        return "vi"
+    if pt >= 1 and pt > en:
+        return "pt"
+    return "en"
+
+
+def _vi_score(text: str) -> int:
+    return sum(1 for w in _words(text) if w in _VI_WORDS)
+
+
+def _pt_score(text: str) -> int:
+    return sum(1 for w in _words(text) if w in _PT_WORDS)
+
+
+def _en_score(text: str) -> int:
+    return sum(1 for w in _words(text) if w in _EN_WORDS)

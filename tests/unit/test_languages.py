@@ -1,0 +1,124 @@
+"""The translation files' loader and validator, the fallback chain, and language detection."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot.detect import detect
+from bot.guide_data import GuideDataError, load_guide
+from bot.settings import REPO
+
+GUIDE = REPO / "data" / "guide"
+OFFICE = REPO / "data" / "offices" / "kanazawa"
+
+
+@pytest.fixture
+def guide_copy(tmp_path):
+    shutil.copytree(GUIDE, tmp_path / "guide")
+    return tmp_path / "guide"
+
+
+def write_en(directory, entries: str):
+    (directory / "translations" / "en.yml").write_text(
+        'language: en\nsource: "test"\nentries:\n' + entries, encoding="utf-8")
+
+
+def test_languages_are_data():
+    guide = load_guide(GUIDE, OFFICE)
+    assert list(guide.languages) == ["ja", "ja-easy", "en", "zh", "ko", "vi", "pt"]
+    assert guide.languages["ko"].name == "한국어" and guide.languages["ko"].bcp47 == "ko-KR"
+    assert guide.languages["zh"].fallback == ("en", "ja")
+    assert guide.languages["ja-easy"].fallback == ("ja",)
+    assert [c for c, lang in guide.languages.items() if lang.furigana] == ["ja", "ja-easy"]
+
+
+@pytest.mark.parametrize("entries, reason", [
+    ("  no_such_id: {title: X}\n", "unknown guide id 'no_such_id'"),
+    ("  inkan_card_lost: {title: X, fee: 1 yen}\n", "field 'fee' is not in the Japanese record"),
+    ("  juminhyo: {title: X, bring: [only one]}\n", "bring has 1 item(s), the Japanese record 2"),
+    ("  juminhyo: {title: X, colour: red}\n", "unknown field 'colour'"),
+    ("  juminhyo: {title: X, reviewed: maybe}\n", "reviewed must be true or false"),
+    ("  koseki: {title: X}\n", "unknown field 'title'"),
+])
+def test_a_bad_translation_is_refused_with_file_line_and_reason(guide_copy, entries, reason):
+    write_en(guide_copy, entries)
+    with pytest.raises(GuideDataError) as err:
+        load_guide(guide_copy, OFFICE)
+    assert reason in str(err.value) and "translations/en.yml" in str(err.value)
+
+
+def test_a_file_for_an_unknown_language_is_refused(guide_copy):
+    (guide_copy / "translations" / "xx.yml").write_text("language: xx\n", encoding="utf-8")
+    with pytest.raises(GuideDataError, match="not a language of languages.yml"):
+        load_guide(guide_copy, OFFICE)
+
+
+def test_a_missing_file_means_missing_translations_and_the_chain_falls_back(guide_copy):
+    (guide_copy / "translations" / "en.yml").unlink()
+    guide = load_guide(guide_copy, OFFICE)
+    sp = guide.speaker("vi")
+    assert sp.entry("juminhyo", "title", "住民票の写しの交付") == "住民票の写しの交付"
+    assert sp.fell_back
+    # A text the language has is its own, without a fallback.
+    sp = guide.speaker("vi")
+    assert sp.text("screen", "スタッフを呼ぶ", "スタッフを呼ぶ") == "Gọi nhân viên" and not sp.fell_back
+
+
+def test_reviewed_entries_count_per_language(guide_copy):
+    write_en(guide_copy, "  juminhyo: {title: Residence record, reviewed: true}\n"
+                         "  koseki: {name: Family Register Division}\n")
+    from bot import languages
+    guide = load_guide(guide_copy, OFFICE)
+    status = {s.code: s for s in languages.status(guide.languages, guide.packs,
+                                                  dict(languages.iter_japanese(guide)), {})}
+    assert (status["en"].translated, status["en"].unreviewed) == (2, 1)
+    assert status["en"].missing == len(dict(languages.iter_japanese(guide))) - 2
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("住民票", "ja"), ("戸籍謄本", "ja"), ("住民票を取りたい", "ja"), ("転入届", "ja"),
+    ("国民健康保険", "ja"), ("在留資格", "ja"),
+    ("我想办住民票", "zh"), ("居留卡更新", "zh"), ("转入手续在哪里", "zh"), ("戶籍謄本在哪裡辦", "zh"),
+    ("주민표", "ko"), ("재류카드 갱신", "ko"),
+    ("Tôi muốn đổi thẻ cư trú", "vi"), ("giay khai sinh o dau", "vi"), ("dang ky ket hon", "vi"),
+    ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
+    ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
+    ("12345", None), ("？", None),
+])
+def test_detects_the_language_of_short_kiosk_questions(text, lang):
+    assert detect(text, ["住民票", "戸籍謄本", "転入届", "国民健康保険", "在留資格"]) == lang
+
+
+def test_every_language_nlu_file_covers_the_japanese_intents():
+    """data/nlu/languages/<code>.yml: the Japanese intents only, ≥ 4 examples per guide entry
+    and ≥ 8 per conversation intent, for every guide entry."""
+    import yaml
+    japanese: set[str] = set()
+    for path in (REPO / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" in block:
+                japanese.add(block["intent"])
+    files = sorted((REPO / "data" / "nlu" / "languages").glob("*.yml"))
+    assert files, "no language NLU files"
+    guide = load_guide(GUIDE, OFFICE)
+    for path in files:
+        assert path.stem in guide.languages, f"{path.name}: not a language of languages.yml"
+        counts: dict[str, int] = {}
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            lines = [ln for ln in block["examples"].splitlines() if ln.strip().startswith("- ")]
+            counts[block["intent"]] = counts.get(block["intent"], 0) + len(lines)
+        assert set(counts) <= japanese, f"{path.name}: intents the Japanese data lacks"
+        missing = japanese - set(counts)
+        assert not missing, f"{path.name}: no examples for {sorted(missing)[:5]}"
+        few = {i: n for i, n in counts.items() if n < (4 if "/" in i else 8)}
+        assert not few, f"{path.name}: too few examples {few}"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Where do I get 住民票?", "en"), ("Tôi cần làm マイナンバー", "vi"), ("Onde fica o 戸籍課?", "pt"),
+    ("マイナンバー卡在哪里办", "zh"), ("my numberカードを作りたい", "ja"), ("マイナンバーカード", "ja"),
+])
+def test_a_japanese_word_inside_another_language_does_not_make_it_japanese(text, lang):
+    assert detect(text, ["住民票"]) == lang
