@@ -15,20 +15,10 @@ from typing import Optional, Sequence
 from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
                             Section, Source)
 from bot.hours import open_state, weekday_hours
-from bot.languages import Speaker
+from bot.languages import Speaker, department_name
 
 # Japanese, when no speaker is given: the guide's own words.
 _JA = Speaker({}, {}, "ja")
-
-
-def department_name(section: Section, sp: Speaker = _JA) -> str:
-    """The section's name in the visitor's language with its Japanese name beside it, as on
-    the building's signs: 「Family Register Division (戸籍課)」; Japanese as it is."""
-    name = sp.entry(section.id, "name", section.name)
-    short = section.name.split("（")[0]
-    if sp.japanese or short in name:
-        return name
-    return sp.phrase("department", "{name}（{ja}）", name=name, ja=short)
 
 
 def destination(section: Section, desk_name: Optional[str] = None, sp: Speaker = _JA) -> dict:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import jpholiday
 
-from bot.answers import department_name
+from bot.languages import department_name
 from bot.guide_data import Guide
 from bot.languages import Speaker
 

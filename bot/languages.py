@@ -403,6 +403,16 @@ class Speaker:
         return fill(self.text("phrases", key, japanese) or japanese, fields)
 
 
+def department_name(section: Any, sp: "Speaker") -> str:
+    """The section's name in the visitor's language with its Japanese name beside it, as on
+    the building's signs: 「Family Register Division (戸籍課)」; Japanese as it is."""
+    name = sp.entry(section.id, "name", section.name)
+    short = section.name.split("（")[0]
+    if sp.japanese or short in name:
+        return name
+    return sp.phrase("department", "{name}（{ja}）", name=name, ja=short)
+
+
 def fill(template: str, fields: dict) -> str:
     """The template with its ``{name}`` placeholders filled (a missing field is blank)."""
     try:
