@@ -13,17 +13,18 @@ from typing import Optional
 
 from rasa_sdk import Tracker
 
-from actions.common import button_item, named_items, visitor_speaker
+from actions.common import button_item, named_items
 from bot import answers
 from bot.answers import Utterance
 from bot.guide_data import Guide
+from bot.languages import Speaker
 from bot.life_events import find_event
 from bot.routing import Resolution, destination_key
 from bot.sorting import garbage_question
 
 
-def errand_reply(guide: Guide, tracker: Tracker,
-                 routed: Optional[Resolution] = None) -> Optional[list[Utterance]]:
+def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = None,
+                 sp: Optional[Speaker] = None) -> Optional[list[Utterance]]:
     """The sorting of a garbage item or the visit plan of a life event, or None.
 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
@@ -33,17 +34,18 @@ def errand_reply(guide: Guide, tracker: Tracker,
     elsewhere is a question about one step (「夫が亡くなったので遺族年金を」), or about something
     else that happens with the event (「引っ越してきたので自治会に入りたい」): that answers it.
     """
+    sp = sp or guide.speaker()
     # A tapped life event arrives as an entity of Rasa's RegexMessageHandler; no lookup table
     # names a life event, so any life-event id among the items was tapped.
     tapped = button_item(tracker) or next(
         (i for i in named_items(tracker) if i in guide.life_events), None)
     if tapped:
         event = guide.life_events.get(tapped)
-        return answers.plan_reply(guide, event, visitor_speaker(guide, tracker)) if event else None
+        return answers.plan_reply(guide, event, sp) if event else None
     text = tracker.latest_message.get("text") or ""
     item = garbage_question(guide, text)
     if item is not None:
-        return answers.sorting_reply(guide, item, visitor_speaker(guide, tracker))
+        return answers.sorting_reply(guide, item, sp)
     event = find_event(guide, text)
     if event is None:
         return None
@@ -55,5 +57,5 @@ def errand_reply(guide: Guide, tracker: Tracker,
     if (routed is None or not routed.found or routed.kind == "clarification"
             or destination_key(guide, routed.kind, routed.id) == first_place or len(named_steps) >= 2):
         # Where the request would go anyway is where the plan starts: the plan says more.
-        return answers.plan_reply(guide, event, visitor_speaker(guide, tracker))
+        return answers.plan_reply(guide, event, sp)
     return None

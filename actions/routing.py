@@ -38,7 +38,7 @@ class ActionRouteVisitor(Action):
                       explicit_id=None if explicit in guide.life_events else explicit,
                       named_ids=[i for i in named_items(tracker) if i not in guide.life_events])
         sp = visitor_speaker(guide, tracker)
-        errand = errand_reply(guide, tracker, res)
+        errand = errand_reply(guide, tracker, res, sp)
         if errand:
             say(dispatcher, tracker, errand, sp)
             return []
@@ -62,13 +62,13 @@ class ActionSuggest(Action):
         guide = current_guide()
         matcher = matcher_for(guide)
         text = tracker.latest_message.get("text") or ""
-        errand = errand_reply(guide, tracker)
+        sp = visitor_speaker(guide, tracker)
+        errand = errand_reply(guide, tracker, sp=sp)
         if errand:
-            say(dispatcher, tracker, errand)
+            say(dispatcher, tracker, errand, sp)
             return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
-        sp = visitor_speaker(guide, tracker)
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return [SlotSet("current_item", res.id)]

@@ -38,7 +38,7 @@ class ActionOutOfScope(Action):
         guide = current_guide()
         sp = visitor_speaker(guide, tracker)
         # 「ピアノを処分したい」 is in scope after all: what goes out as which garbage.
-        errand = errand_reply(guide, tracker)
+        errand = errand_reply(guide, tracker, sp=sp)
         if errand:
             say(dispatcher, tracker, errand, sp)
             return []

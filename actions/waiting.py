@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, say
+from actions.common import current_guide, say, visitor_speaker
 from bot.answers import Utterance, waiting_utterances
 from bot.queue_feed import feed_for
 from bot.settings import load_settings
@@ -25,6 +25,7 @@ class ActionAnswerWaiting(Action):
         guide = current_guide()
         url = load_settings().queue_feed_url
         status = feed_for(url).status(guide) if url else None
-        utterances: list[Utterance] = waiting_utterances(guide, status)
-        say(dispatcher, tracker, utterances)
+        sp = visitor_speaker(guide, tracker)
+        utterances: list[Utterance] = waiting_utterances(guide, status, sp)
+        say(dispatcher, tracker, utterances, sp)
         return []

@@ -367,17 +367,21 @@ def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:
                      dict(staff_call=True, facility=facility_info(guide.office.information_desk, sp)))
 
 
-def waiting_utterances(guide: Guide, status=None) -> list[Utterance]:
+def waiting_utterances(guide: Guide, status=None, sp: Speaker = _JA) -> list[Utterance]:
     """What the guide knows about waiting: tickets, busy periods (sourced, or said to be
-    unconfirmed), and the current count per counter when the office's feed gives one."""
+    unconfirmed), and the current count per counter when the office's feed gives one.
+    The office's notices are Japanese only: another language says it fell back."""
     w = guide.office.waiting
+    if not sp.japanese and (w.tickets or w.busy):
+        sp.fell_back = True
     out = [Utterance("utter_waiting_tickets" if n.verified else "utter_waiting_tickets_unverified",
                      dict(text=n.text)) for n in w.tickets]
     out += [Utterance("utter_waiting_busy", dict(text=n.text)) for n in w.busy if n.verified]
-    counts = [f"{guide.sections[c.section].name}{' ' + c.desk if c.desk else ''} {c.waiting}人"
+    counts = [f"{department_name(guide.sections[c.section], sp)}{' ' + c.desk if c.desk else ''} "
+              + sp.phrase("people", "{n}人", n=c.waiting)
               for c in (status.counters if status else ())]
     if counts:
-        out.append(Utterance("utter_waiting_now", dict(counts="、".join(counts),
+        out.append(Utterance("utter_waiting_now", dict(counts=list_text(counts, sp),
                                                        updated=status.updated or "")))
     else:
         out.append(Utterance("utter_waiting_unknown"))

@@ -68,10 +68,10 @@ def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
     item = garbage_question(guide, text) if text else None
     if item_id in guide.life_events:
         # A tapped life event names its plan, which is guide data alone.
-        utterances = answers.plan_reply(guide, guide.life_events[item_id])
+        utterances = answers.plan_reply(guide, guide.life_events[item_id], sp)
     elif item is not None:
         # 「乾電池の捨て方」 is answered from the sorting dictionary, which needs no NLU.
-        utterances = answers.sorting_reply(guide, item)
+        utterances = answers.sorting_reply(guide, item, sp)
     elif kind:
         # A tapped button names its entry: that answer needs no language understanding.
         utterances = answers.reply_for(guide, kind, item_id, sp=sp)
@@ -126,10 +126,13 @@ def localize(out: dict[str, Any], sp: Speaker) -> dict[str, Any]:
     and a visible note when part of the answer fell back to another language."""
     if not sp.japanese:
         fixed = _fixed_responses()
+        card_note = render(Utterance("utter_unverified"), sp=sp)
         for reply in out["replies"]:
             name = fixed.get(reply["text"])
             if name:
                 reply["text"] = render(Utterance(name), sp=sp)
+            if reply["text"] == card_note:
+                reply["card_note"] = True   # as reshape marks the Japanese note
     fallback = bool(out.pop("fallback", False)) or sp.fell_back
     out["lang"] = sp.lang
     out["fallback"] = fallback
