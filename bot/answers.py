@@ -232,7 +232,7 @@ def plan_reply(guide: Guide, event: LifeEvent, sp: Speaker = _JA) -> list["Utter
     if any(s["condition"] for s in steps):
         out.append(Utterance("utter_plan_conditions"))
     if event.note:
-        out.append(Utterance("utter_plan_note", dict(note=event.note)))
+        out.append(Utterance("utter_plan_note", dict(note=sp.entry(event.id, "note", event.note))))
     if not all(s["verified"] for s in steps):
         out.append(Utterance("utter_unverified"))
     return out

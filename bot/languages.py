@@ -46,10 +46,13 @@ TRANSLATABLE: dict[str, dict[str, Optional[str]]] = {
     "facility": {"name": "name", "where": "where", "synonyms": None},
     "clarification": {"question": "question", "synonyms": None},
     "category": {"title": "title"},
+    # A life event's plan: its title and note (the steps are procedures and redirects, each
+    # translated as itself; a step's condition stays Japanese and the answer says so).
+    "life_event": {"title": "title", "note": "note"},
 }
 # The field that makes an entry count as translated.
 MAIN_FIELD = {"procedure": "title", "section": "name", "redirect": "title", "program": "title",
-              "facility": "name", "clarification": "question", "category": "title"}
+              "facility": "name", "clarification": "question", "category": "title", "life_event": "title"}
 LIST_FIELDS = ("synonyms", "bring")
 TEXT_GROUPS = ("responses", "phrases", "screen")
 
@@ -431,3 +434,5 @@ def iter_japanese(guide: Any) -> Iterator[tuple[str, tuple[str, Any]]]:
             yield item_id, (kind, record)
     for item_id, record in guide.categories.items():
         yield item_id, ("category", record)
+    for item_id, record in (getattr(guide, "life_events", None) or {}).items():
+        yield item_id, ("life_event", record)

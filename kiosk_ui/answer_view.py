@@ -339,7 +339,8 @@ def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None,
     maps = [(floor, [n for n, _ in stops],
              Markup(floor_svg(guide, floor, stops=stops, labels=map_labels())))
             for floor, stops in floors.items()]
-    view = PlanView(event.id, sp.entry(event.id, "title", event.title), event.note, steps,
+    view = PlanView(event.id, sp.entry(event.id, "title", event.title),
+                    sp.entry(event.id, "note", event.note), steps,
                     list(bring.items()), maps)
     view.link = (host_url or "/").rstrip("/") + url_for("kiosk.plan_summary", event_id=event.id)
     view.qr_svg = qr_svg(view.link)
