@@ -35,10 +35,21 @@ def test_english_answer_names_the_japanese_section_beside_it(offline_client):
     assert data["replies"][0]["ruby"] == [[data["replies"][0]["text"], None]]
 
 
-def test_missing_translation_falls_back_to_english_and_says_so(offline_client):
-    # No Korean entries yet (the data helpers write them): the entry comes in English, the
-    # fixed texts in Korean, and a note in Korean says that part is not translated.
-    data = post(offline_client, payload=JUMINHYO, lang="ko").get_json()
+def test_missing_translation_falls_back_to_english_and_says_so(guide_copy):
+    # A Korean file without the entry: the entry comes in English, the fixed texts in Korean,
+    # and a note in Korean says that part is not translated.
+    from kiosk_ui import create_app
+    from tests.support.servers import free_port
+
+    ko = guide_copy / "translations" / "ko.yml"
+    lines = ko.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  juminhyo:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    ko.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    app = create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{free_port()}",
+                      "RASA_TIMEOUT": 2, "GUIDE_DIR": str(guide_copy),
+                      "GUIDE_OFFICE_DIR": str(guide_copy)})
+    data = post(app.test_client(), payload=JUMINHYO, lang="ko").get_json()
     assert data["lang"] == "ko" and data["fallback"] is True
     assert data["procedure"]["title"] == "Copy of the residence record (juminhyo)"
     assert "1층" in data["destination"]["place"]
