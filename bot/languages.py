@@ -47,8 +47,9 @@ TRANSLATABLE: dict[str, dict[str, Optional[str]]] = {
     "clarification": {"question": "question", "synonyms": None},
     "category": {"title": "title"},
     # A life event's plan: its title and note (the steps are procedures and redirects, each
-    # translated as itself; a step's condition stays Japanese and the answer says so).
-    "life_event": {"title": "title", "note": "note"},
+    # translated as itself; a step's condition stays Japanese and the answer says so), and the
+    # words a visitor tells of it with (bot.life_events matches them like the Japanese ones).
+    "life_event": {"title": "title", "note": "note", "synonyms": None},
 }
 # The field that makes an entry count as translated.
 MAIN_FIELD = {"procedure": "title", "section": "name", "redirect": "title", "program": "title",

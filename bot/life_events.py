@@ -7,17 +7,37 @@ are tried in the order of data/guide/life_events.yml, so the specific ones liste
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from bot.guide_data import Guide, LifeEvent, word_key
+from bot.normalize import normalize
+
+# Words in a Latin script (English, Vietnamese, Portuguese) must be whole words: "died" is
+# inside "studied", "born" inside "stubborn". Korean, like Japanese, attaches endings to a
+# stem (돌아가셨어요), so its words are found inside the text.
+SPACED = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def event_words(guide: Guide, event: LifeEvent) -> tuple[str, ...]:
+    """An event's words in Japanese and in every language that translates them ("my mother
+    passed away", "엄마가 돌아가셨어요"): a foreign visitor tells of the same events."""
+    translated = [w for pack in guide.packs.values() if event.id in pack.entries
+                  for w in pack.entries[event.id].fields.get("synonyms", ())]
+    return (*event.synonyms, *translated)
 
 
 def find_event(guide: Guide, text: str) -> Optional[LifeEvent]:
     """The first life event one of whose words appears in the text (and none of its
     ``unless`` words), or None."""
-    key = word_key(text)
+    key, spaced = word_key(text), normalize(text)
+
+    def says(word: str) -> bool:
+        if SPACED.search(word):
+            return re.search(rf"(?<!\w){re.escape(normalize(word))}(?!\w)", spaced) is not None
+        return word_key(word) in key
+
     for event in guide.life_events.values():
-        if (any(word_key(word) in key for word in event.synonyms)
-                and not any(word_key(word) in key for word in event.unless)):
+        if any(says(w) for w in event_words(guide, event)) and not any(says(w) for w in event.unless):
             return event
     return None

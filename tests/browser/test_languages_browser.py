@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.qr import zbarimg
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
 KIOSK = {"width": 1920, "height": 1080}
@@ -48,7 +50,7 @@ def japanese_left(page: Page, guide) -> list[str]:
 
 @pytest.mark.parametrize("code, name, heading", JOURNEYS, ids=[j[0] for j in JOURNEYS])
 def test_pick_a_language_then_question_card_map_and_qr_page(live_kiosk, new_page, screenshot, guide,
-                                                              code, name, heading):
+                                                              tmp_path, code, name, heading):
     page = new_page(KIOSK)
     page.goto(live_kiosk.url + "/")
     page.get_by_role("link", name=name, exact=True).click()
@@ -73,10 +75,24 @@ def test_pick_a_language_then_question_card_map_and_qr_page(live_kiosk, new_page
         assert japanese_left(page, guide) == []
     screenshot(page, f"lang-{code}-answer")
 
-    # The QR code's page, as the visitor's phone opens it (no cookie: the language is in the link).
-    link = page.evaluate("""() => document.querySelector('#card .answer-card').dataset.link""")
+    # The QR code holds the answer as text (a phone shows it offline), in the language; the
+    # ward's Japanese names stay beside the translations, as on the signs.
+    png = tmp_path / f"qr-{code}.png"
+    card.locator("svg.qr").screenshot(path=str(png))
+    qr = zbarimg(png)
+    assert "戸籍課" in qr
+    if code != "ja-easy":
+        leftover = qr
+        for word in sorted({guide.office.name, "戸籍課", *(d.name for d in guide.sections["koseki"].desks)},
+                           key=len, reverse=True):
+            leftover = leftover.replace(word, "")
+        assert not KANA.search(leftover), qr
+
+    # The printable summary, as a phone opens it from GUIDE_PUBLIC_URL (no cookie: the
+    # language travels in the link).
+    procedure = card.get_attribute("data-id")
     phone = new_page(PHONE)
-    phone.goto(link)
+    phone.goto(f"{live_kiosk.url}/summary/procedure/{procedure}?lang={code}")
     expect(phone.locator(".dest-section")).to_contain_text("戸籍課")
     assert phone.evaluate("document.documentElement.lang") == tag
     if code != "ja-easy":
