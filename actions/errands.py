@@ -46,7 +46,7 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     item = garbage_question(guide, text)
     if item is not None:
         return answers.sorting_reply(guide, item, sp)
-    event = find_event(guide, text)
+    event = find_event(guide, text, sp.lang)
     if event is None:
         return None
     steps = {step.procedure or step.redirect for step in event.steps}

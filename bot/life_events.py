@@ -19,17 +19,18 @@ from bot.normalize import normalize
 SPACED = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 
 
-def event_words(guide: Guide, event: LifeEvent) -> tuple[str, ...]:
-    """An event's words in Japanese and in every language that translates them ("my mother
-    passed away", "엄마가 돌아가셨어요"): a foreign visitor tells of the same events."""
-    translated = [w for pack in guide.packs.values() if event.id in pack.entries
-                  for w in pack.entries[event.id].fields.get("synonyms", ())]
-    return (*event.synonyms, *translated)
+def event_words(guide: Guide, event: LifeEvent, lang: Optional[str] = None) -> tuple[str, ...]:
+    """An event's words in Japanese and in the visitor's language ("my mother passed away",
+    "엄마가 돌아가셨어요"): a foreign visitor tells of the same events. Only that language's:
+    a Chinese word such as 出生 is also Japanese, where 「出生届」 names one procedure."""
+    pack = guide.packs.get(lang) if lang else None
+    entry = pack.entries.get(event.id) if pack else None
+    return (*event.synonyms, *(entry.fields.get("synonyms", ()) if entry else ()))
 
 
-def find_event(guide: Guide, text: str) -> Optional[LifeEvent]:
-    """The first life event one of whose words appears in the text (and none of its
-    ``unless`` words), or None."""
+def find_event(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[LifeEvent]:
+    """The first life event one of whose words (Japanese, or in ``lang``) appears in the text
+    (and none of its ``unless`` words), or None."""
     key, spaced = word_key(text), normalize(text)
 
     def says(word: str) -> bool:
@@ -38,6 +39,6 @@ def find_event(guide: Guide, text: str) -> Optional[LifeEvent]:
         return word_key(word) in key
 
     for event in guide.life_events.values():
-        if any(says(w) for w in event_words(guide, event)) and not any(says(w) for w in event.unless):
+        if any(says(w) for w in event_words(guide, event, lang)) and not any(says(w) for w in event.unless):
             return event
     return None
