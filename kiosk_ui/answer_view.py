@@ -114,17 +114,22 @@ def take_away_text(guide: Guide, view: AnswerView) -> str:
     Section, floor and counter, what to bring, phone, opening hours and a link; when it
     would not fit, what to bring is shortened first (「ほか」), then the hours are dropped.
     """
+    sp = view.sp or guide.speaker()
+    # Screen texts are stored trimmed: a spaced script needs the space back before an add-on.
+    gap = "" if sp.japanese else " "
+    hedge = gap + _("（確認中）")
     head = [f"{guide.office.name} {view.title}"]
     d = view.destination
     if d:
         name = f"{d['department']}{' ' + d['desk'] if d['desk'] else ''}"
         if name != view.title:
             head.append(name)
-        unsure = not d["verified"] and "確認中" not in d["place"]
-        head.append(d["place"] + (_("（確認中）") if unsure else ""))
+        # A floor without a counter number already says the number is being confirmed.
+        said = "確認中" in d["place"] or (d["floor"] is not None and not d["counter"])
+        head.append(d["place"] + (hedge if not d["verified"] and not said else ""))
     if view.facility:
         head.append(view.facility.where + ("" if view.facility.verified or "確認" in view.facility.where
-                                           else _("（確認中）")))
+                                           else hedge))
     if view.redirect:
         head.append(view.redirect.name)
     phone = (d or {}).get("phone") or (view.redirect.phone if view.redirect else None)
@@ -137,7 +142,7 @@ def take_away_text(guide: Guide, view: AnswerView) -> str:
     bring = list(view.procedure.bring) if view.procedure else []
 
     def lines(n: int, with_hours: bool) -> list[str]:
-        items = _("、").join(bring[:n]) + (_("ほか") if n < len(bring) else "")
+        items = answers.list_text(bring[:n], sp) + (gap + _("ほか") if n < len(bring) else "")
         return head + ([_("持ち物: %(items)s", items=items)] if n else []) + tail \
             + (hours if with_hours else []) + link
 
