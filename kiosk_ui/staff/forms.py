@@ -8,6 +8,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import (URL, DataRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from back_office.accounts import ROLE_LABELS
+
 PHONE = Regexp(r"^0\d{1,4}-\d{1,4}-\d{3,4}$", message="電話番号は 045-788-7729 の形で入力してください")
 COUNTER = Regexp(r"^[0-9A-Za-z\-]{1,10}$", message="窓口番号は半角英数字10文字以内で入力してください")
 NEEDS_SOURCE = "確認済みにするには出典（source）を入力してください"
@@ -158,13 +160,11 @@ class DismissForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField("ユーザー名", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("初期パスワード（10文字以上）", validators=[DataRequired(), Length(min=10)])
-    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
-                                      ("admin", "管理者")])
+    role = SelectField("役割", choices=list(ROLE_LABELS.items()))
 
 
 class UserUpdateForm(FlaskForm):
-    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
-                                      ("admin", "管理者")])
+    role = SelectField("役割", choices=list(ROLE_LABELS.items()))
     active = BooleanField("有効")
     password = PasswordField("新しいパスワード（変更する場合）",
                              validators=[Optional(), Length(min=10)])

@@ -1,4 +1,4 @@
-"""Every /staff route for every kind of visitor: anonymous, viewer, editor, admin."""
+"""Every /staff route for every kind of visitor: anonymous, viewer, front desk, editor, admin."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ ROUTES = [
     ("POST", "/staff/examples/request/dog_registration", "editor"),
     ("POST", "/staff/inbox/assign", "editor"),
     ("POST", "/staff/inbox/dismiss", "editor"),
-    ("POST", "/staff/calls/1/handled", "editor"),
-    ("POST", "/staff/api/calls/1/handled", "editor"),
+    ("POST", "/staff/calls/1/handled", "front_desk"),
+    ("POST", "/staff/api/calls/1/handled", "front_desk"),
     ("POST", "/staff/publish/", "editor"),
     ("POST", "/staff/api/publish", "editor"),
     ("POST", "/staff/history/1/revert", "editor"),
@@ -54,7 +54,7 @@ ROUTES = [
 ]
 PUBLIC = [("GET", "/staff/login"), ("POST", "/staff/login"), ("GET", "/staff/static/staff.css"),
           ("POST", "/staff/logout")]
-RANK = {None: -1, "viewer": 0, "editor": 1, "admin": 2}
+RANK = {None: -1, "viewer": 0, "front_desk": 1, "editor": 2, "admin": 3}
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_anonymous_is_sent_to_sign_in(world, method, path, least):
         assert resp.headers["Location"].startswith("/staff/login")
 
 
-@pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, path, least", ROUTES)
 def test_each_role_may_do_exactly_what_its_role_allows(world, role, method, path, least):
     resp = world[1][role].open(path, method=method, data={})
@@ -123,6 +123,21 @@ def test_each_role_may_do_exactly_what_its_role_allows(world, role, method, path
 def test_a_viewer_sees_values_but_no_form(client_as):
     html = client_as("viewer").get("/staff/sections/eisei").get_data(as_text=True)
     assert "407" in html and "<form method=\"post\" class=\"form\">" not in html
+
+
+def test_the_front_desk_marks_a_call_handled_and_changes_nothing_else(app, client_as, project):
+    store = app.extensions["staff_calls"]
+    call_id = store.record("visitor-0002", [{"who": "visitor", "text": "窓口の人を呼んでください"}])
+    desk = client_as("front_desk")
+    page = desk.get("/staff/calls/").get_data(as_text=True)
+    assert f"/staff/calls/{call_id}/handled" in page and "受付" in page
+    assert desk.post(f"/staff/api/calls/{call_id}/handled").get_json() == {"id": call_id,
+                                                                            "handled": True}
+    assert client_as("viewer").post(f"/staff/api/calls/{call_id}/handled").status_code == 403
+    form = {"counter": "499", "floor": "4"}
+    assert desk.post("/staff/sections/eisei", data=form).status_code == 403
+    assert desk.post("/staff/api/publish").status_code == 403
+    assert app.extensions["staff_editor"].changes() == []
 
 
 def test_the_sign_in_page_and_its_stylesheet_are_public(app):
