@@ -7,6 +7,7 @@ from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_d
                            staff_config)
 
 from back_office import accounts, publish
+from back_office.db import transaction
 
 # (method, path, the least role that may use it). Paths name real entries of the data copy.
 ROUTES = [
@@ -34,6 +35,7 @@ ROUTES = [
     ("GET", "/staff/api/calls", "viewer"),
     ("GET", "/staff/api/figures", "viewer"),
     ("GET", "/staff/api/publish/status", "viewer"),
+    ("GET", "/staff/publish/1/log", "viewer"),
     ("GET", "/staff/admin/users", "admin"),
     ("GET", "/staff/admin/audit", "admin"),
     ("POST", "/staff/sections/eisei", "editor"),
@@ -74,6 +76,9 @@ def world(tmp_path_factory):
     editor.save_entry("section", "eisei", {**entry["values"], "counter": "408"}, entry["version"],
                       "admin")
     app.extensions["staff_calls"].record("visitor-0001", [{"who": "visitor", "text": "犬の登録"}])
+    with transaction(app.config["STAFF_DB"]) as conn:
+        conn.execute("INSERT INTO publish_jobs (user, started, finished, phase, phase_started, "
+                     "log_tail) VALUES ('editor', 1, 2, 'done', 1, 'a line')")
     # No real training from a permission test: the job start is replaced by a stub.
     original = publish.start_job
     publish.start_job = lambda config, user, on_done=None: 1
