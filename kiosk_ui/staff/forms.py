@@ -148,8 +148,11 @@ class ExamplesForm(VersionedForm):
 
 
 class AssignForm(FlaskForm):
+    """No default target: a guess (intent) or a search-list label (search), chosen by staff."""
+
     key = HiddenField(validators=[DataRequired()])
-    intent = SelectField("登録先", validators=[DataRequired()])
+    intent = StringField("ガイドの推測", validators=[Optional(), Length(max=200)])
+    search = StringField("一覧から探す（名前で検索）", validators=[Optional(), Length(max=300)])
     text = StringField("例文として登録する文", validators=[DataRequired(), Length(max=200)])
 
 
