@@ -26,12 +26,14 @@ import yaml
 
 from back_office.editing.entries import (DESK_FIELDS, FIELDS, KINDS, GuideEntries, entry_values,
                                          extra_checks, validate_guide_text)
+from back_office.editing.errands import Errands
 from back_office.editing.examples import TrainingExamples, check_nlu_text
 from back_office.editing.files import (GENERATED_NLU, HELDOUT, STAFF_NLU, Change, EditConflict, EditError,
                                        Project, SaveResult, atomic_write, locked, sha256_text,
                                        values_version)
 from back_office.editing.history import History
-from back_office.editing.items import MISSING, changed_items, item_label, items_of, restore_items
+from back_office.editing.items import (MISSING, changed_items, item_label, items_of, restore_items,
+                                      splice)
 from back_office.editing.responses import Responses
 
 __all__ = ["DESK_FIELDS", "FIELDS", "GENERATED_NLU", "HELDOUT", "KINDS", "STAFF_NLU", "Change",
@@ -39,7 +41,7 @@ __all__ = ["DESK_FIELDS", "FIELDS", "GENERATED_NLU", "HELDOUT", "KINDS", "STAFF_
            "entry_values", "extra_checks", "validate_guide_text", "values_version"]
 
 
-class Editor(GuideEntries, TrainingExamples, Responses, History):
+class Editor(GuideEntries, Errands, TrainingExamples, Responses, History):
     """Edits of one project's data files, recorded in the staff database."""
 
     def __init__(self, project: Project | Path | str, db: Path | str):
@@ -89,6 +91,7 @@ class Editor(GuideEntries, TrainingExamples, Responses, History):
         restored = None
         if current is not None and keys and not touched:
             restored = restore_items(current, change.before_text or "", keys)
+            restored = splice(current, restored) if restored is not None else None
         if restored is not None:
             return restored
         later = self._later_change_of(change, touched or keys)

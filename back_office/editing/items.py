@@ -126,3 +126,64 @@ def _position(old_order: list, now_order: list, name: Any) -> int:
         if previous in now_order:
             return now_order.index(previous) + 1
     return 0
+
+
+def _spans(text: str, key: str) -> Optional[dict[str, tuple[int, int]]]:
+    """Each entry of the list ``key``: its lines [start, end) in ``text`` (its own comments
+    above the next entry belong to that entry)."""
+    _rt, data = load_rt(text)
+    seq = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(seq, list) or not seq:
+        return {} if isinstance(seq, list) else None
+    lines = text.splitlines()
+    keys = list(data)
+    after = keys[keys.index(key) + 1] if keys.index(key) + 1 < len(keys) else None
+    limit = data.lc.key(after)[0] if after is not None else len(lines)
+    starts = [entry.lc.line for entry in seq]
+    spans = {}
+    for i, entry in enumerate(seq):
+        end = starts[i + 1] if i + 1 < len(seq) else limit
+        while end - 1 > starts[i] and (not lines[end - 1].strip()
+                                       or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        ident = _ident(entry)
+        if ident is None:
+            return None
+        spans[ident] = (starts[i], end)
+    return spans
+
+
+def splice(before: str, after: str) -> str:
+    """``after``, but with every line outside the changed list entries exactly as in ``before``.
+
+    ruamel.yaml writes a whole file back with its own line breaks (a long inline list on one
+    line); staff changing one entry must not rewrap the others.
+    """
+    keys = changed_items(before, after)
+    if not keys or any(len(k) != 2 for k in keys) or len({k[0] for k in keys}) != 1:
+        return after
+    top = keys[0][0]
+    old, new = _spans(before, top), _spans(after, top)
+    if old is None or new is None:
+        return after
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if not all(line.endswith("\n") for line in new_lines):
+        return after
+    edits = []  # (start, end in before, replacement lines)
+    new_order = list(new)
+    for _top, ident in keys:
+        text = new_lines[new[ident][0]:new[ident][1]] if ident in new else []
+        if ident in old:
+            edits.append((*old[ident], text))
+            continue
+        # A new entry: after the entry before it (in the new order) that was there already.
+        previous = [p for p in new_order[:new_order.index(ident)] if p in old]
+        at = old[previous[-1]][1] if previous else (min(s for s, _e in old.values()) if old else None)
+        if at is None:
+            return after
+        edits.append((at, at, text))
+    lines = list(old_lines)
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[start:end] = text
+    result = "".join(lines)
+    return result if items_of(result) == items_of(after) else after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     PasswordField, SelectField, StringField, TextAreaField)
+                     PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import (URL, DataRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
@@ -175,3 +175,21 @@ class UserUpdateForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button-only form (revert, mark handled, publish): the CSRF token is its content."""
+
+
+class VersionForm(FlaskForm):
+    """A form whose content is read from the request (plan steps), or a button that removes:
+    the version the editor saw, for conflict detection, and the CSRF token."""
+
+    version = HiddenField(validators=[DataRequired()])
+
+
+class GarbageItemForm(FlaskForm):
+    name = StringField("品目名", validators=[DataRequired(), Length(max=100)])
+    reading = StringField("読み（ひらがな）", validators=[Optional(), Length(max=100)])
+    synonyms = TextAreaField("言い換え・別名（1行に1つ）", validators=[Optional(), Length(max=2000)])
+    category = SelectField("分別区分", validators=[DataRequired(message="分別区分を選んでください")])
+    note = TextAreaField("補足", validators=[Optional(), Length(max=500)])
+    source = SelectMultipleField("出典（市のページ）", validators=[Optional()])
+    verified = BooleanField("確認済み（出典に載っている）")
+    version = HiddenField()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
                            staff_config)
@@ -9,6 +11,7 @@ from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_d
 from back_office import accounts, publish
 from back_office.db import transaction
 
+IRON = quote("アイロン")  # a garbage item
 # (method, path, the least role that may use it). Paths name real entries of the data copy.
 ROUTES = [
     ("GET", "/staff/", "viewer"),
@@ -20,6 +23,11 @@ ROUTES = [
     ("GET", "/staff/redirects/passport", "viewer"),
     ("GET", "/staff/programs/", "viewer"),
     ("GET", "/staff/programs/bousai_en", "viewer"),
+    ("GET", "/staff/plans/", "viewer"),
+    ("GET", "/staff/plans/moving_in_abroad", "viewer"),
+    ("GET", "/staff/garbage/", "viewer"),
+    ("GET", "/staff/garbage/new", "viewer"),
+    ("GET", f"/staff/garbage/item/{IRON}", "viewer"),
     ("GET", "/staff/answers/", "viewer"),
     ("GET", "/staff/answers/utter_route", "viewer"),
     ("GET", "/staff/examples/", "viewer"),
@@ -42,6 +50,10 @@ ROUTES = [
     ("POST", "/staff/procedures/dog_registration", "editor"),
     ("POST", "/staff/redirects/passport", "editor"),
     ("POST", "/staff/programs/bousai_en", "editor"),
+    ("POST", "/staff/plans/moving_in_abroad", "editor"),
+    ("POST", "/staff/garbage/new", "editor"),
+    ("POST", f"/staff/garbage/item/{IRON}", "editor"),
+    ("POST", f"/staff/garbage/item/{IRON}/remove", "editor"),
     ("POST", "/staff/answers/utter_route", "editor"),
     ("POST", "/staff/examples/request/dog_registration", "editor"),
     ("POST", "/staff/inbox/assign", "editor"),
