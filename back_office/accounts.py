@@ -1,7 +1,8 @@
 """Staff accounts, sign-in audit and the sign-in rate limit, in the staff console's SQLite file.
 
 Roles: ``viewer`` may look, ``front_desk`` (受付) may also mark staff calls handled, ``editor``
-may also change the guide and publish, ``admin`` may also manage accounts. Passwords are stored only as werkzeug hashes.
+may also change the guide and publish, ``admin`` may also manage accounts. Passwords are
+stored only as werkzeug hashes.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from typing import Any, Optional
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from back_office.editing.items import splice
 from back_office.editing.files import (EditConflict, EditError, SaveResult, dump_rt, load_rt, locked,
                                        scalar, values_version)
+from back_office.editing.items import splice
 from bot.guide_data import Guide
 
 PLANS_FILE = "life_events.yml"

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
+import pytest
 import yaml
+
+from back_office.editing import EditError
 
 from tests.support.staff import project_guide
 
@@ -16,8 +20,6 @@ GARBAGE = "data/guide/garbage.yml"
 
 def plan_form(client, path=PLAN) -> dict:
     """The plan form as the browser would send it back, unchanged."""
-    import re
-
     html = client.get(path).get_data(as_text=True)
     data = dict(re.findall(r'<input(?![^>]*type="checkbox")[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"',
                            html))
@@ -116,7 +118,7 @@ def test_garbage_item_add_edit_remove_and_the_kiosk_card(app, client_as, project
 
     path = "/staff/garbage/item/" + quote("メガホン")
     page = editor.get(path).get_data(as_text=True)
-    version = __import__("re").search(r'name="version" type="hidden" value="([^"]+)"', page).group(1)
+    version = re.search(r'name="version" type="hidden" value="([^"]+)"', page).group(1)
     resp = editor.post(path, data={"name": "メガホン", "category": "moenai", "synonyms": "拡声器",
                                    "verified": "", "version": version})
     assert resp.status_code == 302, resp.get_data(as_text=True)
@@ -151,9 +153,6 @@ def test_a_garbage_item_is_refused_with_a_clear_message(app, client_as, project)
     assert (project / GARBAGE).read_bytes() == before
     assert app.extensions["staff_editor"].changes() == []
     # The back office checks what the form cannot: an unknown category through the API.
-    import pytest
-
-    from back_office.editing import EditError
     with pytest.raises(EditError, match="分別区分「sorting」はありません"):
         app.extensions["staff_editor"].save_garbage_item(
             None, {"name": "試験", "category": "sorting", "verified": False}, None, "x")
