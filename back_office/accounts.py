@@ -1,7 +1,8 @@
 """Staff accounts, sign-in audit and the sign-in rate limit, in the staff console's SQLite file.
 
-Roles: ``viewer`` may look, ``editor`` may also change the guide and publish, ``admin`` may
-also manage accounts. Passwords are stored only as werkzeug hashes.
+Roles: ``viewer`` may look, ``front_desk`` (受付) may also mark staff calls handled, ``editor``
+may also change the guide and publish, ``admin`` may also manage accounts. Passwords are
+stored only as werkzeug hashes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from back_office.db import transaction
 
-ROLES = ("viewer", "editor", "admin")
-ROLE_LABELS = {"viewer": "閲覧のみ", "editor": "編集者", "admin": "管理者"}
+# In rising order: each role may do what the ones before it may.
+ROLES = ("viewer", "front_desk", "editor", "admin")
+ROLE_LABELS = {"viewer": "閲覧のみ", "front_desk": "受付", "editor": "編集者", "admin": "管理者"}
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -35,7 +37,7 @@ class User:
     session_version: int = 0
 
     def can(self, role: str) -> bool:
-        """True when this user's role includes ``role`` (admin ⊃ editor ⊃ viewer)."""
+        """True when this user's role includes ``role`` (admin ⊃ editor ⊃ front_desk ⊃ viewer)."""
         return self.active and ROLES.index(self.role) >= ROLES.index(role)
 
 

@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS publish_jobs (
     phase_started REAL NOT NULL,
     message TEXT,
     log_tail TEXT,
+    -- the step a failed job stopped at (validating, training, …)
+    failed_phase TEXT,
     model TEXT,
     before_json TEXT,
     after_json TEXT
@@ -100,7 +102,8 @@ CREATE TABLE IF NOT EXISTS staff_calls (
 """
 
 # Columns added after a file may have been created: (table, column, definition).
-STAFF_COLUMNS = (("users", "session_version", "INTEGER NOT NULL DEFAULT 0"),)
+STAFF_COLUMNS = (("users", "session_version", "INTEGER NOT NULL DEFAULT 0"),
+                 ("publish_jobs", "failed_phase", "TEXT"))
 
 _schema_done: set[str] = set()
 _schema_lock = threading.Lock()

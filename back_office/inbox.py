@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from bot.normalize import normalize
+from bot.rasa_client import RasaUnavailable
+from bot.routing import selector_ranking
 from bot.privacy import mask_personal_data
 from bot.tracker_store import events as tracker_events
 from back_office.db import transaction
@@ -33,6 +35,8 @@ UNANSWERED_ACTIONS = {"action_suggest": "候補を示しただけ", "action_out_
 # Conversations the console itself or the evaluation started: not visitors.
 INTERNAL_SENDERS = ("eval-", "publish-")
 SIMILARITY = 0.5
+# How many of the guide's own guesses the inbox offers first for a question.
+GUESSES = 3
 
 
 @dataclass
@@ -336,3 +340,25 @@ def usage_figures(turns: list[Turn], threshold: float, calls: Iterable[Any] = ()
                            for pid, n in procedures.most_common(10)],
         "top_departments": [{"name": name, "count": n} for name, n in departments.most_common(10)],
     }
+
+
+def best_guesses(rasa: Any, text: str, assignable: dict[str, str],
+                 limit: int = GUESSES) -> Optional[list[tuple[str, str]]]:
+    """(intent, label) the running guide itself would pick for ``text``, best first.
+
+    The response selector's ranking over guide entries comes first, then the intent
+    ranking; only intents a question may be assigned to. None when Rasa is down or slow
+    (the inbox then offers the whole list without guesses).
+    """
+    try:
+        parse = rasa.parse(text)
+    except (RasaUnavailable, OSError, ValueError):  # requests' errors are OSErrors
+        return None
+    ranked = [key for key, _conf in selector_ranking(parse)]
+    ranked += [str(entry.get("name")) for entry in parse.get("intent_ranking") or []
+               if isinstance(entry, dict)]
+    guesses: list[tuple[str, str]] = []
+    for intent in dict.fromkeys(ranked):
+        if intent in assignable and len(guesses) < limit:
+            guesses.append((intent, assignable[intent]))
+    return guesses

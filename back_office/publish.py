@@ -16,6 +16,7 @@ import collections
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -39,10 +40,51 @@ from back_office.db import transaction
 
 
 PHASES = ("validating", "training", "evaluating", "publishing", "done", "failed")
-PHASE_LABELS = {"validating": "データの検証中", "training": "学習中", "evaluating": "精度の評価中",
-                "publishing": "公開中", "done": "完了", "failed": "失敗"}
+# What staff read: each phase as a step in words (the raw tool output is for developers only).
+PHASE_LABELS = {"validating": "検証中", "training": "学習中", "evaluating": "評価中",
+                "publishing": "読み込み中", "done": "完了", "failed": "失敗"}
+STEP_LABELS = {"validating": "データの検証", "training": "学習", "evaluating": "精度の確認",
+               "publishing": "稼働中のサーバーへの読み込み"}
 RUNNING = ("validating", "training", "evaluating", "publishing")
-TAIL_LINES = 12
+TAIL_LINES = 40
+# Terminal colour and cursor codes Rasa and TensorFlow write (ESC [ … letter).
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+# A progress bar's line: "Epochs:  35%|███▌      | 35/100 [00:10<00:19, …]".
+PROGRESS = re.compile(r"^(?P<what>[A-Za-z][\w ]*?):?\s+(?P<pct>\d{1,3})%\|")
+PROGRESS_WORDS = {"epochs": "学習の反復"}
+
+
+def clean_line(line: str) -> str:
+    """One line of tool output without colour codes or progress-bar redraws."""
+    # Progress bars redraw with \r: keep only the newest state of the line.
+    drawn = [part for part in line.rstrip("\n").split("\r") if part.strip()]
+    return ANSI.sub("", drawn[-1]).strip() if drawn else ""
+
+
+def progress_words(lines: list[str]) -> str:
+    """How far a step has come, in words, from the newest progress bar in its output."""
+    for line in reversed(lines):
+        match = PROGRESS.match(line)
+        if match:
+            what = PROGRESS_WORDS.get(match["what"].strip().lower(), "処理")
+            return f"{what} {int(match['pct'])}% まで進みました"
+    return f"処理しています（記録 {len(lines)} 行）" if lines else ""
+
+
+def steps(phase: str, failed_phase: Optional[str]) -> list[dict]:
+    """The job's steps for the status page: each 済み, 実行中, 失敗 or 未."""
+    at = failed_phase if phase == "failed" else phase
+    position = RUNNING.index(at) if at in RUNNING else len(RUNNING)
+    out = []
+    for i, name in enumerate(RUNNING):
+        if i < position:
+            state = "済み"
+        elif i == position:
+            state = "失敗" if phase == "failed" else "実行中"
+        else:
+            state = "未"
+        out.append({"phase": name, "label": STEP_LABELS[name], "state": state})
+    return out
 
 
 class JobRunning(RuntimeError):
@@ -117,7 +159,8 @@ def job_status(db: Path | str, job_id: Optional[int] = None) -> Optional[dict]:
     job = dict(row)
     if job["phase"] in RUNNING and not is_locked(Path(db)):
         # Running in the database but nobody holds the job lock: its process died.
-        _update(Path(db), job["id"], phase="failed", message="処理が中断されました（サーバーの再起動など）。"
+        _update(Path(db), job["id"], phase="failed", failed_phase=job["phase"],
+                message="処理が中断されました（サーバーの再起動など）。"
                 "現在のモデルのまま案内を続けています。")
         return job_status(db, job["id"])
     now = job["finished"] or time.time()
@@ -125,10 +168,20 @@ def job_status(db: Path | str, job_id: Optional[int] = None) -> Optional[dict]:
     job["phase_elapsed"] = round(now - job["phase_started"], 1)
     job["phase_label"] = PHASE_LABELS.get(job["phase"], job["phase"])
     job["running"] = job["phase"] in RUNNING
-    job["log_tail"] = (job["log_tail"] or "").splitlines()
     job["before"] = json.loads(job.pop("before_json") or "null")
     job["after"] = json.loads(job.pop("after_json") or "null")
+    job["steps"] = steps(job["phase"], job.get("failed_phase"))
+    log = (job.pop("log_tail") or "").splitlines()
+    job["has_log"] = bool(log)
+    job["progress"] = progress_words(log) if job["running"] else ""
     return job
+
+
+def job_log(db: Path | str, job_id: int) -> Optional[str]:
+    """The last lines the job's tools wrote (colour codes removed): for a developer, not staff."""
+    with transaction(db) as conn:
+        row = conn.execute("SELECT log_tail FROM publish_jobs WHERE id = ?", (job_id,)).fetchone()
+    return None if row is None else (row["log_tail"] or "")
 
 
 def _lock_path(db: Path) -> Path:
@@ -225,8 +278,13 @@ class Job:
     def __init__(self, config: PublishConfig, job_id: int):
         self.config, self.id = config, job_id
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.current = "validating"
 
     def phase(self, phase: str, message: str, **fields: Any) -> None:
+        if phase == "failed":
+            fields["failed_phase"] = self.current
+        else:
+            self.current = phase
         _update(self.config.db, self.id, phase=phase, message=message,
                 log_tail="\n".join(self.tail), **fields)
 
@@ -261,8 +319,7 @@ class Job:
                                 "（`guide export-nlu` が必要です）。")
         if self.config.rasa_validate:
             if self._stream(rasa_validate_command(), timeout=600) != 0:
-                raise PublishFailed("学習データの検証（rasa data validate）で問題が見つかりました: "
-                                    + " / ".join(list(self.tail)[-3:]))
+                raise PublishFailed("学習データの検証で問題が見つかりました" + self._reason())
 
     def _stream(self, cmd: list[str], timeout: float, phase_fields: Optional[dict] = None) -> int:
         """Run a command in the project dir, keeping its last lines for the status page."""
@@ -272,8 +329,7 @@ class Job:
         last_report = 0.0
         assert proc.stdout is not None
         for line in proc.stdout:
-            # Progress bars redraw with \r: keep only the newest state of the line.
-            line = line.rstrip("\n").split("\r")[-1].strip()
+            line = clean_line(line)
             if line:
                 self.tail.append(line[:300])
             if time.monotonic() - last_report > 2:
@@ -296,8 +352,14 @@ class Job:
             return target
         self.phase("training", "モデルを学習しています（数分かかります）", model=name)
         if not train_into(target, lambda cmd: self._stream(cmd, timeout=self.config.train_timeout)):
-            raise PublishFailed("学習に失敗しました: " + " / ".join(list(self.tail)[-3:]))
+            raise PublishFailed("学習に失敗しました" + self._reason())
         return target
+
+    def _reason(self) -> str:
+        """The end of a failure message: in words; the tool's own lines stay in the log."""
+        timed_out = any("時間切れ" in line for line in self.tail)
+        return ("（時間内に終わりませんでした）" if timed_out else "（ツールがエラーで終了しました）") + \
+            "。詳しい記録は「開発者向けの記録」にあります。"
 
     # evaluating ----------------------------------------------------------------------------
 
@@ -308,7 +370,7 @@ class Job:
         before = _cached_report(self.config.db, live_model.name) if live_model else None
         after = _cached_report(self.config.db, model.name)
         if after is None or (before is None and live_model is not None and live_model != model):
-            with TemporaryRasa(self.config, model) as server:
+            with TemporaryRasa(self.config, model, self.tail) as server:
                 if after is None:
                     self.phase("evaluating", "新しいモデルで評価用の質問に答えています")
                     after = self._evaluate_on(server.url, server.token)
@@ -400,8 +462,10 @@ class Job:
 class TemporaryRasa:
     """A Rasa server on a free port for evaluation: same action server, trackers in memory."""
 
-    def __init__(self, config: PublishConfig, model: Path):
-        self.config, self.model = config, model
+    def __init__(self, config: PublishConfig, model: Path,
+                 log: Optional[collections.deque] = None):
+        # log: the job's developer log, which gets the server's last lines if it fails to start.
+        self.config, self.model, self.log = config, model, log
         self.port = rasa_server.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_urlsafe(16)
@@ -427,8 +491,10 @@ class TemporaryRasa:
         deadline = time.monotonic() + self.config.server_timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise PublishFailed("評価用の Rasa サーバーが起動できませんでした: "
-                                    + " / ".join(self.log_tail(3)))
+                if self.log is not None:
+                    self.log.extend(clean_line(line) for line in self.log_tail(TAIL_LINES))
+                raise PublishFailed("評価用の Rasa サーバーが起動できませんでした。"
+                                    "詳しい記録は「開発者向けの記録」にあります。")
             try:
                 if Path(RasaClient(self.url, self.token).model_file(timeout=2) or "").name == model.name:
                     return

@@ -18,7 +18,7 @@ from bot.nlu_export import GENERATED, render, write
 from bot.rasa_client import RasaClient
 from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
 from bot.tracker_store import delete_old_conversations, tracker_store_url
-from back_office.accounts import AccountError, add_user, audit, list_users, remove_user
+from back_office.accounts import ROLES, AccountError, add_user, audit, list_users, remove_user
 from back_office.inbox import delete_older_than as delete_old_feedback_and_decisions
 from back_office.staff_calls import StaffCallStore
 from tools import bench
@@ -269,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         dest="staff_command", required=True)
     p = staff.add_parser("add-user", help="create an account (password from a prompt or stdin)")
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
+    p.add_argument("--role", required=True, choices=list(ROLES),
+                   help="viewer (閲覧のみ), front_desk (受付: also marks staff calls handled), "
+                        "editor (編集者), admin (管理者)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--db", help="the staff database (default: var/staff.db)")
     p.set_defaults(func=cmd_staff_add_user)

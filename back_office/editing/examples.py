@@ -38,8 +38,16 @@ class TrainingExamples:
         return out
 
     def assignable_intents(self) -> list[tuple[str, str]]:
-        """(intent, label) for every intent a question can be assigned to."""
-        labels: dict[str, str] = {name: name for name in self.intents()}
+        """(intent, label) for every intent a question can be assigned to, by intent id.
+
+        The label leads with what staff know: a guide entry's Japanese title, or for a
+        conversational intent its first example; the id follows in ［ ］, which also keeps
+        every label unique (a search list maps a label back to its intent).
+        """
+        labels: dict[str, str] = {}
+        for name, info in self.intents().items():
+            first = info["examples"][0] if info["examples"] else ""
+            labels[name] = f"「{first}」など ［{name}］" if first else f"［{name}］"
         try:
             guide = self.guide()
         except GuideDataError:
@@ -47,7 +55,7 @@ class TrainingExamples:
         if guide is not None:
             for kind, item_id, title, _words in guide.named_entries():
                 intent = f"{RETRIEVAL_INTENT[kind]}/{item_id}"
-                labels[intent] = f"{intent}（{title}）"
+                labels[intent] = f"{title} ［{intent}］"
         return sorted(labels.items())
 
     def _check_examples(self, intent: str, examples: list[str]) -> None:

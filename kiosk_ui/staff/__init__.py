@@ -21,13 +21,13 @@ from back_office.editing import Editor, Project
 from bot.private_files import private_dir
 from bot.settings import HELDOUT_DIR, REPO, load_settings
 from bot.tracker_store import as_url, tracker_store_url
-from kiosk_ui.staff import admin, auth, calls, content, feedback, figures, history, inbox, publish
+from kiosk_ui.staff import admin, auth, calls, content, errands, feedback, figures, history, inbox, publish
 from kiosk_ui.staff.views_common import local_time
 
 log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static")
-for area in (auth, admin, content, history, inbox, calls, figures, publish):
+for area in (auth, admin, content, errands, history, inbox, calls, figures, publish):
     bp.register_blueprint(area.bp)
 auth.protect(bp)
 bp.add_app_template_filter(local_time, "local_time")

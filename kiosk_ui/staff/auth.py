@@ -49,6 +49,14 @@ def _forbidden(role: str):
     return render_template("staff/error.html", title="権限がありません", message=message), 403
 
 
+def least_role(role: str) -> Callable:
+    """A change (POST) this view makes is allowed from ``role`` up, not only for editors."""
+    def decorate(view: Callable) -> Callable:
+        view.staff_least_role = role  # type: ignore[attr-defined]
+        return view
+    return decorate
+
+
 def requires(role: str) -> Callable:
     """Only users whose role includes ``role`` may use this view."""
     def decorate(view: Callable) -> Callable:
@@ -76,10 +84,13 @@ def _guard():
         session.clear()
         return _unauthenticated()
     g.staff_user = user
-    # Looking is for everyone signed in; any change needs at least the editor role.
+    # Looking is for everyone signed in; any change needs at least the editor role, except
+    # the few a view lowers with least_role (受付 marks staff calls handled).
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "staff.auth.logout":
-        if not user.can("editor"):
-            return _forbidden("editor")
+        view = current_app.view_functions.get(request.endpoint or "")
+        needed = getattr(view, "staff_least_role", "editor")
+        if not user.can(needed):
+            return _forbidden(needed)
     return None
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 
 from back_office import inbox
 from bot.privacy import mask_personal_data
+from kiosk_ui.staff.auth import least_role
 from kiosk_ui.staff.forms import EmptyForm
 from kiosk_ui.staff.views_common import list_calls, staff_calls_store
 
@@ -46,6 +47,7 @@ def calls_json():
 
 
 @bp.post("/api/calls/<int:call_id>/handled")
+@least_role("front_desk")
 def call_handled_json(call_id: int):
     store = staff_calls_store()
     if store is None or not store.mark_handled(call_id):
@@ -54,6 +56,7 @@ def call_handled_json(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/handled")
+@least_role("front_desk")
 def call_handled(call_id: int):
     """The same as the JSON endpoint, for a browser without scripts."""
     if not EmptyForm().validate():

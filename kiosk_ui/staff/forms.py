@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     PasswordField, SelectField, StringField, TextAreaField)
+                     PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import (URL, DataRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
+
+from back_office.accounts import ROLE_LABELS
 
 PHONE = Regexp(r"^0\d{1,4}-\d{1,4}-\d{3,4}$", message="電話番号は 045-788-7729 の形で入力してください")
 COUNTER = Regexp(r"^[0-9A-Za-z\-]{1,10}$", message="窓口番号は半角英数字10文字以内で入力してください")
@@ -146,8 +148,11 @@ class ExamplesForm(VersionedForm):
 
 
 class AssignForm(FlaskForm):
+    """No default target: a guess (intent) or a search-list label (search), chosen by staff."""
+
     key = HiddenField(validators=[DataRequired()])
-    intent = SelectField("登録先", validators=[DataRequired()])
+    intent = StringField("ガイドの推測", validators=[Optional(), Length(max=200)])
+    search = StringField("一覧から探す（名前で検索）", validators=[Optional(), Length(max=300)])
     text = StringField("例文として登録する文", validators=[DataRequired(), Length(max=200)])
 
 
@@ -158,13 +163,11 @@ class DismissForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField("ユーザー名", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("初期パスワード（10文字以上）", validators=[DataRequired(), Length(min=10)])
-    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
-                                      ("admin", "管理者")])
+    role = SelectField("役割", choices=list(ROLE_LABELS.items()))
 
 
 class UserUpdateForm(FlaskForm):
-    role = SelectField("役割", choices=[("viewer", "閲覧のみ"), ("editor", "編集者"),
-                                      ("admin", "管理者")])
+    role = SelectField("役割", choices=list(ROLE_LABELS.items()))
     active = BooleanField("有効")
     password = PasswordField("新しいパスワード（変更する場合）",
                              validators=[Optional(), Length(min=10)])
@@ -179,3 +182,21 @@ class TranslationForm(VersionedForm):
     are read from the request as ``field-<name>`` (lists: one item per line)."""
 
     reviewed = BooleanField("確認済み（職員が内容を確認しました）")
+
+
+class VersionForm(FlaskForm):
+    """A form whose content is read from the request (plan steps), or a button that removes:
+    the version the editor saw, for conflict detection, and the CSRF token."""
+
+    version = HiddenField(validators=[DataRequired()])
+
+
+class GarbageItemForm(FlaskForm):
+    name = StringField("品目名", validators=[DataRequired(), Length(max=100)])
+    reading = StringField("読み（ひらがな）", validators=[Optional(), Length(max=100)])
+    synonyms = TextAreaField("言い換え・別名（1行に1つ）", validators=[Optional(), Length(max=2000)])
+    category = SelectField("分別区分", validators=[DataRequired(message="分別区分を選んでください")])
+    note = TextAreaField("補足", validators=[Optional(), Length(max=500)])
+    source = SelectMultipleField("出典（市のページ）", validators=[Optional()])
+    verified = BooleanField("確認済み（出典に載っている）")
+    version = HiddenField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
 
 from back_office import publish
 from bot.rasa_client import RasaUnavailable
@@ -70,3 +70,13 @@ def publish_start():
 @bp.get("/api/publish/status")
 def publish_status_json():
     return jsonify({"job": publish.job_status(staff_db())})
+
+
+@bp.get("/publish/<int:job_id>/log")
+def publish_log(job_id: int):
+    """The tools' own last lines of a job, as a text file for a developer (staff see steps)."""
+    log = publish.job_log(staff_db(), job_id)
+    if log is None:
+        abort(404)
+    return Response(log + "\n", mimetype="text/plain", headers={
+        "Content-Disposition": f"attachment; filename=publish-{job_id}.log"})

@@ -228,6 +228,10 @@ def test_cli_adds_and_lists_users(tmp_path, monkeypatch, capsys):
     assert guide(["staff", "list-users", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "sato\teditor\tactive" in out and "kato" not in out.split("added")[-1]
+    monkeypatch.setattr("sys.stdin", io.StringIO("front-desk-secret\n"))
+    assert guide(["staff", "add-user", "uketsuke", "--role", "front_desk", "--password-stdin",
+                  "--db", db]) == 0
+    assert accounts.get_user(db, "uketsuke").role == "front_desk"
 
 
 def _replay(app, cookie: str):

@@ -147,3 +147,37 @@ def test_two_editors_a_conflict_and_a_second_save_lose_nothing(live_console, pag
     text = (project / "data/offices/kanazawa/sections.yml").read_text(encoding="utf-8")
     zeimu = text[text.index("id: zeimu"):text.index("id: kaikei")]
     assert "045-788-7750" in zeimu and '"21"' in zeimu
+
+
+def test_staff_add_a_garbage_item_and_reorder_a_plan_and_the_kiosk_shows_both(live_console, page):
+    """Issue 16 in a real browser: the dictionary and the plans are edited like other data."""
+    url, project = live_console
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    sign_in_page(page, url, "tanaka")
+    page.get_by_role("link", name="ごみの分別").click()
+    page.get_by_role("link", name="品目を追加する").click()
+    page.get_by_label("品目名").fill("メガホン")
+    page.get_by_label("言い換え・別名（1行に1つ）").fill("拡声器")
+    page.get_by_label("分別区分").select_option(label="燃やすごみ")
+    page.get_by_label("補足").fill("電池は外してください。")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("保存しました").wait_for()
+    shot(page, "garbage_item_added")
+    kiosk = page.context.new_page()
+    kiosk.goto(f"{url}/fragment/sorting/メガホン")
+    # The kiosk's card names the item and its category at once (its text carries furigana).
+    kiosk.locator('.sorting-card[data-category="moyasu"] .card-title[aria-label="メガホン"]').wait_for()
+
+    page.goto(f"{url}/staff/plans/moving_in_abroad")
+    page.get_by_label("1番目の順番").fill("9")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("保存しました").wait_for()
+    shot(page, "plan_saved")
+    first = page.get_by_label("1番目の id").input_value()
+    assert first == "kokuho_join" and page.get_by_label("6番目の id").input_value() == "kaigai_tenshutsu"
+    text = (project / "data/guide/life_events.yml").read_text(encoding="utf-8")
+    assert "- {name: メガホン, category: moyasu, synonyms: [拡声器], note: 電池は外してください。, " \
+           "verified: false}" in (project / "data/guide/garbage.yml").read_text(encoding="utf-8")
+    assert text.index("procedure: kokuho_join") < text.index("procedure: kaigai_tenshutsu")
+    assert errors == []

@@ -90,6 +90,43 @@ def test_assigning_a_question_adds_a_training_example_and_clears_it(app, client_
     assert "例文「わんこの届けってどこ」を追加" in history
 
 
+def test_the_target_has_no_default_and_an_unchosen_one_adds_nothing(app, client_as, conversations,
+                                                                     project):
+    """Issue 15: the target was a select of technical ids defaulting to ask_fee."""
+    before = {p.name: p.read_bytes() for p in (project / "data/nlu").glob("*.yml")}
+    editor = client_as("editor")
+    page = editor.get("/staff/inbox/").get_data(as_text=True)
+    # No guess can be made (Rasa is not running here): the list still works, said in words.
+    assert "ガイドの推測は表示していません" in page
+    assert "selected" not in page.split("<datalist")[1] and 'checked' not in page
+    assert '<option value="犬の登録 ［request/dog_registration］">' in page
+    keys = _group_keys(app, "わんこの届けってどこ")
+    for data, says in (({}, "登録先を選んでください"),
+                       ({"search": "存在しない登録先"}, "一覧にありません"),
+                       ({"intent": "request/dog_registration", "search": "住民票の写しの交付 ［request/juminhyo］"},
+                        "どちらか一つ")):
+        resp = editor.post("/staff/inbox/assign", data={"key": keys, "text": "わんこの届けってどこ",
+                                                        **data})
+        assert resp.status_code == 302
+        assert says in editor.get("/staff/inbox/").get_data(as_text=True)
+    assert {p.name: p.read_bytes() for p in (project / "data/nlu").glob("*.yml")} == before
+    assert app.extensions["staff_editor"].changes() == []
+
+
+def test_a_target_found_by_its_japanese_title_gets_the_example(app, client_as, conversations,
+                                                               project):
+    keys = _group_keys(app, "わんこの届けってどこ")
+    editor = client_as("editor")
+    resp = editor.post("/staff/inbox/assign", data={
+        "key": keys, "text": "わんこの届けってどこ", "search": "犬の登録 ［request/dog_registration］"})
+    assert resp.status_code == 302
+    assert "「わんこの届けってどこ」を 犬の登録 ［request/dog_registration］ の例文に追加しました" in \
+        editor.get("/staff/inbox/").get_data(as_text=True)
+    data = yaml.safe_load((project / "data/nlu/requests_pets_hygiene.yml").read_text(encoding="utf-8"))
+    block = next(b for b in data["nlu"] if b["intent"] == "request/dog_registration")
+    assert "- わんこの届けってどこ" in block["examples"].splitlines()
+
+
 def test_a_masked_text_cannot_become_an_example(app, client_as, conversations, project):
     before = (project / "data/nlu/requests_pets_hygiene.yml").read_bytes()
     keys = _group_keys(app, "電話は［電話番号］です")

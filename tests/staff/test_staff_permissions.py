@@ -1,13 +1,17 @@
-"""Every /staff route for every kind of visitor: anonymous, viewer, editor, admin."""
+"""Every /staff route for every kind of visitor: anonymous, viewer, front desk, editor, admin."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pytest
 from tests.support.staff import (PASSWORD, ROLES, copy_project, create_tracker_db, sign_in,
                            staff_config)
 
 from back_office import accounts, publish
+from back_office.db import transaction
 
+IRON = quote("アイロン")  # a garbage item
 # (method, path, the least role that may use it). Paths name real entries of the data copy.
 ROUTES = [
     ("GET", "/staff/", "viewer"),
@@ -19,6 +23,11 @@ ROUTES = [
     ("GET", "/staff/redirects/passport", "viewer"),
     ("GET", "/staff/programs/", "viewer"),
     ("GET", "/staff/programs/bousai_en", "viewer"),
+    ("GET", "/staff/plans/", "viewer"),
+    ("GET", "/staff/plans/moving_in_abroad", "viewer"),
+    ("GET", "/staff/garbage/", "viewer"),
+    ("GET", "/staff/garbage/new", "viewer"),
+    ("GET", f"/staff/garbage/item/{IRON}", "viewer"),
     ("GET", "/staff/answers/", "viewer"),
     ("GET", "/staff/answers/utter_route", "viewer"),
     ("GET", "/staff/examples/", "viewer"),
@@ -37,19 +46,24 @@ ROUTES = [
     ("GET", "/staff/api/calls", "viewer"),
     ("GET", "/staff/api/figures", "viewer"),
     ("GET", "/staff/api/publish/status", "viewer"),
+    ("GET", "/staff/publish/1/log", "viewer"),
     ("GET", "/staff/admin/users", "admin"),
     ("GET", "/staff/admin/audit", "admin"),
     ("POST", "/staff/sections/eisei", "editor"),
     ("POST", "/staff/procedures/dog_registration", "editor"),
     ("POST", "/staff/redirects/passport", "editor"),
     ("POST", "/staff/programs/bousai_en", "editor"),
+    ("POST", "/staff/plans/moving_in_abroad", "editor"),
+    ("POST", "/staff/garbage/new", "editor"),
+    ("POST", f"/staff/garbage/item/{IRON}", "editor"),
+    ("POST", f"/staff/garbage/item/{IRON}/remove", "editor"),
     ("POST", "/staff/answers/utter_route", "editor"),
     ("POST", "/staff/examples/request/dog_registration", "editor"),
     ("POST", "/staff/translations/en/juminhyo", "editor"),
     ("POST", "/staff/inbox/assign", "editor"),
     ("POST", "/staff/inbox/dismiss", "editor"),
-    ("POST", "/staff/calls/1/handled", "editor"),
-    ("POST", "/staff/api/calls/1/handled", "editor"),
+    ("POST", "/staff/calls/1/handled", "front_desk"),
+    ("POST", "/staff/api/calls/1/handled", "front_desk"),
     ("POST", "/staff/publish/", "editor"),
     ("POST", "/staff/api/publish", "editor"),
     ("POST", "/staff/history/1/revert", "editor"),
@@ -58,7 +72,7 @@ ROUTES = [
 ]
 PUBLIC = [("GET", "/staff/login"), ("POST", "/staff/login"), ("GET", "/staff/static/staff.css"),
           ("POST", "/staff/logout")]
-RANK = {None: -1, "viewer": 0, "editor": 1, "admin": 2}
+RANK = {None: -1, "viewer": 0, "front_desk": 1, "editor": 2, "admin": 3}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +92,9 @@ def world(tmp_path_factory):
     editor.save_entry("section", "eisei", {**entry["values"], "counter": "408"}, entry["version"],
                       "admin")
     app.extensions["staff_calls"].record("visitor-0001", [{"who": "visitor", "text": "犬の登録"}])
+    with transaction(app.config["STAFF_DB"]) as conn:
+        conn.execute("INSERT INTO publish_jobs (user, started, finished, phase, phase_started, "
+                     "log_tail) VALUES ('editor', 1, 2, 'done', 1, 'a line')")
     # No real training from a permission test: the job start is replaced by a stub.
     original = publish.start_job
     publish.start_job = lambda config, user, on_done=None: 1
@@ -111,7 +128,7 @@ def test_anonymous_is_sent_to_sign_in(world, method, path, least):
         assert resp.headers["Location"].startswith("/staff/login")
 
 
-@pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, path, least", ROUTES)
 def test_each_role_may_do_exactly_what_its_role_allows(world, role, method, path, least):
     resp = world[1][role].open(path, method=method, data={})
@@ -127,6 +144,21 @@ def test_each_role_may_do_exactly_what_its_role_allows(world, role, method, path
 def test_a_viewer_sees_values_but_no_form(client_as):
     html = client_as("viewer").get("/staff/sections/eisei").get_data(as_text=True)
     assert "407" in html and "<form method=\"post\" class=\"form\">" not in html
+
+
+def test_the_front_desk_marks_a_call_handled_and_changes_nothing_else(app, client_as, project):
+    store = app.extensions["staff_calls"]
+    call_id = store.record("visitor-0002", [{"who": "visitor", "text": "窓口の人を呼んでください"}])
+    desk = client_as("front_desk")
+    page = desk.get("/staff/calls/").get_data(as_text=True)
+    assert f"/staff/calls/{call_id}/handled" in page and "受付" in page
+    assert desk.post(f"/staff/api/calls/{call_id}/handled").get_json() == {"id": call_id,
+                                                                            "handled": True}
+    assert client_as("viewer").post(f"/staff/api/calls/{call_id}/handled").status_code == 403
+    form = {"counter": "499", "floor": "4"}
+    assert desk.post("/staff/sections/eisei", data=form).status_code == 403
+    assert desk.post("/staff/api/publish").status_code == 403
+    assert app.extensions["staff_editor"].changes() == []
 
 
 def test_the_sign_in_page_and_its_stylesheet_are_public(app):

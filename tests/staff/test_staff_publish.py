@@ -168,3 +168,45 @@ def test_the_publish_page_shows_the_job(app, client_as, monkeypatch):
     page = client_as("viewer").get("/staff/publish/").get_data(as_text=True)
     assert "直近の実行 #1" in page and 'data-page="publish"' in page
     assert "再学習して公開する" not in page  # a viewer sees progress but no button
+
+
+def test_the_publish_page_shows_steps_in_words_not_the_tools_raw_output(app, client_as,
+                                                                        monkeypatch):
+    """Issue 15: the log showed Rasa's warnings with ANSI colour codes; staff now read steps."""
+    import sys
+
+    noisy = ("import sys\n"
+             "print('\\x1b[33m/usr/lib/python3/site-packages/rasa/utils/train_utils.py:530: "
+             "UserWarning: constrain_similarities is set to `False`.\\x1b[0m')\n"
+             "print('Epochs:  35%|###5      | 35/100 [00:10<00:19]')\n"
+             "print('\\x1b[31mrasa.shared.exceptions.RasaException: boom\\x1b[0m')\n"
+             "sys.exit(1)\n")
+    monkeypatch.setattr(publish, "train_into",
+                        lambda target, run: run([sys.executable, "-c", noisy]) == 0)
+    assert client_as("editor").post("/staff/api/publish").status_code == 202
+    job = wait_for_end(app.config["STAFF_DB"])
+    viewer = client_as("viewer")
+    page = viewer.get("/staff/publish/").get_data(as_text=True)
+    status = viewer.get("/staff/api/publish/status").get_data(as_text=True)
+    for seen in (page, status):
+        assert "\x1b" not in seen and "\\u001b" not in seen
+        assert "UserWarning" not in seen and "RasaException" not in seen
+    assert job["phase_label"] == "失敗" and "学習に失敗しました" in job["message"]
+    assert [(s["label"], s["state"]) for s in job["steps"]] == [
+        ("データの検証", "済み"), ("学習", "失敗"), ("精度の確認", "未"),
+        ("稼働中のサーバーへの読み込み", "未")]
+    assert "学習：<span class=\"state\">失敗</span>" in page and "学習に失敗しました" in page
+    # The developer's log keeps the tool's lines, without the colour codes.
+    log = viewer.get(f"/staff/publish/{job['id']}/log")
+    assert log.mimetype == "text/plain" and "attachment" in log.headers["Content-Disposition"]
+    text = log.get_data(as_text=True)
+    assert "UserWarning: constrain_similarities" in text and "\x1b" not in text
+
+
+def test_progress_is_said_in_words():
+    assert publish.progress_words(["Epochs:  35%|###5      | 35/100 [00:10<00:19]"]) == \
+        "学習の反復 35% まで進みました"
+    assert publish.clean_line("\x1b[33mUserWarning\x1b[0m\r") == "UserWarning"
+    assert publish.steps("evaluating", None)[1:3] == [
+        {"phase": "training", "label": "学習", "state": "済み"},
+        {"phase": "evaluating", "label": "精度の確認", "state": "実行中"}]

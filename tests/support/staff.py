@@ -12,7 +12,7 @@ from bot.rasa_server import free_port as closed_port
 from bot.settings import REPO
 
 PASSWORD = "correct-horse-battery"
-ROLES = ("viewer", "editor", "admin")
+ROLES = ("viewer", "front_desk", "editor", "admin")
 # What a copy of the project needs for editing, validation and training.
 PROJECT_FILES = ("config.yml", "domain.yml", "credentials.yml", "endpoints.yml", "endpoints.production.yml")
 PROJECT_DIRS = ("data",)

@@ -69,7 +69,6 @@
   }
 
   // --- publish: start the job, then follow its phases ---------------------------------------
-  const PHASES = ["validating", "training", "evaluating", "publishing", "done"];
   const percent = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
 
   function renderJob(job) {
@@ -82,10 +81,14 @@
       el("strong", {}, job.phase_label),
       `（経過 ${Math.floor(job.phase_elapsed)} 秒 / 全体 ${Math.floor(job.elapsed)} 秒）`);
     document.getElementById("job-message").textContent = job.message || "";
-    document.getElementById("job-log").textContent = job.log_tail.join("\n");
+    document.getElementById("job-progress").textContent = job.progress || "";
+    const states = Object.fromEntries(job.steps.map((s) => [s.phase, s.state]));
     section.querySelectorAll(".phases li").forEach((li) => {
-      li.classList.toggle("current", li.dataset.phase === job.phase);
-      li.classList.toggle("failed", job.phase === "failed" && li.dataset.phase === "done");
+      const state = states[li.dataset.phase];
+      li.querySelector(".state").textContent = state;
+      li.classList.toggle("current", state === "実行中");
+      li.classList.toggle("failed", state === "失敗");
+      li.classList.toggle("done", state === "済み");
     });
     const rows = document.querySelectorAll("#job-accuracy tbody tr");
     if (rows.length === 2) {
