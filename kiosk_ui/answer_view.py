@@ -272,6 +272,20 @@ class PlanView:
     def verified(self) -> bool:
         return all(s["verified"] for s in self.steps)
 
+    def legs(self) -> list[tuple[Optional[int], Optional[str], int, int]]:
+        """The visit floor by floor, in order: (floor; else the other building's name, or None
+        outside the office; first step, last step). A place visited twice is two legs, so the
+        overview never reorders the steps."""
+        out: list[tuple[Optional[int], Optional[str], int, int]] = []
+        for s in self.steps:
+            where = (None, None) if s["redirect"] else (
+                (None, s["building"]) if s["building"] else (s["floor"], None))
+            if out and out[-1][:2] == where:
+                out[-1] = (*where, out[-1][2], s["step"])
+            else:
+                out.append((*where, s["step"], s["step"]))
+        return out
+
     def speech(self) -> str:
         parts = [self.title]
         for s in self.steps:

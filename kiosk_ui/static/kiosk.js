@@ -153,6 +153,8 @@
 
   async function send(message, shown) {
     const gen = generation;
+    // The next question replaces the card whose button could stop the reading: stop it now.
+    Guide.stopSpeaking();
     if (currentScreen()?.id !== "screen-answer") showScreen("screen-answer", false);
     addMessage("visitor", shown);
     busy.hidden = false;

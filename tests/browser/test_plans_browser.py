@@ -104,6 +104,13 @@ def test_a_typed_life_event_shows_its_plan_route_list_and_qr(live_kiosk, new_pag
     # The QR code is on screen as the plan arrives: nobody scrolls inside the card to find it.
     assert on_screen(page, "#card .plan-card svg.qr")
     assert on_screen(page, "#card .plan-card .card-title")
+    # Over several floors, the way floor by floor is on screen too, in the data's order.
+    floors = [s["floor"] for s in steps if s["floor"] is not None and not s["building"]]
+    if len(set(floors)) > 1:
+        assert on_screen(page, "#card .plan-legs")
+        legs = [leg.split("（")[0] for leg in card.locator(".plan-leg").all_inner_texts()]
+        way = [f"{f}階" for n, f in enumerate(floors) if n == 0 or floors[n - 1] != f]
+        assert [leg for leg in legs if leg.endswith("階")] == way
     assert page.evaluate("document.scrollingElement.scrollHeight - innerHeight") <= 0
     assert_axe_clean(page)
     screenshot(page, f"issue16-kiosk-plan-{event_id}")
@@ -200,6 +207,12 @@ def test_read_aloud_becomes_a_stop_button_and_stops(degraded_kiosk, new_page, sc
     expect(button).to_have_text("読み上げる")
     assert "読み上げを止める" in page.evaluate("window.__labels")
     assert_axe_clean(page)
+    # A new question stops the reading of the answer it replaces (its stop button goes).
+    calls = page.evaluate("window.__speech.cancel")
+    page.locator("#card .followup-button", has_text="持ち物").click()
+    expect(page.locator("#log .msg-visitor")).to_have_count(2)
+    assert page.evaluate("window.__speech.cancel") > calls
+    wait_answers(page)
     # The reading state lasts only a moment without a voice: for the pictures at the three
     # screens the button is put in the state the page gives it while reading.
     button.evaluate("""(b) => { b.textContent = '読み上げを止める'; b.setAttribute('aria-pressed', 'true'); }""")

@@ -122,3 +122,21 @@ def test_the_counter_tablet_lists_the_life_events_and_shows_a_plan(offline_clien
     assert resp.status_code == 200 and "plan-card" in html and "お客様にお見せください" in html
     assert 'class="qr"' in html and html.count('class="map-box plan-map"') >= 2
     assert offline_client.get("/counter/show/plan/no_such_event").status_code == 404
+
+
+def test_a_plan_over_several_floors_says_its_way_floor_by_floor(offline_client, offline_app):
+    """The later floors' maps may be below the card's edge: one line gives the whole way."""
+    view = plan_of(offline_app, "death")
+    expected = []
+    for s in view.steps:
+        where = "区役所の外" if s["redirect"] else (s["building"] or f"{s['floor']}階")
+        if expected and expected[-1][0] == where:
+            expected[-1][2] = s["step"]
+        else:
+            expected.append([where, s["step"], s["step"]])
+    assert len(expected) >= 3
+    html = offline_client.get("/fragment/plan/death").get_data(as_text=True)
+    legs = re.findall(r'<span class="plan-leg">([^<（]+)（(\d+)(?:〜(\d+))?）</span>', html)
+    assert [[w, int(a), int(b or a)] for w, a, b in legs] == expected
+    # One floor only: no overview, the map's caption says it all.
+    assert "plan-legs" not in offline_client.get("/fragment/plan/starting_job").get_data(as_text=True)
