@@ -102,8 +102,7 @@ def test_every_plans_qr_code_holds_its_sections_in_order_as_text(offline_app, gu
                 assert "http" not in text and view.link is None    # no kiosk address
             if not view.verified:
                 assert "確認中" in text
-    view = plan_of(offline_app, "death")
-    assert decode_svg(view.qr_svg) == view.qr_text
+            assert decode_svg(view.qr_svg) == view.qr_text
 
 
 def test_a_short_plan_keeps_each_procedure_by_name(offline_app):
