@@ -308,14 +308,39 @@ class PlanView:
     steps: list[dict]                         # bot.answers.plan_steps(...)
     bring: list[tuple[str, list[int]]]        # (thing, the steps that need it)
     maps: list[tuple[int, list[int], Markup]]  # (floor, its step numbers, SVG), in visiting order
-    link: str = ""
+    link: Optional[str] = None                # the public summary page, when the deployment has one
+    qr_text: str = ""
     qr_svg: Optional[Markup] = None
+    sp: Optional[Speaker] = None              # the visitor's language
 
     @property
     def verified(self) -> bool:
         return all(s["verified"] for s in self.steps)
 
+    def legs(self) -> list[tuple[Optional[int], Optional[str], int, int]]:
+        """The visit floor by floor, in order: (floor; else the other building's name, or None
+        outside the office; first step, last step). A place visited twice is two legs, so the
+        overview never reorders the steps."""
+        out: list[tuple[Optional[int], Optional[str], int, int]] = []
+        for s in self.steps:
+            where = (None, None) if s["redirect"] else (
+                (None, s["building"]) if s["building"] else (s["floor"], None))
+            if out and out[-1][:2] == where:
+                out[-1] = (*where, out[-1][2], s["step"])
+            else:
+                out.append((*where, s["step"], s["step"]))
+        return out
+
     def speech(self) -> str:
+        if self.sp is not None and not self.sp.japanese:
+            # In the visitor's language: the sections' Japanese names are for the signs, not
+            # for a foreign voice to read out.
+            parts = [self.title] + [f"{s['step']}. {s['title']}: {s['department']}, {s['place']}"
+                                    for s in self.steps]
+            if self.bring:
+                parts.append(_("お持ちいただくもの") + ": " +
+                             answers.list_text([thing for thing, _steps in self.bring], self.sp))
+            return ". ".join(parts)
         parts = [self.title]
         for s in self.steps:
             parts.append(f"{s['step']}、{s['title']}。{s['department']}、{s['place']}"
@@ -325,9 +350,82 @@ class PlanView:
         return "。".join(parts)
 
 
-def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None,
+# A plan has more to carry than one answer; 360 bytes still fit version 12 at level L
+# (73 modules with the quiet zone), the size every answer's code stays within.
+PLAN_QR_MAX_BYTES = 360
+
+
+def plan_take_away_text(guide: Guide, view: PlanView) -> str:
+    """The whole plan as plain text for the QR code, read by a phone with no network.
+
+    Every step keeps its number, section and floor, in order. When it would not fit, what to
+    bring goes first, then the hours; then steps at the same place share one line, first
+    with the procedures' short names, then without them, then without the floors.
+    """
+    sp = view.sp or guide.speaker()
+    gap = "" if sp.japanese else " "      # screen texts are stored trimmed
+    head = [f"{guide.office.name} {view.title}"]
+    h = guide.office.hours
+    hours = [_("受付 平日%(open)s〜%(close)s", open=_clock(h.weekday_open), close=_clock(h.weekday_close))]
+    unsure = [] if view.verified else [_("※一部の窓口の場所は確認中")]
+    link = [view.link] if view.link else []
+    things = [thing for thing, _steps in view.bring]
+
+    def where(s: dict, with_place: bool = True) -> str:
+        if s["redirect"]:
+            return s["department"] + gap + _("（区役所の外）")
+        if not with_place or s["floor"] is None:
+            return s["department"]
+        if not sp.japanese:
+            return f"{s['department']}, {s['place']}"
+        return f"{s['department']} {s['floor']}階" + (f"{s['counter']}番" if s["counter"] else "")
+
+    def short(title: str) -> str:
+        return title.split("（")[0]
+
+    def runs(with_place: bool) -> list[list[dict]]:
+        """Consecutive steps at one place (or, without places, at one section)."""
+        out: list[list[dict]] = []
+        for s in view.steps:
+            if out and where(out[-1][-1], with_place) == where(s, with_place):
+                out[-1].append(s)
+            else:
+                out.append([s])
+        return out
+
+    def numbers(run: list[dict]) -> str:
+        dash = "〜" if sp.japanese else "–"
+        return str(run[0]["step"]) if len(run) == 1 else f"{run[0]['step']}{dash}{run[-1]['step']}"
+
+    def steps(level: int) -> list[str]:
+        if level == 0:
+            return [f"{s['step']} {short(s['title'])} → {where(s)}" for s in view.steps]
+        if level == 1:
+            return [f"{numbers(r)} {where(r[0])}: " + answers.list_text([short(s["title"]) for s in r], sp)
+                    for r in runs(True)]
+        return [f"{numbers(r)} {where(r[0], level == 2)}" for r in runs(level == 2)]
+
+    def lines(level: int, n_bring: int, with_hours: bool) -> list[str]:
+        bring = answers.list_text(things[:n_bring], sp) + (gap + _("ほか") if n_bring < len(things) else "")
+        return (head + steps(level) + ([_("持ち物: %(items)s", items=bring)] if n_bring else [])
+                + unsure + (hours if with_hours else []) + link)
+
+    tries = [(0, n, True) for n in range(len(things), 0, -1)]
+    tries += [(level, 0, with_hours) for level in range(4) for with_hours in (True, False)]
+    for args in tries:
+        text = "\n".join(lines(*args))
+        if len(text.encode("utf-8")) <= PLAN_QR_MAX_BYTES:
+            return text
+    return "\n".join(lines(3, 0, False))
+
+
+def plan_view(guide: Guide, event_id: str, public_url: Optional[str] = None,
               sp: Optional[Speaker] = None) -> Optional[PlanView]:
-    """The plan of one life event, or None when there is no such event."""
+    """The plan of one life event, or None when there is no such event.
+
+    As for an answer, the QR code holds the plan as text; only a deployment with a public
+    address (GUIDE_PUBLIC_URL) adds the summary page's link: a phone cannot open the kiosk's own.
+    """
     event = guide.life_events.get(event_id)
     if event is None:
         return None
@@ -347,6 +445,10 @@ def plan_view(guide: Guide, event_id: str, host_url: Optional[str] = None,
     view = PlanView(event.id, sp.entry(event.id, "title", event.title),
                     sp.entry(event.id, "note", event.note), steps,
                     list(bring.items()), maps)
-    view.link = (host_url or "/").rstrip("/") + url_for("kiosk.plan_summary", event_id=event.id)
-    view.qr_svg = qr_svg(view.link)
+    view.sp = sp
+    if public_url:
+        args = {} if sp.japanese else {"lang": sp.lang}
+        view.link = public_url.rstrip("/") + url_for("kiosk.plan_summary", event_id=event.id, **args)
+    view.qr_text = plan_take_away_text(guide, view)
+    view.qr_svg = qr_svg(view.qr_text)
     return view

@@ -54,6 +54,7 @@ def js_strings() -> dict:
         "voiceStop": _("聞き取りを止める"),
         "heard": _("「%(text)s」と聞き取りました", text="{text}"),
         "notHeard": _("聞き取れませんでした。もう一度お試しいただくか、文字で入力してください。"),
+        "voiceUnavailable": _("この案内機では、いま声での入力が使えません。質問の欄に文字で入力してください。"),
         "staffCalled": _("スタッフを呼びました"),
         "staffClosed": _("ただいま閉庁しています"),
         "error": _("うまく送れませんでした。もう一度お試しいただくか、総合案内にお尋ねください。"),
@@ -129,7 +130,7 @@ def _view_or_404(kind: str, item_id: str):
 def answer_fragment(kind: str, item_id: str):
     """The answer card alone, for the kiosk's script to place beside the conversation."""
     return render_template("partials/answer_card.html", view=_view_or_404(kind, item_id),
-                           show_qr=True, heading_level=2, followups=True)
+                           show_qr=True, qr_on_top=True, heading_level=2, followups=True)
 
 
 @bp.get("/fragment/sorting/")
@@ -143,7 +144,7 @@ def sorting_fragment(item: str = ""):
 
 
 def _plan_or_404(event_id: str):
-    view = plan_view(guide(), event_id, host_url=request.host_url, sp=speaker())
+    view = plan_view(guide(), event_id, public_url=current_app.config["PUBLIC_URL"], sp=speaker())
     if view is None:
         abort(404)
     return view
@@ -153,7 +154,7 @@ def _plan_or_404(event_id: str):
 def plan_fragment(event_id: str):
     """A life event's visit plan: numbered steps, what to bring, route maps, QR code."""
     return render_template("partials/plan_card.html", view=_plan_or_404(event_id),
-                           show_qr=True, heading_level=2)
+                           show_qr=True, qr_on_top=True, heading_level=2)
 
 
 @bp.get("/summary/plan/<event_id>")
@@ -174,7 +175,16 @@ def summary(kind: str, item_id: str):
 def counter():
     g = guide()
     maps = [(f, floor_map(g, f)) for f in g.office.floors]
-    return render_template("counter.html", maps=maps, **_common(g))
+    return render_template("counter.html", maps=maps, life_events=list(g.life_events.values()),
+                           **_common(g))
+
+
+@bp.get("/counter/show/plan/<event_id>")
+def counter_show_plan(event_id: str):
+    """A life event's whole plan on the counter tablet, to show the visitor."""
+    g = guide()
+    return render_template("counter_show.html", view=_plan_or_404(event_id),
+                           card="partials/plan_card.html", **_common(g))
 
 
 @bp.get("/counter/show/<kind>/<item_id>")

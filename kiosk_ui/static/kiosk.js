@@ -164,6 +164,8 @@
 
   async function send(message, shown) {
     const gen = generation;
+    // The next question replaces the card whose button could stop the reading: stop it now.
+    Guide.stopSpeaking();
     if (currentScreen()?.id !== "screen-answer") showScreen("screen-answer", false);
     addMessage("visitor", shown);
     busy.hidden = false;
@@ -232,10 +234,20 @@
   // --- voice input, where the browser has it ---
   const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
   const voiceState = document.getElementById("voice-status");
+  // Errors that say the microphone or the speech service cannot be used at all (no
+  // permission, no microphone, no service): trying again will not help, typing will.
+  const UNAVAILABLE = ["not-allowed", "service-not-allowed", "audio-capture", "network",
+                       "language-not-supported"];
   // What the microphone is doing, said on screen and to screen readers (role=status).
-  function voiceStatus(text) {
+  function voiceStatus(text, state = "") {
     voiceState.textContent = text;
     voiceState.hidden = !text;
+    voiceState.dataset.state = state;
+  }
+  // Recognition failed: say why in words and put the cursor in the question box.
+  function offerTyping(text, state) {
+    voiceStatus(text, state);
+    if (!input.disabled) input.focus();
   }
   if (Recognition) {
     voice.hidden = false;
@@ -247,26 +259,34 @@
       rec.interimResults = false;
       rec.maxAlternatives = 1;
       let heard = false;
+      let failed = false;
       rec.addEventListener("result", (ev) => {
         heard = true;
         input.value = ev.results[0][0].transcript;
-        voiceStatus(S.heard.replace("{text}", input.value));
+        voiceStatus(S.heard.replace("{text}", input.value), "heard");
         form.requestSubmit();
       });
-      rec.addEventListener("error", () => voiceStatus(S.notHeard));
+      rec.addEventListener("error", (ev) => {
+        failed = true;
+        if (UNAVAILABLE.includes(ev.error)) offerTyping(S.voiceUnavailable, "unavailable");
+        else offerTyping(S.notHeard, "not-heard");
+      });
       rec.addEventListener("end", () => {
         listening = null;
         voice.setAttribute("aria-pressed", "false");
         voice.textContent = S.voice;
-        if (!heard && voiceState.textContent === S.listening) voiceStatus(S.notHeard);
+        if (!heard && !failed) offerTyping(S.notHeard, "not-heard");
       });
       try {
         rec.start();
         listening = rec;
         voice.setAttribute("aria-pressed", "true");
         voice.textContent = S.voiceStop;
-        voiceStatus(S.listening);
-      } catch (e) { listening = null; voiceStatus(S.notHeard); }
+        voiceStatus(S.listening, "listening");
+      } catch (e) {
+        listening = null;
+        offerTyping(S.voiceUnavailable, "unavailable");
+      }
     });
   }
 

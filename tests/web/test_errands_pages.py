@@ -8,6 +8,7 @@ from urllib.parse import quote
 from bot.chat import FIELDS
 from bot.guide_data import load_guide
 from kiosk_ui.floor_map import floor_svg
+from tests.support.qr import decode_svg, modules
 
 
 def test_the_chat_contract_has_sorting_and_plan_null_when_unused(offline_client):
@@ -41,7 +42,8 @@ def test_the_plan_card_lists_steps_conditions_bring_and_route_maps(offline_clien
     assert "該当する方" in html and "お持ちいただくもの（まとめ）" in html
     assert html.count('class="map-box plan-map"') >= 2          # 1階 and 2階 at least
     assert 'class="map-stop" data-step="1"' in html
-    assert "qr" in html      # the QR code opens /summary/plan/death
+    # The QR code is in the card's head on the kiosk, before the steps: no scrolling to find it.
+    assert html.index('class="qr"') < html.index('class="plan-steps"')
 
 
 def test_the_plan_summary_page_shows_the_whole_plan(offline_client):
@@ -67,3 +69,73 @@ def test_degraded_mode_answers_garbage_and_tapped_plans_from_the_guide_data(offl
     data = offline_client.post("/api/chat", json={"session_id": "errands-3",
                                                    "payload": '/request{"item": "birth"}'}).get_json()
     assert data["plan"][0]["procedure"] == "shussei" and data["destination"]["department"] == "戸籍課"
+
+
+PUBLIC = "https://guide.example.jp/kanazawa"
+
+
+def plan_of(app, event_id, public_url=None):
+    from kiosk_ui.answer_view import plan_view
+
+    with app.test_request_context("/"):
+        return plan_view(app.extensions["guide_store"].get(), event_id, public_url=public_url)
+
+
+def test_every_plans_qr_code_holds_its_sections_in_order_as_text(offline_app, guide):
+    """A phone reads the plan off the screen with no network: every step's number and section,
+    in the plan's order, within the size of every answer's code (version 12, 73 modules)."""
+    for event_id in guide.life_events:
+        for public in (None, PUBLIC):
+            view = plan_of(offline_app, event_id, public)
+            assert modules(view.qr_svg) <= 73, event_id
+            text = view.qr_text
+            assert text.startswith(f"横浜市金沢区役所 {view.title}\n")
+            at = 0
+            for step in view.steps:
+                at = text.index(step["department"], at)     # raises when out of order or missing
+            numbers = re.findall(r"^(\d+)(?:〜(\d+))? ", text, re.M)
+            covered = [n for a, b in numbers for n in range(int(a), int(b or a) + 1)]
+            assert covered == [s["step"] for s in view.steps], (event_id, text)
+            if public:
+                assert text.endswith(f"\n{PUBLIC}/summary/plan/{event_id}")
+            else:
+                assert "http" not in text and view.link is None    # no kiosk address
+            if not view.verified:
+                assert "確認中" in text
+            assert decode_svg(view.qr_svg) == view.qr_text
+
+
+def test_a_short_plan_keeps_each_procedure_by_name(offline_app):
+    view = plan_of(offline_app, "pregnancy")
+    lines = view.qr_text.split("\n")
+    for step, line in zip(view.steps, lines[1:]):
+        assert line.startswith(f"{step['step']} {step['title'].split('（')[0]} → {step['department']}")
+
+
+def test_the_counter_tablet_lists_the_life_events_and_shows_a_plan(offline_client, guide):
+    html = offline_client.get("/counter").get_data(as_text=True)
+    for event in guide.life_events.values():
+        assert f'href="/counter/show/plan/{event.id}"' in html
+    resp = offline_client.get("/counter/show/plan/death")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "plan-card" in html and "お客様にお見せください" in html
+    assert 'class="qr"' in html and html.count('class="map-box plan-map"') >= 2
+    assert offline_client.get("/counter/show/plan/no_such_event").status_code == 404
+
+
+def test_a_plan_over_several_floors_says_its_way_floor_by_floor(offline_client, offline_app):
+    """The later floors' maps may be below the card's edge: one line gives the whole way."""
+    view = plan_of(offline_app, "death")
+    expected = []
+    for s in view.steps:
+        where = "区役所の外" if s["redirect"] else (s["building"] or f"{s['floor']}階")
+        if expected and expected[-1][0] == where:
+            expected[-1][2] = s["step"]
+        else:
+            expected.append([where, s["step"], s["step"]])
+    assert len(expected) >= 3
+    html = offline_client.get("/fragment/plan/death").get_data(as_text=True)
+    legs = re.findall(r'<span class="plan-leg">([^<（]+)（(\d+)(?:〜(\d+))?）</span>', html)
+    assert [[w, int(a), int(b or a)] for w, a, b in legs] == expected
+    # One floor only: no overview, the map's caption says it all.
+    assert "plan-legs" not in offline_client.get("/fragment/plan/starting_job").get_data(as_text=True)
