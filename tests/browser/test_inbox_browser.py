@@ -21,7 +21,7 @@ def live_console(servers, tmp_path):
     """Kiosk and console on a copy of the data, asking the real Rasa server for guesses."""
     project = copy_project(tmp_path / "project")
     tracker = create_tracker_db(tmp_path / "trackers.db")
-    add_events(tracker, "visitor-inbox", user_turn("わんこの届けってどこ", "request", 0.3, time.time() - 60))
+    add_events(tracker, "visitor-inbox", user_turn("犬を飼いはじめたけど登録ってどこでするの", "request", 0.3, time.time() - 60))
     config = staff_config(project, tmp_path, WTF_CSRF_ENABLED=True)
     del config["RASA_URL"], config["RASA_TIMEOUT"]  # servers.app gives the live server's
     app = servers.app(**config)
@@ -43,7 +43,7 @@ def test_staff_picks_the_guides_best_guess_and_the_example_lands(live_console, n
     page.get_by_role("button", name="サインイン").click()
     page.wait_for_url(f"{url}/staff/inbox/")
 
-    group = page.locator("article.group", has_text="わんこの届けってどこ")
+    group = page.locator("article.group", has_text="犬を飼いはじめたけど登録ってどこでするの")
     guesses = group.locator("label.guess")
     assert guesses.count() >= 1, "no best guess from the running guide"
     titles = guesses.all_inner_texts()
@@ -58,12 +58,12 @@ def test_staff_picks_the_guides_best_guess_and_the_example_lands(live_console, n
     page.get_by_text("登録先を選んでください").wait_for()
     assert nlu.read_bytes() == before
 
-    group = page.locator("article.group", has_text="わんこの届けってどこ")
+    group = page.locator("article.group", has_text="犬を飼いはじめたけど登録ってどこでするの")
     group.locator("label.guess", has_text="犬の登録").get_by_role("radio").check()
     group.get_by_role("button", name="例文として登録").click()
     page.get_by_text("の例文に追加しました").wait_for()
     screenshot(page, "staff_inbox_assigned")
     data = yaml.safe_load(nlu.read_text(encoding="utf-8"))
     block = next(b for b in data["nlu"] if b["intent"] == "request/dog_registration")
-    assert "- わんこの届けってどこ" in block["examples"].splitlines()
+    assert "- 犬を飼いはじめたけど登録ってどこでするの" in block["examples"].splitlines()
     assert errors == []

@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.servers]
 KIOSK = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 ANSWER_TIMEOUT = 45_000
-KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+# Kana, not the middle dot 「・」 (U+30FB), which Chinese and Korean texts use as a separator too.
+KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff]")
 
 # (code, picker name, start heading, category, procedure) — the titles as the kiosk shows them
 # in that language (an entry not yet translated shows in English, the fallback, and says so).
