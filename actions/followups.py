@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
+from actions.errands import errand_reply
 from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
@@ -80,7 +81,12 @@ class ActionAnswerDetail(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         subject = _subject(guide, tracker)
         sp = visitor_speaker(guide, tracker)
-        if subject in guide.clarifications:
+        # 「パソコンは何ごみですか」 reads like a question about a detail; a named garbage item or
+        # life event is answered from the guide data whatever the question type.
+        errand = errand_reply(guide, tracker, sp=sp)
+        if errand:
+            say(dispatcher, tracker, errand, sp)
+        elif subject in guide.clarifications:
             say(dispatcher, tracker, [which_of_choices(guide, subject, intent, sp)], sp)
         elif subject in guide.sections:
             say(dispatcher, tracker, answers.reply_for(guide, "section", subject, sp=sp), sp)

@@ -749,23 +749,28 @@ def _shown_names(paths: dict[str, Path]) -> dict[str, str]:
             for name, p in paths.items()}
 
 
-def load_guide(directory: Path | str, office_dir: Path | str | None = None) -> Guide:
+def load_guide(directory: Path | str, office_dir: Path | str | None = None,
+               offices_dir: Path | str | None = None) -> Guide:
     """Read and cross-check every guide file; raise GuideDataError on the first fault.
 
     ``directory`` holds the Yokohama-wide files, ``office_dir`` one office's data pack
     (see :func:`guide_paths`). Every pack must define every section the shared files use.
+    ``offices_dir``: where all the packs are (default: the office pack's folder when it is
+    ``offices/``), for the shared translations of other packs' entries.
     """
     paths = guide_paths(directory, office_dir)
     shown = _shown_names(paths)
+    if offices_dir is None and paths["sections.yml"].parent.parent.name == "offices":
+        offices_dir = paths["sections.yml"].parent.parent
     try:
-        return _load(paths, shown)
+        return _load(paths, shown, Path(offices_dir) if offices_dir else None)
     except GuideDataError as err:
         if err.shown != err.file or shown.get(err.file, err.file) == err.file:
             raise
         raise GuideDataError(err.file, err.line, err.reason, shown[err.file]) from None
 
 
-def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
+def _load(paths: dict[str, Path], shown: dict[str, str], offices_dir: Optional[Path]) -> Guide:
     raw = {name: read_yaml(path) for name, path in paths.items()}
     seen: dict[str, str] = {}
     office = _office("office.yml", raw["office.yml"])
@@ -802,7 +807,33 @@ def _load(paths: dict[str, Path], shown: dict[str, str]) -> Guide:
     languages = lang_data.load_languages(shared)
     japanese = dict(lang_data.iter_japanese(guide))
     return replace(guide, languages=languages,
-                   packs=lang_data.load_packs(shared, languages, japanese))
+                   packs=lang_data.load_packs(shared, languages, japanese,
+                                              _pack_ids(offices_dir)))
+
+
+def _pack_ids(offices_dir: Optional[Path]) -> frozenset[str]:
+    """Ids defined by the office packs (data/offices/*/): the translations are shared by every
+    office, so a translation of another office's facility is not an error when this office is
+    served (an id no pack and no shared file defines still is)."""
+    if offices_dir is None or not offices_dir.is_dir():
+        return frozenset()
+    ids: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), str):
+                ids.add(node["id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for pack in sorted(offices_dir.iterdir()):
+        if pack.is_dir():
+            for path in sorted(pack.glob("*.yml")):
+                walk(read_yaml(path))
+    return frozenset(ids)
 
 
 def _line_of(raw_list: list, obj_id: str) -> Optional[int]:

@@ -211,9 +211,11 @@ def _header(file: str, data: Any, code: str, key: str) -> tuple[Optional[str], b
     return source.strip(), reviewed
 
 
-def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]]
+def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]],
+                 elsewhere: frozenset[str] = frozenset()
                  ) -> tuple[Optional[str], dict[str, EntryTranslation]]:
-    """(source, entries) of one ``translations/<code>.yml``; ``japanese``: id → (kind, record)."""
+    """(source, entries) of one ``translations/<code>.yml``; ``japanese``: id → (kind, record);
+    ``elsewhere``: ids of other office packs, whose translations this office skips."""
     file = f"{TRANSLATIONS_DIR}/{path.name}"
     data = read_yaml(path)
     source, reviewed = _header(file, data, code, "entries")
@@ -222,7 +224,7 @@ def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]]
         raise GuideDataError(file, None, "entries: must be a mapping of guide id → fields")
     entries = {}
     for item_id, raw in raw_entries.items():
-        if item_id == "__line__":
+        if item_id == "__line__" or (item_id in elsewhere and item_id not in japanese):
             continue
         if item_id not in japanese:
             line = raw.get("__line__") if isinstance(raw, dict) else None
@@ -287,8 +289,10 @@ def _plain_fields(template: str) -> list[str]:
 
 def load_packs(directory: Path, languages: dict[str, Language],
                japanese: dict[str, tuple[str, Any]],
+               elsewhere: frozenset[str] = frozenset(),
                known_responses: Optional[set[str]] = None) -> dict[str, LanguagePack]:
-    """Every language's pack; a missing file means every entry (or text) is missing."""
+    """Every language's pack; a missing file means every entry (or text) is missing.
+    ``elsewhere``: ids only other office packs define (see load_entries)."""
     directory = Path(directory)
     for sub in (TRANSLATIONS_DIR, TEXTS_DIR):
         for path in sorted((directory / sub).glob("*.yml")):
@@ -304,7 +308,7 @@ def load_packs(directory: Path, languages: dict[str, Language],
         texts_path = directory / TEXTS_DIR / f"{code}.yml"
         source, entries, texts, texts_source = None, {}, {}, None
         if entries_path.exists():
-            source, entries = load_entries(entries_path, code, japanese)
+            source, entries = load_entries(entries_path, code, japanese, elsewhere)
         if texts_path.exists():
             texts_source, texts = load_texts(texts_path, code, known_responses)
         pack = LanguagePack(code, entries, source, texts, texts_source)

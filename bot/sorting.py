@@ -8,6 +8,8 @@ longest mention wins, so 「割れたガラスのコップ」 is the glass, not 
 
 from __future__ import annotations
 
+import re
+
 from typing import Optional
 
 from bot.furigana import nouns, reading
@@ -29,8 +31,11 @@ def _bigrams(text: str) -> set[str]:
 class SortingIndex:
     """Every item name and synonym, by folded spelling and by reading, longest first."""
 
-    def __init__(self, garbage: Garbage):
+    def __init__(self, garbage: Garbage, entry_words: frozenset[str] = frozenset()):
         self.garbage = garbage
+        # The guide's own names and synonyms (folded): a bare item name inside one of them
+        # (自転車 in 放置自転車) is not taken as a garbage question on its own.
+        self.entry_words = entry_words
         spelled: dict[str, str] = {}
         read: dict[str, str] = {}
         for item in garbage.items.values():
@@ -81,13 +86,23 @@ def named_item(guide: Guide, text: str) -> Optional[GarbageItem]:
     return sorting_index(guide).find(text)
 
 
+# A bare name may end in a topic particle and a question mark: 「ヘアスプレーの缶は？」.
+BARE_END = re.compile(r"(は|って|とか)?[?？。!！…]*$")
+
+
 def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
     """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
-    an item is named and one of the dictionary's question words is there."""
+    an item is named and one of the dictionary's question words is there; or the message is
+    nothing but an item's name (「ヘアスプレーの缶」) that names nothing else in the guide."""
     key = word_key(text)
-    if not any(word_key(w) in key for w in guide.garbage.help.question_words):
-        return None
-    return named_item(guide, text)
+    if any(word_key(w) in key for w in guide.garbage.help.question_words):
+        return named_item(guide, text)
+    index = sorting_index(guide)
+    bare = BARE_END.sub("", key)
+    if (bare and any(bare == word for word, _ in index.spelled)
+            and not any(bare in word for word in index.entry_words)):
+        return named_item(guide, text)
+    return None
 
 
 _CACHE: dict[int, tuple[Guide, SortingIndex]] = {}
@@ -98,5 +113,6 @@ def sorting_index(guide: Guide) -> SortingIndex:
     cached = _CACHE.get(id(guide))
     if cached is None or cached[0] is not guide:
         _CACHE.clear()
-        cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage))
+        words = frozenset(word_key(w) for _k, _i, _t, ws in guide.named_entries() for w in ws)
+        cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage, words))
     return cached[1]

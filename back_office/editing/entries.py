@@ -198,7 +198,8 @@ def validate_guide_text(guide_dir: Path, office_dir: Optional[Path], file_name: 
             if (Path(guide_dir) / sub).is_dir():
                 shutil.copytree(Path(guide_dir) / sub, Path(tmp) / sub)
         (Path(tmp) / file_name).write_text(text, encoding="utf-8")
-        guide = load_guide(tmp)
+        # The other packs' ids, for the shared translations of their facilities.
+        guide = load_guide(tmp, offices_dir=Path(office_dir).parent if office_dir else None)
     extra_checks(guide)
     return guide
 

@@ -43,7 +43,9 @@ def no_office_env(monkeypatch):
 
 
 def test_the_guide_is_split_into_shared_files_and_office_packs():
-    assert sorted(p.name for p in SHARED.glob("*.yml")) == sorted(SHARED_FILES)
+    # languages.yml (and translations/, texts/) are shared too: every office speaks the same
+    # languages (bot/languages.py).
+    assert sorted(p.name for p in SHARED.glob("*.yml")) == sorted([*SHARED_FILES, "languages.yml"])
     for office in ("kanazawa", "isogo"):
         assert sorted(p.name for p in (OFFICES / office).glob("*.yml")) == sorted(OFFICE_FILES)
 
@@ -124,9 +126,12 @@ def test_an_empty_programs_list_is_accepted_but_a_missing_one_is_not(tmp_path):
 
 
 def test_the_store_reloads_an_edited_pack_file(tmp_path):
-    shared, pack = tmp_path / "guide", tmp_path / "isogo"
+    # Packs side by side under offices/, as in data/: the shared translations name the
+    # facilities of every pack.
+    shared, pack = tmp_path / "guide", tmp_path / "offices" / "isogo"
     shutil.copytree(SHARED, shared)
     shutil.copytree(ISOGO, pack)
+    shutil.copytree(KANAZAWA, tmp_path / "offices" / "kanazawa")
     store = GuideStore(shared, pack)
     assert store.get().sections["koseki"].counter is None
     path = pack / "sections.yml"

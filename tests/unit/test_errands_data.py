@@ -142,3 +142,18 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     from bot.sorting import named_item
     assert named_item(guide, "ごみの分別ルールの英語版のチラシがほしい") is None
     assert named_item(guide, "チラシは何ごみ？").name == "チラシ"
+
+
+@pytest.mark.parametrize("text, item", [
+    ("ヘアスプレーの缶", "ヘアスプレー"),      # only an item's name: how to put it out
+    ("ヘアスプレーの缶は？", "ヘアスプレー"),
+    ("パソコンは何ごみですか", "パソコン"),
+    ("自転車", None),                          # also inside 放置自転車: the NLU decides
+    ("住民票", None),
+    ("ヘアスプレーの缶を買いました", None),    # more than a name, and no question word
+])
+def test_a_garbage_question_by_its_words_or_by_an_items_bare_name(guide, text, item):
+    from bot.sorting import garbage_question
+
+    found = garbage_question(guide, text)
+    assert (found.name if found else None) == item
