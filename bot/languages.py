@@ -269,14 +269,19 @@ def load_texts(path: Path, code: str, known_responses: Optional[set[str]] = None
                 raise GuideDataError(file, line, f"responses: {key!r} is not a response in domain.yml")
             if group in ("responses", "phrases"):
                 try:
-                    _plain_fields(text)
+                    plain_fields(text)
                 except ValueError as err:
                     raise GuideDataError(file, line, f"{group}.{key}: {err}") from None
             out[group][str(key)] = (text, bool(entry_reviewed))
     return source, out
 
 
-def _plain_fields(template: str) -> list[str]:
+def plain_fields(template: str) -> list[str]:
+    """The ``{name}`` placeholders of a template; ValueError for anything else.
+
+    Only plain names pass: a conversion (``{desk!r}``), a format spec (``{desk:>300000000}``,
+    which would allocate that many characters), an attribute or an index is refused.
+    """
     names = []
     for _literal, name, spec, conversion in string.Formatter().parse(template):
         if name is None:
@@ -422,9 +427,10 @@ def department_name(section: Any, sp: "Speaker") -> str:
 
 
 def fill(template: str, fields: dict) -> str:
-    """The template with its ``{name}`` placeholders filled (a missing field is blank)."""
+    """The template with its ``{name}`` placeholders filled (a missing field is blank); a
+    template with any other kind of placeholder is returned as written, unfilled."""
     try:
-        _plain_fields(template)
+        plain_fields(template)
         parts = string.Formatter().parse(template)
         return "".join(literal + ("" if name is None else str(fields.get(name, "")))
                        for literal, name, _spec, _conv in parts)

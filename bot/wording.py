@@ -6,7 +6,6 @@ same templates itself, so there is one place where staff change how the guide sp
 
 from __future__ import annotations
 
-import string
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -14,7 +13,8 @@ from typing import Optional
 import yaml
 
 from bot.answers import Utterance
-from bot.languages import Speaker
+# One placeholder rule for domain.yml and every language's texts (bot.languages).
+from bot.languages import Speaker, fill
 from bot.settings import REPO
 
 
@@ -27,34 +27,6 @@ def _responses(domain_path: Path, mtime: float) -> dict[str, str]:
 
 def responses(domain_path: Path = REPO / "domain.yml") -> dict[str, str]:
     return _responses(domain_path, domain_path.stat().st_mtime)
-
-
-def plain_fields(template: str) -> list[str]:
-    """The ``{name}`` placeholders of a template; ValueError for anything else.
-
-    Only plain names pass: a conversion (``{desk!r}``), a format spec (``{desk:>300000000}``,
-    which would allocate that many characters), an attribute or an index is refused.
-    """
-    names = []
-    for _literal, name, spec, conversion in string.Formatter().parse(template):
-        if name is None:
-            continue
-        if spec or conversion or not name.isidentifier():
-            raise ValueError(f"only plain {{name}} placeholders are allowed: {{{name}}}")
-        names.append(name)
-    return names
-
-
-def fill(template: str, fields: dict) -> str:
-    """The template with its ``{name}`` placeholders filled (a missing field is blank); a
-    template with any other kind of placeholder is returned as written, unfilled."""
-    try:
-        plain_fields(template)
-        parts = string.Formatter().parse(template)
-        return "".join(literal + ("" if name is None else str(fields.get(name, "")))
-                       for literal, name, _spec, _conv in parts)
-    except ValueError:
-        return template
 
 
 def render(utterance: Utterance, domain_path: Path = REPO / "domain.yml",

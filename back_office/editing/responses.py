@@ -8,7 +8,7 @@ import yaml
 
 from back_office.editing.files import (EditConflict, EditError, SaveResult, dump_rt, load_rt, locked,
                                        scalar, values_version)
-from bot.wording import plain_fields
+from bot.languages import plain_fields
 
 
 class Responses:
