@@ -74,6 +74,10 @@ class EntryTranslation:
     fields: dict[str, Any]
     reviewed: bool
     line: Optional[int] = None
+    # Fields left out because they no longer match the Japanese record (a fee the Japanese
+    # lost, a bring list of another length): staff changed the facts after the translation.
+    # Those fields fall back, and the answer says so; the console refuses to write new ones.
+    stale: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def _entry(file: str, item_id: str, raw: Any, kind: str, japanese: Any,
         raise GuideDataError(file, line, f"entry {item_id!r} must be a mapping of fields")
     allowed = TRANSLATABLE[kind]
     fields: dict[str, Any] = {}
+    stale: list[str] = []
     for key, value in raw.items():
         if key in ("__line__",):
             continue
@@ -178,8 +183,9 @@ def _entry(file: str, item_id: str, raw: Any, kind: str, japanese: Any,
                                              f"(a {kind} translates {sorted(allowed)})")
         attr = allowed[key]
         if attr is not None and not getattr(japanese, attr, None):
-            raise GuideDataError(file, line, f"{kind} {item_id!r}: field {key!r} is not in the "
-                                             f"Japanese record (translate only what it says)")
+            stale.append(f"{kind} {item_id!r}: field {key!r} is not in the Japanese record "
+                         f"(translate only what it says)")
+            continue
         if key in LIST_FIELDS:
             if not isinstance(value, list):
                 raise GuideDataError(file, line, f"{kind} {item_id!r}: {key} must be a list")
@@ -187,10 +193,9 @@ def _entry(file: str, item_id: str, raw: Any, kind: str, japanese: Any,
         else:
             fields[key] = _check_text(file, line, f"{item_id}.{key}", value)
     if "bring" in fields and len(fields["bring"]) != len(japanese.bring):
-        raise GuideDataError(file, line, f"procedure {item_id!r}: bring has {len(fields['bring'])} "
-                                         f"item(s), the Japanese record {len(japanese.bring)} "
-                                         f"(one translation per item, same order)")
-    return EntryTranslation(fields, raw.get("reviewed", default_reviewed), line)
+        stale.append(f"procedure {item_id!r}: bring has {len(fields.pop('bring'))} item(s), the "
+                     f"Japanese record {len(japanese.bring)} (one translation per item, same order)")
+    return EntryTranslation(fields, raw.get("reviewed", default_reviewed), line, tuple(stale))
 
 
 def _header(file: str, data: Any, code: str, key: str) -> tuple[Optional[str], bool]:

@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap
 from back_office.editing.files import (EditConflict, EditError, SaveResult, dump_rt, load_rt,
                                        locked, values_version)
 from bot import languages
-from bot.guide_data import Guide, load_guide
+from bot.guide_data import Guide, GuideDataError, load_guide
 
 
 def _label(kind: str, record: Any) -> str:
@@ -103,6 +103,12 @@ class Translations:
             if after == before:
                 return SaveResult(None, needs_retraining=False)
             guide = self._validate_translation(lang, after)
+            written = guide.packs[lang].entries.get(item_id)
+            if written is not None and written.stale:
+                # The loader tolerates a stale field (the facts changed after it was written);
+                # a field written now must match the Japanese record.
+                raise GuideDataError(f"{languages.TRANSLATIONS_DIR}/{lang}.yml", written.line,
+                                     written.stale[0])
             state = "確認済み" if reviewed else "未確認"
             change = self._commit(path, before, after, user,
                                   f"翻訳 {lang}/{item_id} を保存（{state}）")
