@@ -52,6 +52,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 # A progress bar's line: "Epochs:  35%|███▌      | 35/100 [00:10<00:19, …]".
 PROGRESS = re.compile(r"^(?P<what>[A-Za-z][\w ]*?):?\s+(?P<pct>\d{1,3})%\|")
 PROGRESS_WORDS = {"epochs": "学習の反復"}
+# Rasa's "Starting to train component 'GuideEntrySelector'.": which part is being learnt. The
+# guide's classifiers draw no progress bar (they train in seconds), so this is what staff see.
+COMPONENT = re.compile(r"Starting to train component '(?P<name>[\w.]+)'")
+COMPONENT_WORDS = {"QuestionTypeClassifier": "質問の種類", "GuideEntrySelector": "案内先（窓口・制度）"}
 
 
 def clean_line(line: str) -> str:
@@ -68,6 +72,9 @@ def progress_words(lines: list[str]) -> str:
         if match:
             what = PROGRESS_WORDS.get(match["what"].strip().lower(), "処理")
             return f"{what} {int(match['pct'])}% まで進みました"
+        match = COMPONENT.search(line)
+        if match and match["name"] in COMPONENT_WORDS:
+            return f"{COMPONENT_WORDS[match['name']]}を学習しています"
     return f"処理しています（記録 {len(lines)} 行）" if lines else ""
 
 

@@ -1,4 +1,4 @@
-"""GiNZA (ja_ginza) for Rasa, loading only the tokenizer and the static vectors."""
+"""GiNZA (ja_ginza) for Rasa, loading only the tokenizer (SudachiPy)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
                            DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER],
                           is_trainable=False, model_from="GinzaNLP")
 class GinzaNLP(SpacyNLP):
-    """SpacyNLP for ja_ginza that loads only what Rasa reads: tokens, lemmas and vectors.
+    """SpacyNLP for ja_ginza that loads only what the pipeline reads: tokens and their readings.
 
     GiNZA's full pipeline also runs tok2vec, the parser, NER, the morphologizer, the
-    compound splitter and bunsetu recognition on every message; SpacyTokenizer and
-    SpacyFeaturizer use none of them (lemmas come from SudachiPy in the tokenizer, vectors
-    from the static table), so they are excluded and a parse costs a fraction of the time.
+    compound splitter and bunsetu recognition on every message; SpacyTokenizer and the
+    guide's classifiers use none of them (tokens and readings come from SudachiPy in the
+    tokenizer), so they are excluded and a parse costs a fraction of the time. No component
+    reads the static word vectors either, so their table is dropped (about 50 MiB).
     """
 
     @staticmethod
@@ -35,4 +36,6 @@ class GinzaNLP(SpacyNLP):
                 f"{spacy_model_name} requires spaCy {info.get('spacy_version')}, "
                 f"this is spaCy {spacy.about.__version__}")
         pipes = info.get("components") or info.get("pipeline") or []
-        return SpacyModel(model=spacy.load(spacy_model_name, exclude=pipes), model_name=spacy_model_name)
+        nlp = spacy.load(spacy_model_name, exclude=pipes)
+        nlp.vocab.reset_vectors(width=0)
+        return SpacyModel(model=nlp, model_name=spacy_model_name)

@@ -235,7 +235,7 @@ def test_training_killed_midway_leaves_no_model_and_the_data_untouched(faulty, k
                                  stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 600
-        while "Starting to train component 'DIETClassifier'" not in log.read_text(errors="replace"):
+        while "Starting to train component 'GuideEntrySelector'" not in log.read_text(errors="replace"):
             assert guide.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
             time.sleep(0.5)
         scratch = [p for p in (project / "models").iterdir() if p.name.startswith(".training-")]

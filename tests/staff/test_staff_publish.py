@@ -206,6 +206,9 @@ def test_the_publish_page_shows_steps_in_words_not_the_tools_raw_output(app, cli
 def test_progress_is_said_in_words():
     assert publish.progress_words(["Epochs:  35%|###5      | 35/100 [00:10<00:19]"]) == \
         "学習の反復 35% まで進みました"
+    assert publish.progress_words([
+        "2026-12-03 07:05:53 INFO     rasa.engine.training.hooks  - Starting to train component "
+        "'GuideEntrySelector'."]) == "案内先（窓口・制度）を学習しています"
     assert publish.clean_line("\x1b[33mUserWarning\x1b[0m\r") == "UserWarning"
     assert publish.steps("evaluating", None)[1:3] == [
         {"phase": "training", "label": "学習", "state": "済み"},

@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_plugins.entry_selector import GuideEntrySelector
 from rasa_plugins.normalizer import JapaneseNormalizer
+from rasa_plugins.question_type import QuestionTypeClassifier
 
 
 def _context() -> ExecutionContext:
@@ -82,3 +83,40 @@ def test_the_entry_selector_without_retrieval_examples_adds_nothing(tmp_path):
     loaded = GuideEntrySelector.load({}, storage, resource, _context())
     [message] = loaded.process([Message(data={TEXT: "住民票"})])
     assert message.get("response_selector") is None
+
+
+QUESTIONS = {
+    "request": ["住民票がほしい", "印鑑登録をしたい", "犬の登録をしたい", "パスポートを作りたい"],
+    "ask_floor": ["何階ですか", "それは何階", "なんかいにありますか", "場所は何階"],
+    "greet": ["こんにちは", "おはようございます", "こんばんは", "どうも"],
+}
+
+
+def _question_types(classifier: QuestionTypeClassifier, text: str) -> tuple[dict, list[dict]]:
+    [message] = classifier.process([Message(data={TEXT: text})])
+    return message.get("intent"), message.get("intent_ranking")
+
+
+@pytest.mark.parametrize("types", [QUESTIONS, {k: QUESTIONS[k] for k in ("request", "greet")}])
+def test_the_question_type_classifier_learns_persists_and_loads_the_same_ranking(tmp_path, types):
+    """Also with two types, where scikit-learn keeps one weight row for both."""
+    storage, resource = LocalModelStorage(tmp_path), Resource("question_type")
+    classifier = QuestionTypeClassifier.create({}, storage, resource, _context())
+    classifier.train(TrainingData([Message(data={TEXT: text, "intent": name})
+                                   for name, texts in types.items() for text in texts]))
+    intent, ranking = _question_types(classifier, "住民票を1通ほしい")
+    assert intent["name"] == "request" and ranking[0] == intent
+    assert _question_types(classifier, "こんにちは、どうも")[0]["name"] == "greet"
+    assert sorted(r["name"] for r in ranking) == sorted(types)
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-5
+
+    loaded = QuestionTypeClassifier.load({}, storage, resource, _context())
+    assert _question_types(loaded, "住民票を1通ほしい") == (intent, ranking)
+
+
+def test_the_question_type_classifier_with_one_type_adds_nothing(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("question_type")
+    classifier = QuestionTypeClassifier.create({}, storage, resource, _context())
+    classifier.train(TrainingData([Message(data={TEXT: "こんにちは", "intent": "greet"})]))
+    loaded = QuestionTypeClassifier.load({}, storage, resource, _context())
+    assert _question_types(loaded, "住民票") == (None, None)
