@@ -13,7 +13,11 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Text
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -147,6 +151,55 @@ class CharSvm:
             order = np.argsort(-probs)[: self.config["ranking_length"]]
             result.append([(int(i), self.classes[i], float(probs[i])) for i in order])
         return result
+
+
+class CharSvmComponent(GraphComponent):
+    """A Rasa graph component around one CharSvm: creating, training, saving and loading it.
+
+    A subclass names its files (``NAME``), says which messages it learns and with what label
+    (``train``), and what it writes on a message (``process``).
+    """
+
+    NAME = "char_svm"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return dict(DEFAULT_CONFIG)
+
+    @staticmethod
+    def required_components() -> List[type]:
+        return [SpacyNLP]
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 svm: Optional[CharSvm] = None):
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._svm = svm
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CharSvmComponent":
+        return cls(config, model_storage, resource)
+
+    def _fit(self, messages: Sequence[Message], labels: Sequence[str]) -> Resource:
+        """Trains and saves; with fewer than two labels there is nothing to rank and nothing is saved."""
+        if len(set(labels)) >= 2:
+            self._svm = CharSvm.fit(self.config, messages, labels)
+            with self._model_storage.write_to(self._resource) as model_dir:
+                self._svm.save(model_dir, self.NAME)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "CharSvmComponent":
+        config = {**cls.get_default_config(), **config}
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                svm = CharSvm.load(config, model_dir, cls.NAME)
+        except ValueError:  # trained with nothing to rank: nothing was written
+            svm = None
+        return cls(config, model_storage, resource, svm)
 
 
 def _sparse_t(rows: list):
