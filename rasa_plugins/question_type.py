@@ -20,7 +20,8 @@ class QuestionTypeClassifier(CharSvmComponent):
     The guide has ~15 question types and ~19,000 examples in seven languages. DIET (40 epochs,
     no transformer) took about ten minutes of a retrain on two cores; the same linear SVM over
     characters and readings as the entry selector trains in seconds, and the held-out figures
-    stayed level (docs/evaluation.md). FallbackClassifier after it reads the confidence.
+    stayed level (docs/evaluation.md) with balanced class weights (config.yml).
+    FallbackClassifier after it reads the confidence.
     """
 
     NAME = "question_type"
