@@ -72,6 +72,13 @@ def private_tracker_store(argv: list[str]) -> str | None:
     return url
 
 
+def rasa_run_argv(argv: list[str], token: str) -> list[str]:
+    """`rasa run` with the API on behind ``token``. The token is joined to its option with "=":
+    a URL-safe random token starts with "-" one time in 64, and argparse then took it for an
+    option ("argument -t/--auth-token: expected one argument") and the server did not start."""
+    return ["rasa", "run", *argv, "--enable-api", f"--auth-token={token}"]
+
+
 def main(argv: list[str] | None = None) -> None:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
@@ -83,8 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     from rasa.__main__ import main as rasa_main
 
     # Rasa's own CLI parses sys.argv; the kernel keeps the launcher's argv, without the token.
-    sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv), "--enable-api",
-                "--auth-token", token]
+    sys.argv = rasa_run_argv(sys.argv[1:] if argv is None else argv, token)
     rasa_main()
 
 

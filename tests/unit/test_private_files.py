@@ -72,3 +72,13 @@ def test_the_deployments_run_as_an_unprivileged_user_that_others_cannot_watch():
     for name in ("actions", "rasa-1", "rasa-2", "kiosk"):
         assert compose["services"][name]["user"] not in ("root", "0", "0:0"), name
     assert "\nUSER guide" in (REPO / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_a_token_that_starts_with_a_dash_still_reaches_rasa():
+    """secrets.token_urlsafe starts with "-" one time in 64; argparse took such a token for an
+    option and the publish job's evaluation server did not start (found by a CI run)."""
+    from rasa.__main__ import create_argument_parser
+
+    args = create_argument_parser().parse_args(
+        rasa_server.rasa_run_argv(["--model", "m.tar.gz", "--port", "5005"], "-Ab_c9")[1:])
+    assert args.auth_token == "-Ab_c9" and args.enable_api is True and args.port == 5005
