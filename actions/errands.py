@@ -23,6 +23,18 @@ from bot.routing import Resolution, destination_key
 from bot.sorting import garbage_question
 
 
+def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[Utterance]]:
+    """The sorting of a garbage item the message asks about, or None.
+
+    For the question types that are not about a procedure (opening hours, waiting): the
+    question-type classifier reads 「アイロンは何ごみですか」 much like 「何時までですか」, and a
+    named item's sorting is what the visitor asked. A life event is not looked for there: a
+    question about the hours told with one (「子どもが生まれたけど何時まで？」) is about the hours.
+    """
+    item = garbage_question(guide, tracker.latest_message.get("text") or "")
+    return answers.sorting_reply(guide, item, sp) if item is not None else None
+
+
 def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = None,
                  sp: Optional[Speaker] = None) -> Optional[list[Utterance]]:
     """The sorting of a garbage item or the visit plan of a life event, or None.
@@ -42,11 +54,10 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     if tapped:
         event = guide.life_events.get(tapped)
         return answers.plan_reply(guide, event, sp) if event else None
-    text = tracker.latest_message.get("text") or ""
-    item = garbage_question(guide, text)
-    if item is not None:
-        return answers.sorting_reply(guide, item, sp)
-    event = find_event(guide, text, sp.lang)
+    garbage = garbage_reply(guide, tracker, sp)
+    if garbage:
+        return garbage
+    event = find_event(guide, tracker.latest_message.get("text") or "", sp.lang)
     if event is None:
         return None
     steps = {step.procedure or step.redirect for step in event.steps}

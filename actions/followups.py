@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
-from actions.errands import errand_reply
+from actions.errands import errand_reply, garbage_reply
 from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
@@ -113,6 +113,10 @@ class ActionAnswerHours(Action):
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
         sp = visitor_speaker(guide, tracker)
+        garbage = garbage_reply(guide, tracker, sp)
+        if garbage:
+            say(dispatcher, tracker, garbage, sp)
+            return []
         state = hours.open_state(guide, sp=sp)
         say(dispatcher, tracker, [Utterance(
             "utter_hours_open" if state.open else "utter_hours_closed",

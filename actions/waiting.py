@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_guide, say, visitor_speaker
+from actions.errands import garbage_reply
 from bot.answers import Utterance, waiting_utterances
 from bot.queue_feed import feed_for
 from bot.settings import load_settings
@@ -23,9 +24,13 @@ class ActionAnswerWaiting(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[dict]:
         guide = current_guide()
+        sp = visitor_speaker(guide, tracker)
+        garbage = garbage_reply(guide, tracker, sp)
+        if garbage:
+            say(dispatcher, tracker, garbage, sp)
+            return []
         url = load_settings().queue_feed_url
         status = feed_for(url).status(guide) if url else None
-        sp = visitor_speaker(guide, tracker)
         utterances: list[Utterance] = waiting_utterances(guide, status, sp)
         say(dispatcher, tracker, utterances, sp)
         return []

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pytest
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.followups import ActionAnswerHours
 from actions.routing import ActionRouteVisitor, ActionSuggest
 from actions.staff_call import ActionOutOfScope
+from actions.waiting import ActionAnswerWaiting
 
 
 def message(text: str, intent: str, item: Optional[str] = None, ranking=None) -> Tracker:
@@ -54,6 +58,25 @@ def test_a_garbage_question_read_as_the_sorting_counter_still_gets_the_item():
     assert messages[0]["response"] == "utter_sorting"
     assert messages[0]["custom"]["sorting"]["category"] == "スプレー缶"
     assert events == []
+
+
+@pytest.mark.parametrize("action, intent", [(ActionAnswerHours(), "ask_hours"),
+                                            (ActionAnswerWaiting(), "ask_waiting")])
+def test_a_garbage_item_read_as_another_question_type_still_gets_its_sorting(action, intent):
+    """The question-type classifier read 「アイロンは何ごみですか」 as ask_hours (0.81)."""
+    messages, _ = run(action, message("アイロンは何ごみですか", intent))
+    assert messages[0]["response"] == "utter_sorting"
+    assert messages[0]["custom"]["sorting"]["item"] == "アイロン"
+
+
+@pytest.mark.parametrize("action, intent, response", [
+    (ActionAnswerHours(), "ask_hours", ("utter_hours_open", "utter_hours_closed")),
+    (ActionAnswerWaiting(), "ask_waiting", None)])
+def test_a_life_event_does_not_take_over_a_question_about_hours_or_waiting(action, intent, response):
+    messages, _ = run(action, message("子どもが生まれたけど何時まで開いてますか", intent))
+    assert all(m["response"] not in ("utter_sorting", "utter_plan") for m in messages)
+    if response:
+        assert messages[0]["response"] in response
 
 
 def test_a_death_gets_the_whole_plan_in_order():
