@@ -52,24 +52,21 @@ def port_free(port: int) -> bool:
     return True
 
 
-def private_tracker_store(argv: list[str]) -> str | None:
+def private_tracker_store(argv: list[str]) -> None:
     """Files Rasa creates are for the guide's user only (umask 077); an SQLite tracker store
-    named in the endpoints file is made 0600, in a 0700 directory, before Rasa opens it.
-    Returns that store's URL, or None when the endpoints name no SQLite store."""
+    named in the endpoints file is made 0600, in a 0700 directory, before Rasa opens it."""
     os.umask(0o077)
     endpoints = Path(argv[argv.index("--endpoints") + 1]) if "--endpoints" in argv else Path("endpoints.yml")
     if not endpoints.exists():
-        return None
+        return
     from bot.tracker_store import tracker_store_url
 
     try:
         url = tracker_store_url(endpoints)
     except (KeyError, TypeError, ValueError):
-        return None
-    if not url.startswith("sqlite:///"):
-        return None
-    private_file(url[len("sqlite:///"):])
-    return url
+        return
+    if url.startswith("sqlite:///"):
+        private_file(url[len("sqlite:///"):])
 
 
 def rasa_run_argv(argv: list[str], token: str) -> list[str]:
@@ -83,10 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         sys.exit(f"{TOKEN_ENV} is not set: the Rasa API must not run without a token")
-    if private_tracker_store(sys.argv[1:] if argv is None else argv):
-        from bot.tracker_store import commit_without_waiting_for_the_disk
-
-        commit_without_waiting_for_the_disk()
+    private_tracker_store(sys.argv[1:] if argv is None else argv)
     from rasa.__main__ import main as rasa_main
 
     # Rasa's own CLI parses sys.argv; the kernel keeps the launcher's argv, without the token.

@@ -36,30 +36,6 @@ def tracker_store_url(endpoints: Path = REPO / "endpoints.yml") -> str:
     return f"{dialect}://{auth}{config.get('url', 'localhost')}{port}/{config['db']}"
 
 
-def commit_without_waiting_for_the_disk() -> None:
-    """SQLite connections of this process write ahead (WAL) and sync at checkpoints, not at
-    every commit.
-
-    Rasa commits the tracker once per turn; with SQLite's defaults each commit waits for the
-    disk (``do_commit`` led the Rasa server's profile under load, docs/benchmark.md). In WAL
-    mode with ``synchronous=NORMAL`` the database stays consistent after a crash; a power cut
-    can lose the last turns before a checkpoint, which for a kiosk's conversation log is
-    acceptable. PostgreSQL connections are left alone.
-    """
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    @event.listens_for(Engine, "connect")
-    def _write_ahead(dbapi_connection, _record) -> None:
-        import sqlite3
-
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-
 def delete_old_conversations(url: str, days: float, dry_run: bool = False,
                              now: float | None = None) -> int:
     """Delete every conversation whose last event is older than ``days``; returns how many."""

@@ -52,20 +52,3 @@ def test_production_endpoints_are_read_with_their_environment(monkeypatch):
                         "POSTGRES_USER": "guide", "POSTGRES_PASSWORD": "pw"}.items():
         monkeypatch.setenv(name, value)
     assert tracker_store_url(REPO / "endpoints.production.yml") == "postgresql://guide:pw@db.internal:5433/trackers"
-
-
-def test_sqlite_connections_write_ahead_and_sync_at_checkpoints(tmp_path):
-    """What the Rasa launcher switches on; in a child process, as it changes every SQLite engine
-    the process creates from then on."""
-    import subprocess
-    import sys
-
-    code = ("import sqlalchemy as sa, sys\n"
-            "from bot.tracker_store import commit_without_waiting_for_the_disk\n"
-            "commit_without_waiting_for_the_disk()\n"
-            "with sa.create_engine('sqlite:///' + sys.argv[1]).connect() as conn:\n"
-            "    print(conn.exec_driver_sql('PRAGMA journal_mode').scalar(),\n"
-            "          conn.exec_driver_sql('PRAGMA synchronous').scalar())\n")
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "trackers.db")],
-                         capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["wal", "1"]  # synchronous 1 is NORMAL (the default, FULL, is 2)
