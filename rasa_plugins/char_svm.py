@@ -56,8 +56,6 @@ class CharSvm:
     """Fitted vectorisers and SVM weights, saved as JSON and .npy (no pickle in a model file)."""
 
     def __init__(self, config: Dict[Text, Any], model: Dict[Text, Any]):
-        import numpy as np
-
         self.config = config
         self.model = model
         self.classes: List[str] = model["classes"]
