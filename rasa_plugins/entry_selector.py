@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,10 +32,14 @@ class GuideEntrySelector(CharSvmComponent):
                     if m.get(INTENT_RESPONSE_KEY) and m.get(TEXT)]
         return self._fit(examples, [m.get(INTENT_RESPONSE_KEY) for m in examples])
 
+    @functools.cached_property
+    def _retrieval_intents(self) -> List[str]:
+        return sorted({c.split("/")[0] for c in self._svm.classes})
+
     def process(self, messages: List[Message]) -> List[Message]:
         if not self._svm:
             return messages
-        retrieval_intents = sorted({c.split("/")[0] for c in self._svm.classes})
+        retrieval_intents = self._retrieval_intents
         for message, ranked in zip(messages, self._svm.rankings(messages)):
             ranking = [{"id": i, "confidence": confidence, INTENT_RESPONSE_KEY: key}
                        for i, key, confidence in ranked]

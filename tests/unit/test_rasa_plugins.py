@@ -76,6 +76,28 @@ def test_the_entry_selector_learns_persists_and_loads_the_same_ranking(tmp_path)
     assert again[0]["confidence"] == pytest.approx(trained[0]["confidence"], rel=1e-5)
 
 
+@pytest.mark.parametrize("texts", [("住民票を1通", "じゅうみんひょうを1つう"), ("犬の登録", "いぬのとうろく"),
+                                   ("residence card", "residence card"), ("", ""), ("ゞ", "ゞ")])
+def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, texts):
+    """CharSvm.scores computes the TF-IDF features itself (speed); they must be the trained ones."""
+    import numpy as np
+    from scipy.sparse import hstack
+
+    from rasa_plugins.char_svm import VIEWS, _vectorizer
+
+    selector = GuideEntrySelector.create({}, LocalModelStorage(tmp_path), Resource("s"), _context())
+    selector.train(_training_data())
+    svm = selector._svm
+    vectorizers = []
+    for view in VIEWS:
+        vectorizer = _vectorizer(svm.config, svm.model["vocabulary"][view])
+        vectorizer.idf_ = svm.model[f"idf_{view}"]
+        vectorizers.append(vectorizer)
+    features = hstack([v.transform([t]) for v, t in zip(vectorizers, texts)]).tocsr()
+    expected = (features @ svm.model["coef_t"]).toarray()[0] + svm.model["intercept"]
+    assert np.allclose(svm.scores(texts), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_the_entry_selector_without_retrieval_examples_adds_nothing(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("entry_selector")
     selector = GuideEntrySelector.create({}, storage, resource, _context())
@@ -120,3 +142,65 @@ def test_the_question_type_classifier_with_one_type_adds_nothing(tmp_path):
     classifier.train(TrainingData([Message(data={TEXT: "こんにちは", "intent": "greet"})]))
     loaded = QuestionTypeClassifier.load({}, storage, resource, _context())
     assert _question_types(loaded, "住民票") == (None, None)
+
+
+def _lookup_extractor(tmp_path, words: list[str], **config):
+    from rasa_plugins.lookup_tables import LookupTableExtractor
+
+    data = TrainingData([Message(data={TEXT: "x", "intent": "request", "entities": [
+        {"entity": "item", "start": 0, "end": 1, "value": "x"}]})],
+        lookup_tables=[{"name": "item", "elements": words}])
+    extractor = LookupTableExtractor.create(
+        {**LookupTableExtractor.get_default_config(), "use_word_boundaries": False, **config},
+        LocalModelStorage(tmp_path), Resource("lookup"), _context())
+    extractor.train(data)
+    return extractor
+
+
+def _found(extractor, text: str) -> list[str]:
+    [message] = extractor.process([Message(data={TEXT: text})])
+    return [e["value"] for e in message.get("entities") or []]
+
+
+def test_the_lookup_extractor_finds_the_longest_word_and_ignores_case(tmp_path):
+    extractor = _lookup_extractor(tmp_path, ["住民票の写し", "住民票", "印鑑", "Residence Card"])
+    assert _found(extractor, "住民票の写しと印鑑と住民票") == ["住民票の写し", "印鑑", "住民票"]
+    assert _found(extractor, "my residence card please") == ["residence card"]
+    assert _found(extractor, "戸籍謄本") == []
+
+
+def test_the_lookup_extractor_with_word_boundaries_backs_off_to_a_whole_word(tmp_path):
+    extractor = _lookup_extractor(tmp_path, ["tax", "tax return"], use_word_boundaries=True)
+    assert _found(extractor, "a tax returner and a tax return") == ["tax", "tax return"]
+    assert _found(extractor, "taxi") == []
+
+
+def test_the_lookup_extractor_with_an_empty_table_finds_nothing(tmp_path):
+    from rasa_plugins.lookup_tables import trie_pattern
+
+    assert trie_pattern([]) == trie_pattern([""]) == ""
+    assert _found(_lookup_extractor(tmp_path, [""]), "住民票") == []
+
+
+def test_the_lookup_extractor_matches_as_rasas_regex_extractor_on_the_guides_table(tmp_path):
+    """The guide's real table (seven languages) over every held-out and development question."""
+    import re
+    from pathlib import Path
+
+    import yaml
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.normalize import normalize
+    from rasa_plugins.lookup_tables import trie_pattern
+
+    repo = Path(__file__).resolve().parents[2]
+    [table] = load_data(str(repo / "data/nlu/generated_from_guide.yml")).lookup_tables
+    texts = [normalize(q["text"]) for path in sorted((repo / "data/heldout").glob("**/*.yml"))
+             if "sealed" not in path.parts
+             for q in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("questions", [])]
+    assert len(texts) > 1000
+    rasa_pattern = re.compile("(" + "|".join(map(re.escape, table["elements"])) + ")", re.IGNORECASE)
+    trie = re.compile(trie_pattern(table["elements"]), re.IGNORECASE)
+    found = [[m.span() for m in trie.finditer(t)] for t in texts]
+    assert sum(map(bool, found)) > len(texts) / 2
+    assert found == [[m.span() for m in rasa_pattern.finditer(t)] for t in texts]
