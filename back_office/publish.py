@@ -358,7 +358,9 @@ class Job:
             self.phase("training", f"このデータのモデルはすでにあります（{name}）", model=name)
             return target
         self.phase("training", "モデルを学習しています（数分かかります）", model=name)
-        if not train_into(target, lambda cmd: self._stream(cmd, timeout=self.config.train_timeout)):
+        # The check step ran `rasa data validate` when rasa_validate is on: not twice.
+        if not train_into(target, lambda cmd: self._stream(cmd, timeout=self.config.train_timeout),
+                          validated=self.config.rasa_validate):
             raise PublishFailed("学習に失敗しました" + self._reason())
         return target
 

@@ -182,7 +182,7 @@ def test_the_publish_page_shows_steps_in_words_not_the_tools_raw_output(app, cli
              "print('\\x1b[31mrasa.shared.exceptions.RasaException: boom\\x1b[0m')\n"
              "sys.exit(1)\n")
     monkeypatch.setattr(publish, "train_into",
-                        lambda target, run: run([sys.executable, "-c", noisy]) == 0)
+                        lambda target, run, **_: run([sys.executable, "-c", noisy]) == 0)
     assert client_as("editor").post("/staff/api/publish").status_code == 202
     job = wait_for_end(app.config["STAFF_DB"])
     viewer = client_as("viewer")
