@@ -204,3 +204,24 @@ def test_the_lookup_extractor_matches_as_rasas_regex_extractor_on_the_guides_tab
     found = [[m.span() for m in trie.finditer(t)] for t in texts]
     assert sum(map(bool, found)) > len(texts) / 2
     assert found == [[m.span() for m in rasa_pattern.finditer(t)] for t in texts]
+
+
+def test_ginza_without_its_vocabulary_tokenises_and_reads_as_the_full_model():
+    """GinzaNLP loads neither GiNZA's pipes nor its vocabulary (memory); tokens and readings of
+    the held-out questions must be those of ja_ginza as shipped."""
+    from pathlib import Path
+
+    import spacy
+    import yaml
+
+    from rasa_plugins.ginza import GinzaNLP
+
+    repo = Path(__file__).resolve().parents[2]
+    texts = [q["text"] for q in yaml.safe_load(
+        (repo / "data/heldout/visitor_questions.yml").read_text(encoding="utf-8"))["questions"]]
+    light = GinzaNLP.load_model("ja_ginza").model
+    full = spacy.load("ja_ginza")
+    assert len(light.vocab.strings) < len(full.vocab.strings) / 10
+    for text in texts:
+        assert [(t.text, t.morph.get("Reading")) for t in light(text)] == \
+            [(t.text, t.morph.get("Reading")) for t in full(text)], text
