@@ -43,27 +43,24 @@ class LookupTableExtractor(RegexEntityExtractor):
                     if pattern:
                         patterns.append({"name": table["name"], "pattern": pattern})
         self.patterns = patterns
-        self._compiled = None
+        self._compiled = self._compile()
         self.persist()
         return self._resource
 
-    def _compile(self) -> List[tuple[str, re.Pattern]]:
-        if getattr(self, "_compiled", None) is None:
-            flags = 0 if self.case_sensitive else re.IGNORECASE
-            self._compiled = [(p["name"], re.compile(p["pattern"], flags)) for p in self.patterns]
-        return self._compiled
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Compiled when the model loads (about a second), not during a visitor's first question.
+        self._compiled = self._compile()
 
-    @classmethod
-    def load(cls, *args: Any, **kwargs: Any) -> "LookupTableExtractor":
-        extractor = super().load(*args, **kwargs)
-        extractor._compile()  # at load (about a second), not during a visitor's first question
-        return extractor
+    def _compile(self) -> List[tuple[str, re.Pattern]]:
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        return [(p["name"], re.compile(p["pattern"], flags)) for p in self.patterns]
 
     def _extract_entities(self, message: Message) -> List[Dict[Text, Any]]:
         text = message.get(TEXT)
         return [{ENTITY_ATTRIBUTE_TYPE: name, ENTITY_ATTRIBUTE_START: m.start(), ENTITY_ATTRIBUTE_END: m.end(),
                  ENTITY_ATTRIBUTE_VALUE: text[m.start():m.end()]}
-                for name, pattern in self._compile() for m in pattern.finditer(text)]
+                for name, pattern in self._compiled for m in pattern.finditer(text)]
 
 
 def trie_pattern(words: Iterable[str], word_boundaries: bool = False, ignore_case: bool = True) -> str:
