@@ -221,7 +221,8 @@ def test_usage_figures(app, client_as, conversations):
     assert f["unanswered"] == 4 and f["unanswered_rate"] == 0.8
     assert f["calls"] == 1
     assert f["top_procedures"][0] == {"id": "juminhyo", "title": "住民票の写しの交付", "count": 1}
-    assert f["per_day"][-1]["questions"] >= 1
+    # Summed over the days: near midnight (JST) the call lands on the day after the questions.
+    assert sum(d["questions"] for d in f["per_day"]) == 5 and sum(d["calls"] for d in f["per_day"]) == 1
     page = client_as("viewer").get("/staff/figures/").get_data(as_text=True)
     assert "住民票の写しの交付（1 回）" in page
 
