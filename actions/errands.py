@@ -31,7 +31,7 @@ def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[
     named item's sorting is what the visitor asked. A life event is not looked for there: a
     question about the hours told with one (「子どもが生まれたけど何時まで？」) is about the hours.
     """
-    item = garbage_question(guide, tracker.latest_message.get("text") or "")
+    item = garbage_question(guide, tracker.latest_message.get("text") or "", sp.lang)
     return answers.sorting_reply(guide, item, sp) if item is not None else None
 
 

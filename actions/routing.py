@@ -43,7 +43,7 @@ class ActionRouteVisitor(Action):
             say(dispatcher, tracker, errand, sp)
             return []
         # 「乾電池の出し方」 went to the garbage counter entry: the item's sorting answers it.
-        item = named_item(guide, text) if res.id in GARBAGE_ENTRIES and not explicit else None
+        item = named_item(guide, text, sp.lang) if res.id in GARBAGE_ENTRIES and not explicit else None
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item, sp), sp)
             return []

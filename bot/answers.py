@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
                             Section, Source)
 from bot.hours import open_state, weekday_hours
-from bot.languages import Speaker, department_name
+from bot.languages import GARBAGE_CATEGORY, Speaker, department_name
 
 # Japanese, when no speaker is given: the guide's own words.
 _JA = Speaker({}, {}, "ja")
@@ -142,45 +142,60 @@ def source_info(source: Source) -> dict:
     return {"title": source.title, "url": source.url, "updated": source.updated, "seen": source.seen}
 
 
-def sorting_info(guide: Guide, item: Optional[GarbageItem]) -> dict:
+def sorting_info(guide: Guide, item: Optional[GarbageItem], sp: Speaker = _JA) -> dict:
     """The ``sorting`` field: an item's category and how to put it out, or where to look it up.
 
-    ``verified`` is true only when both the item's category and the category's way of putting
-    it out come from a city page; ``source`` is the page that names the item's category.
+    ``item`` and ``category`` are the dictionary's Japanese names (the item's key, and the
+    category as written at the collection point); ``item_label`` and ``category_label`` are
+    the visitor's language, with the Japanese category beside a translation; ``how`` and
+    ``notes`` are in the visitor's language. ``verified`` is true only when both the item's
+    category and the category's way of putting it out come from a city page; ``source`` is
+    the page that names the item's category.
     """
     garbage = guide.garbage
     if item is None:
-        return {"item": None, "category": None, "how": None, "notes": [], "verified": False,
+        return {"item": None, "category": None, "item_label": None, "category_label": None,
+                "how": None, "notes": [], "verified": False,
                 "source": source_info(garbage.sources[garbage.help.dictionary_source])}
     cat = garbage.categories[item.category]
-    how = f"{cat.how}{cat.when or ''}"
+    key = GARBAGE_CATEGORY + cat.id
+    how, when = sp.entry(key, "how", cat.how), sp.entry(key, "when", cat.when)
+    category = sp.entry(key, "name", cat.name)
+    if category != cat.name:
+        category = sp.phrase("department", "{name}（{ja}）", name=category, ja=cat.name)
+    note = sp.entry(item.name, "note", item.note)
     source = source_info(garbage.sources[item.sources[0]]) if item.sources else None
-    return {"item": item.name, "category": cat.name, "how": how,
-            "notes": [item.note] if item.note else [], "verified": item.verified and cat.verified,
+    return {"item": item.name, "category": cat.name,
+            "item_label": sp.entry(item.name, "name", item.name), "category_label": category,
+            "how": (f"{how}{when or ''}" if sp.japanese else " ".join(filter(None, (how, when)))),
+            "notes": [note] if note else [], "verified": item.verified and cat.verified,
             "source": source}
 
 
-def sorting_reply(guide: Guide, item: Optional[GarbageItem], sp: Speaker = _JA) -> list["Utterance"]:
-    """The answer to 「これは何ごみ？」: the category and how, or where to look it up.
+def garbage_help(guide: Guide, sp: Speaker = _JA) -> dict[str, str]:
+    """Where to look an item up and whom to ask about collection, in the visitor's language
+    with the Japanese names beside (the dictionary is searched by its Japanese name)."""
+    help_ = guide.garbage.help
+    return {"dictionary": sp.phrase("garbage_dictionary", "{ja}", ja=help_.dictionary),
+            "office": sp.phrase("garbage_collection_office", "{ja}", ja=help_.collection_office)}
 
-    The garbage dictionary is Japanese only: in another language the item and its category
-    stay in Japanese, and the speaker remembers that it fell back (the answer says so)."""
+
+def sorting_reply(guide: Guide, item: Optional[GarbageItem], sp: Speaker = _JA) -> list["Utterance"]:
+    """The answer to 「これは何ごみ？」: the category and how, or where to look it up, in the
+    visitor's language where the dictionary is translated (the speaker remembers where not)."""
     garbage = guide.garbage
-    info = sorting_info(guide, item)
+    info = sorting_info(guide, item, sp)
     bulky = guide.redirects[garbage.help.bulky_redirect]
     bulky_info = redirect_info(bulky, sp)
-    where = dict(dictionary=garbage.help.dictionary, office=garbage.help.collection_office,
-                 bulky=bulky_info["name"], phone=bulky.phone or "")
-    if not sp.japanese:
-        sp.fell_back = True
+    where = dict(**garbage_help(guide, sp), bulky=bulky_info["name"], phone=bulky.phone or "")
     if item is None:
         return [Utterance("utter_sorting_unknown", where,
                           dict(sorting=info, redirect=bulky_info))]
     payload: dict = dict(sorting=info)
     if item.category == "sodai":
         payload["redirect"] = bulky_info
-    out = [Utterance("utter_sorting", dict(item=item.name, category=info["category"], how=info["how"],
-                                           note=item.note or ""), payload)]
+    out = [Utterance("utter_sorting", dict(item=info["item_label"], category=info["category_label"],
+                                           how=info["how"], note=" ".join(info["notes"])), payload)]
     if item.category == "sodai":
         out.append(Utterance("utter_sorting_bulky", where))
     if not info["verified"]:

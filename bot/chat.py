@@ -65,7 +65,7 @@ def degraded_answer(guide: Guide, session_id: str, payload: Optional[str],
     match = PAYLOAD.match(payload or "")
     item_id = match.group(3) if match else None
     kind = guide.kind_of(item_id) if item_id else None
-    item = garbage_question(guide, text) if text else None
+    item = garbage_question(guide, text, sp.lang) if text else None
     if item_id in guide.life_events:
         # A tapped life event names its plan, which is guide data alone.
         utterances = answers.plan_reply(guide, guide.life_events[item_id], sp)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -692,6 +694,49 @@ def word_key(word: str) -> str:
     return to_hiragana(normalize(word)).replace(" ", "")
 
 
+# Words in a Latin script (English, Vietnamese, Portuguese) must be whole words: "died" is
+# inside "studied", "can" inside "cancel". Korean and Chinese, like Japanese, attach endings
+# to a stem or run words together (돌아가셨어요, 旧被子怎么扔), so their words are found inside.
+SPACED = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+# A whole Latin-script word ends where Latin letters and digits do: Korean and Japanese attach
+# their particles to it (「TV를」, 「LEDライト」).
+NOT_LATIN_BEFORE = r"(?<![0-9a-zA-Z\u00c0-\u024f\u1e00-\u1eff])"
+NOT_LATIN_AFTER = r"(?![0-9a-zA-Z\u00c0-\u024f\u1e00-\u1eff])"
+
+
+class Said:
+    """One message, in the forms dictionary and life-event words are looked for in."""
+
+    def __init__(self, text: str):
+        self.key = word_key(text)
+        self.spaced = normalize(text).casefold()
+
+    def says(self, word: str) -> bool:
+        """Whether the message says the word: a Latin-script word whole (or with a plural
+        -s/-es: "bicycles", "garrafas"), any other inside the folded text."""
+        pattern, key = dictionary_word(word)
+        if pattern is not None:
+            return pattern.search(self.spaced) is not None
+        return bool(key) and key in self.key
+
+
+@lru_cache(maxsize=16384)
+def dictionary_word(word: str) -> tuple[Optional["re.Pattern[str]"], str]:
+    """(whole-word pattern for a Latin-script word, else None; the word's folded key): the
+    dictionaries' words are few and asked about on every message, so each is folded once."""
+    if SPACED.search(word):
+        return re.compile(rf"{NOT_LATIN_BEFORE}{plural_pattern(normalize(word).casefold())}{NOT_LATIN_AFTER}"), word_key(word)
+    return None, word_key(word)
+
+
+def plural_pattern(word: str) -> str:
+    """A regular expression for a folded Latin-script word and its plurals: "bicycle(s)",
+    "box(es)", "batter(y|ies)", "garrafa(s)"."""
+    if word.endswith("y"):
+        return rf"{re.escape(word[:-1])}(?:y|ies)"
+    return rf"{re.escape(word)}(?:e?s)?"
+
+
 def _plan_step(rec: _Record) -> PlanStep:
     rec.unknown_keys({"procedure", "redirect", "condition", "note"})
     step = PlanStep(rec.str("procedure", False), rec.str("redirect", False),
@@ -805,7 +850,13 @@ def _load(paths: dict[str, Path], shown: dict[str, str], offices_dir: Optional[P
     # Translations are checked against the Japanese records they translate.
     shared = paths["procedures.yml"].parent
     languages = lang_data.load_languages(shared)
-    japanese = dict(lang_data.iter_japanese(guide))
+    japanese: dict[str, tuple[str, Any]] = {}
+    for key, record in lang_data.iter_japanese(guide):
+        if key in japanese:
+            # A translation is keyed by this: two records under one key could not be told apart.
+            raise GuideDataError("garbage.yml", None, f"{key!r} names two translatable records "
+                                                      f"({japanese[key][0]} and {record[0]})")
+        japanese[key] = record
     return replace(guide, languages=languages,
                    packs=lang_data.load_packs(shared, languages, japanese,
                                               _pack_ids(offices_dir)))

@@ -50,12 +50,24 @@ TRANSLATABLE: dict[str, dict[str, Optional[str]]] = {
     # translated as itself; a step's condition stays Japanese and the answer says so), and the
     # words a visitor tells of it with (bot.life_events matches them like the Japanese ones).
     "life_event": {"title": "title", "note": "note", "synonyms": None},
+    # The sorting dictionary (data/guide/garbage.yml): a category's name and how to put it out,
+    # an item's name, the words a resident names it with (bot.sorting finds them like the
+    # Japanese ones) and its note.
+    "garbage_category": {"name": "name", "how": "how", "when": "when"},
+    "garbage_item": {"name": "name", "synonyms": None, "note": "note"},
 }
 # The field that makes an entry count as translated.
 MAIN_FIELD = {"procedure": "title", "section": "name", "redirect": "title", "program": "title",
-              "facility": "name", "clarification": "question", "category": "title", "life_event": "title"}
+              "facility": "name", "clarification": "question", "category": "title", "life_event": "title",
+              "garbage_category": "name", "garbage_item": "name"}
 LIST_FIELDS = ("synonyms", "bring")
 TEXT_GROUPS = ("responses", "phrases", "screen")
+# A garbage category's key among the entries: its id with this prefix (kaden_recycle is both a
+# category and a procedure). An item's key is its Japanese name, as in garbage.yml.
+GARBAGE_CATEGORY = "garbage_"
+# The words in a language that make a message a garbage question, or garbage talk about
+# something else (as garbage.yml's help.question_words and help.not_item_words).
+GARBAGE_WORDS = ("question_words", "not_item_words")
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ class LanguagePack:
     # group (responses, phrases, screen) → key → (text, reviewed)
     texts: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
     texts_source: Optional[str] = None
+    # question_words / not_item_words → words (translations/<code>.yml's ``garbage:``)
+    garbage_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def text(self, group: str, key: str) -> Optional[str]:
         found = self.texts.get(group, {}).get(key)
@@ -198,10 +212,10 @@ def _entry(file: str, item_id: str, raw: Any, kind: str, japanese: Any,
     return EntryTranslation(fields, raw.get("reviewed", default_reviewed), line, tuple(stale))
 
 
-def _header(file: str, data: Any, code: str, key: str) -> tuple[Optional[str], bool]:
+def _header(file: str, data: Any, code: str, key: str, *more: str) -> tuple[Optional[str], bool]:
     if not isinstance(data, dict):
         raise GuideDataError(file, None, f"expected a mapping with 'language:' and '{key}:'")
-    extra = set(data) - {"language", "source", "reviewed", key, "__line__"}
+    extra = set(data) - {"language", "source", "reviewed", key, "__line__", *more}
     if extra:
         raise GuideDataError(file, None, f"unknown top-level field(s) {sorted(extra)}")
     if data.get("language") != code:
@@ -216,14 +230,30 @@ def _header(file: str, data: Any, code: str, key: str) -> tuple[Optional[str], b
     return source.strip(), reviewed
 
 
+def _garbage_words(file: str, raw: Any) -> dict[str, tuple[str, ...]]:
+    """The ``garbage:`` block of a translation: question_words and not_item_words."""
+    if raw is None:
+        return {}
+    line = raw.get("__line__") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict) or set(raw) - {*GARBAGE_WORDS, "__line__"}:
+        raise GuideDataError(file, line, f"garbage: must be a mapping of {list(GARBAGE_WORDS)}")
+    out = {}
+    for key in GARBAGE_WORDS:
+        words = raw.get(key) or []
+        if not isinstance(words, list):
+            raise GuideDataError(file, line, f"garbage.{key} must be a list")
+        out[key] = tuple(_check_text(file, line, f"garbage.{key} item", w) for w in words)
+    return out
+
+
 def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]],
                  elsewhere: frozenset[str] = frozenset()
-                 ) -> tuple[Optional[str], dict[str, EntryTranslation]]:
-    """(source, entries) of one ``translations/<code>.yml``; ``japanese``: id → (kind, record);
-    ``elsewhere``: ids of other office packs, whose translations this office skips."""
+                 ) -> tuple[Optional[str], dict[str, EntryTranslation], dict[str, tuple[str, ...]]]:
+    """(source, entries, garbage words) of one ``translations/<code>.yml``; ``japanese``: id →
+    (kind, record); ``elsewhere``: ids of other office packs, whose translations this office skips."""
     file = f"{TRANSLATIONS_DIR}/{path.name}"
     data = read_yaml(path)
-    source, reviewed = _header(file, data, code, "entries")
+    source, reviewed = _header(file, data, code, "entries", "garbage")
     raw_entries = data.get("entries") or {}
     if not isinstance(raw_entries, dict):
         raise GuideDataError(file, None, "entries: must be a mapping of guide id → fields")
@@ -237,7 +267,7 @@ def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]],
                                              f"data/guide and the office data pack)")
         kind, record = japanese[item_id]
         entries[item_id] = _entry(file, item_id, raw, kind, record, reviewed)
-    return source, entries
+    return source, entries, _garbage_words(file, data.get("garbage"))
 
 
 def load_texts(path: Path, code: str, known_responses: Optional[set[str]] = None
@@ -313,15 +343,14 @@ def load_packs(directory: Path, languages: dict[str, Language],
     for code in languages:
         if code == SOURCE:
             continue
-        pack = LanguagePack(code)
         entries_path = directory / TRANSLATIONS_DIR / f"{code}.yml"
         texts_path = directory / TEXTS_DIR / f"{code}.yml"
-        source, entries, texts, texts_source = None, {}, {}, None
+        source, entries, texts, texts_source, garbage_words = None, {}, {}, None, {}
         if entries_path.exists():
-            source, entries = load_entries(entries_path, code, japanese, elsewhere)
+            source, entries, garbage_words = load_entries(entries_path, code, japanese, elsewhere)
         if texts_path.exists():
             texts_source, texts = load_texts(texts_path, code, known_responses)
-        pack = LanguagePack(code, entries, source, texts, texts_source)
+        pack = LanguagePack(code, entries, source, texts, texts_source, garbage_words)
         packs[code] = pack
     return packs
 
@@ -452,3 +481,9 @@ def iter_japanese(guide: Any) -> Iterator[tuple[str, tuple[str, Any]]]:
         yield item_id, ("category", record)
     for item_id, record in (getattr(guide, "life_events", None) or {}).items():
         yield item_id, ("life_event", record)
+    garbage = getattr(guide, "garbage", None)
+    if garbage is not None:
+        for cat_id, record in garbage.categories.items():
+            yield GARBAGE_CATEGORY + cat_id, ("garbage_category", record)
+        for name, record in garbage.items.items():
+            yield name, ("garbage_item", record)

@@ -1,22 +1,15 @@
 """Which life event a visitor tells of: 「母が亡くなりました」「市外から引っ越してきました」.
 
-Words are compared like garbage words (normalised, katakana folded to hiragana). The events
+Words are compared like garbage words (:class:`bot.guide_data.Said`). The events
 are tried in the order of data/guide/life_events.yml, so the specific ones listed first
 (海外から, 市内で) win over the general ones (引っ越してき).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
-from bot.guide_data import Guide, LifeEvent, word_key
-from bot.normalize import normalize
-
-# Words in a Latin script (English, Vietnamese, Portuguese) must be whole words: "died" is
-# inside "studied", "born" inside "stubborn". Korean, like Japanese, attaches endings to a
-# stem (돌아가셨어요), so its words are found inside the text.
-SPACED = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+from bot.guide_data import Guide, LifeEvent, Said
 
 
 def event_words(guide: Guide, event: LifeEvent, lang: Optional[str] = None) -> tuple[str, ...]:
@@ -31,14 +24,9 @@ def event_words(guide: Guide, event: LifeEvent, lang: Optional[str] = None) -> t
 def find_event(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[LifeEvent]:
     """The first life event one of whose words (Japanese, or in ``lang``) appears in the text
     (and none of its ``unless`` words), or None."""
-    key, spaced = word_key(text), normalize(text)
-
-    def says(word: str) -> bool:
-        if SPACED.search(word):
-            return re.search(rf"(?<!\w){re.escape(normalize(word))}(?!\w)", spaced) is not None
-        return word_key(word) in key
-
+    said = Said(text)
     for event in guide.life_events.values():
-        if any(says(w) for w in event_words(guide, event, lang)) and not any(says(w) for w in event.unless):
+        if (any(said.says(w) for w in event_words(guide, event, lang))
+                and not any(said.says(w) for w in event.unless)):
             return event
     return None

@@ -1,19 +1,28 @@
-"""Which garbage item a visitor means: 「乾電池 捨て方」「れいぞうこ すてたい」「ヘアスプレーの缶」.
+"""Which garbage item a visitor means: 「乾電池 捨て方」「れいぞうこ すてたい」「ヘアスプレーの缶」,
+"how do I throw away a bicycle", 「旧被子怎么扔」.
 
 Items are found by their names and synonyms in the visitor's words, compared after
 normalisation with katakana folded to hiragana; then by SudachiPy readings, so kana
 spellings find kanji names (れいぞうこ → 冷蔵庫); then by near matches for typos. The
 longest mention wins, so 「割れたガラスのコップ」 is the glass, not 「コップ」 alone.
+
+In another language, the item's names in that language (translations/<code>.yml) are looked
+for first, as life-event words are (:class:`bot.guide_data.Said`): Latin-script words whole,
+others inside the text. Near matches stay Japanese: the character pairs of "television" are
+nearly all in any long English sentence.
 """
 
 from __future__ import annotations
 
+import copy
 import re
-
 from typing import Optional
 
 from bot.furigana import nouns, reading
-from bot.guide_data import Garbage, GarbageItem, Guide, word_key
+from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
+                            Said, plural_pattern, word_key)
+from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS
+from bot.normalize import normalize
 
 # Readings shorter than this match inside too many other words (かさ, かん).
 MIN_READING = 3
@@ -22,6 +31,13 @@ MIN_READING = 3
 WHOLE_WORD = 2
 # A typo'd word must share this share of its character pairs with the text.
 NEAR = 0.75
+
+
+def _singulars(said: str) -> tuple[str, ...]:
+    """What a matched Latin-script word may be the plural of (``plural_pattern``'s endings),
+    the word itself first: "glasses" is a word of its own, "buses" is "bus"."""
+    return (said, *([said[:-3] + "y"] if said.endswith("ies") else []),
+            *([said[:-2]] if said.endswith("es") else []), *([said[:-1]] if said.endswith("s") else []))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -47,12 +63,49 @@ class SortingIndex:
                     read.setdefault(key, item.name)
         self.spelled = sorted(spelled.items(), key=lambda kv: -len(kv[0]))
         self.read = sorted(read.items(), key=lambda kv: -len(kv[0]))
+        # The visitor's language's words (for_language): whole words in one pattern, the
+        # others as folded keys, longest first.
+        self.foreign_keys: list[tuple[str, str]] = []
+        self.foreign_pattern: Optional[re.Pattern[str]] = None
+        self.foreign_names: dict[str, str] = {}
+
+    def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str]) -> "SortingIndex":
+        """This index with (word, item name) pairs of one language and that language's names
+        of guide entries added to ``entry_words``; the Japanese part is shared."""
+        index = copy.copy(self)
+        index.entry_words = self.entry_words | entry_words
+        spaced = {normalize(w).casefold(): name for w, name in words if SPACED.search(w)}
+        if spaced:
+            # One named group per word would be too many: the match is looked up instead.
+            index.foreign_names = spaced
+            alternation = "|".join(plural_pattern(w) for w in sorted(spaced, key=len, reverse=True))
+            index.foreign_pattern = re.compile(rf"{NOT_LATIN_BEFORE}(?:{alternation}){NOT_LATIN_AFTER}")
+        # A single Chinese character (碗, 瓶) is too short to find inside a sentence.
+        index.foreign_keys = sorted({(word_key(w), name) for w, name in words
+                                     if not SPACED.search(w) and len(word_key(w)) > 1},
+                                    key=lambda kv: -len(kv[0]))
+        return index
+
+    def find_foreign(self, text: str) -> Optional[GarbageItem]:
+        """The longest of the language's item words in the text, or None."""
+        said = Said(text)
+        found: list[tuple[int, str]] = []
+        if self.foreign_pattern is not None:
+            for m in self.foreign_pattern.finditer(said.spaced):
+                word = next((w for w in _singulars(m.group()) if w in self.foreign_names), None)
+                if word is not None:
+                    found.append((len(m.group()), self.foreign_names[word]))
+        found += [(len(k), name) for k, name in self.foreign_keys if k in said.key]
+        return self.garbage.items[max(found)[1]] if found else None
 
     def find(self, text: str) -> Optional[GarbageItem]:
         """The item the text is about, or None when it names none."""
         key = word_key(text)
         if not key:
             return None
+        foreign = self.find_foreign(text)
+        if foreign is not None:
+            return foreign
         whole = {word_key(w) for w in nouns(text)}
         for word, name in self.spelled:
             if word in key and (len(word) > WHOLE_WORD or word in whole or word == key):
@@ -77,42 +130,67 @@ class SortingIndex:
         return self.garbage.items[best] if best else None
 
 
-def named_item(guide: Guide, text: str) -> Optional[GarbageItem]:
+def language_words(guide: Guide, lang: Optional[str], key: str) -> tuple[str, ...]:
+    """garbage.yml's question_words or not_item_words, and the visitor's language's."""
+    japanese = getattr(guide.garbage.help, key)
+    pack = guide.packs.get(lang) if lang else None
+    return (*japanese, *(pack.garbage_words.get(key, ()) if pack else ()))
+
+
+def named_item(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[GarbageItem]:
     """The item the text names, unless the text is garbage talk about something else
     (「分別ルールの英語版のチラシ」 is not a チラシ to put out)."""
-    key = word_key(text)
-    if any(word_key(w) in key for w in guide.garbage.help.not_item_words):
+    said = Said(text)
+    if any(said.says(w) for w in language_words(guide, lang, GARBAGE_WORDS[1])):
         return None
-    return sorting_index(guide).find(text)
+    return sorting_index(guide, lang).find(text)
 
 
-# A bare name may end in a topic particle and a question mark: 「ヘアスプレーの缶は？」.
-BARE_END = re.compile(r"(は|って|とか)?[?？。!！…]*$")
+# A bare name may end in a topic particle and a question mark: 「ヘアスプレーの缶は？」, "Batteries?".
+BARE_END = re.compile(r"(は|って|とか)?[?？。.!！…]*$")
 
 
-def garbage_question(guide: Guide, text: str) -> Optional[GarbageItem]:
-    """The item of a garbage question (「傘の捨て方」), whatever the NLU made of the sentence:
-    an item is named and one of the dictionary's question words is there; or the message is
-    nothing but an item's name (「ヘアスプレーの缶」) that names nothing else in the guide."""
-    key = word_key(text)
-    if any(word_key(w) in key for w in guide.garbage.help.question_words):
-        return named_item(guide, text)
-    index = sorting_index(guide)
-    bare = BARE_END.sub("", key)
-    if (bare and any(bare == word for word, _ in index.spelled)
-            and not any(bare in word for word in index.entry_words)):
-        return named_item(guide, text)
+def garbage_question(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[GarbageItem]:
+    """The item of a garbage question (「傘の捨て方」, "how to throw away a bicycle"), whatever
+    the NLU made of the sentence: an item is named and one of the dictionary's question words
+    (Japanese, or in ``lang``) is there; or the message is nothing but an item's name
+    (「ヘアスプレーの缶」) that names nothing else in the guide."""
+    said = Said(text)
+    if any(said.says(w) for w in language_words(guide, lang, GARBAGE_WORDS[0])):
+        return named_item(guide, text, lang)
+    index = sorting_index(guide, lang)
+    bare = BARE_END.sub("", said.key)
+    named = bare and (any(bare == word for word, _ in (*index.spelled, *index.foreign_keys))
+                      or index.foreign_pattern is not None
+                      and index.foreign_pattern.fullmatch(BARE_END.sub("", said.spaced).strip()))
+    if named and not any(bare in word for word in index.entry_words):
+        return named_item(guide, text, lang)
     return None
 
 
-_CACHE: dict[int, tuple[Guide, SortingIndex]] = {}
+_CACHE: dict[int, tuple[Guide, SortingIndex, dict[str, SortingIndex]]] = {}
 
 
-def sorting_index(guide: Guide) -> SortingIndex:
-    """One index per loaded guide (a reload makes a new Guide object, so a new index)."""
+def sorting_index(guide: Guide, lang: Optional[str] = None) -> SortingIndex:
+    """One index per loaded guide and language (a reload makes a new Guide object, so new
+    indexes)."""
     cached = _CACHE.get(id(guide))
     if cached is None or cached[0] is not guide:
         _CACHE.clear()
         words = frozenset(word_key(w) for _k, _i, _t, ws in guide.named_entries() for w in ws)
-        cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage, words))
-    return cached[1]
+        cached = _CACHE[id(guide)] = (guide, SortingIndex(guide.garbage, words), {})
+    _guide, japanese, by_language = cached
+    pack = guide.packs.get(lang) if lang else None
+    if pack is None:
+        return japanese
+    if lang not in by_language:
+        items: list[tuple[str, str]] = []
+        entry_words: set[str] = set()
+        for entry_id, entry in pack.entries.items():
+            names = [w for w in (entry.fields.get("name"), *entry.fields.get("synonyms", ())) if w]
+            if entry_id in guide.garbage.items:
+                items += [(w, entry_id) for w in names]
+            elif not entry_id.startswith(GARBAGE_CATEGORY):
+                entry_words.update(word_key(w) for w in (entry.fields.get("title"), *names) if w)
+        by_language[lang] = japanese.for_language(items, frozenset(entry_words))
+    return by_language[lang]

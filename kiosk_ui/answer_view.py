@@ -270,32 +270,35 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
 
 @dataclass
 class SortingView:
-    """What the kiosk shows for 「これは何ごみ？」: the category, how, and where to check."""
+    """What the kiosk shows for 「これは何ごみ？」: the category, how, and where to check, in
+    the visitor's language where the dictionary is translated."""
 
     sorting: dict                             # bot.answers.sorting_info(...)
     category_id: Optional[str]
     dictionary: str
     dictionary_name: str
     collection_office: str
-    bulky: Redirect
+    bulky: dict                               # bot.answers.redirect_info(...)
 
     def speech(self) -> str:
         s = self.sorting
         if not s["item"]:
-            return "。".join((self.dictionary, self.collection_office, self.bulky.name))
-        return "。".join([f"{s['item']}、{s['category']}", s["how"], *s["notes"]])
+            return "。".join((self.dictionary, self.collection_office, self.bulky["name"]))
+        return "。".join([f"{s['item_label']}、{s['category_label']}", s["how"], *s["notes"]])
 
 
-def sorting_view(guide: Guide, item_name: Optional[str]) -> Optional[SortingView]:
+def sorting_view(guide: Guide, item_name: Optional[str], sp: Optional[Speaker] = None
+                 ) -> Optional[SortingView]:
     """The sorting card of one dictionary item, or the card for an item not in it (None)."""
+    sp = sp or guide.speaker()
     garbage = guide.garbage
     item = garbage.items.get(item_name) if item_name else None
     if item_name and item is None:
         return None
-    return SortingView(answers.sorting_info(guide, item), item.category if item else None,
-                       garbage.help.dictionary, garbage.help.dictionary_name,
-                       garbage.help.collection_office,
-                       guide.redirects[garbage.help.bulky_redirect])
+    where = answers.garbage_help(guide, sp)
+    return SortingView(answers.sorting_info(guide, item, sp), item.category if item else None,
+                       where["dictionary"], garbage.help.dictionary_name, where["office"],
+                       answers.redirect_info(guide.redirects[garbage.help.bulky_redirect], sp))
 
 
 @dataclass

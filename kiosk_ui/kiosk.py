@@ -137,7 +137,7 @@ def answer_fragment(kind: str, item_id: str):
 @bp.get("/fragment/sorting/<item>")
 def sorting_fragment(item: str = ""):
     """The sorting card of a garbage item (or of an item the dictionary does not hold)."""
-    view = sorting_view(guide(), item or None)
+    view = sorting_view(guide(), item or None, sp=speaker())
     if view is None:
         abort(404)
     return render_template("partials/sorting_card.html", view=view, heading_level=2)

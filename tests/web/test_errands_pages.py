@@ -24,6 +24,23 @@ def test_the_sorting_card_shows_the_category_how_and_source(offline_client):
     assert "確認中" not in html
 
 
+def test_the_sorting_card_in_english_names_the_item_and_the_category_with_its_japanese(offline_client):
+    html = offline_client.get("/fragment/sorting/" + quote("乾電池") + "?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in html.split(">")[0]
+    name = re.search(r'class="sorting-category-name">([^<]+)<', html).group(1)
+    assert "(乾電池)" in name and name != "乾電池"            # the sign's Japanese beside
+    assert "半透明の袋" not in html and "semi-transparent" in html.lower()
+
+
+def test_a_garbage_question_in_english_is_answered_in_english(offline_client):
+    """Degraded mode (no Rasa here) answers garbage from the guide data: in the visitor's language."""
+    data = offline_client.post("/api/chat", json={"session_id": "errands-en", "lang": "en",
+                                                  "text": "How do I throw away a bicycle?"}).get_json()
+    assert data["sorting"]["category"] == "粗大ごみ" and data["sorting"]["item"] == "自転車"
+    assert "(粗大ごみ)" in data["sorting"]["category_label"]
+    assert data["lang"] == "en" and "goes in" in " ".join(r["text"] for r in data["replies"])
+
+
 def test_an_unverified_item_says_to_check_the_citys_dictionary(offline_client):
     html = offline_client.get("/fragment/sorting/" + quote("冷蔵庫")).get_data(as_text=True)
     assert "分別辞典でご確認ください" in html

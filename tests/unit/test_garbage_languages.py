@@ -1,0 +1,130 @@
+"""The sorting dictionary in the visitor's language: its items found by their translated names,
+its categories and notes answered in that language, with the Japanese category beside."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot import answers
+from bot.guide_data import GuideDataError, load_guide
+from bot.settings import REPO
+from bot.sorting import garbage_question, named_item
+
+GUIDE = REPO / "data" / "guide"
+OFFICE = REPO / "data" / "offices" / "kanazawa"
+
+# A translation of three items and two categories, written here so the matching rules are
+# tested whatever the shipped translations say.
+EN = """language: en
+source: "test"
+garbage:
+  question_words: [throw away, dispose]
+  not_item_words: [garbage bags]
+entries:
+  garbage_sodai: {name: Bulky garbage, how: "Book the collection first."}
+  garbage_kandenchi: {name: Dry-cell batteries, how: Put them in a clear bag.}
+  自転車: {name: bicycle, synonyms: [bike]}
+  乾電池: {name: battery, synonyms: [dry-cell battery], note: Tape the ends.}
+  電子レンジ: {name: microwave oven, synonyms: [microwave]}
+  juminhyo: {title: Residence certificate, synonyms: [bike registration certificate]}
+"""
+ZH = """language: zh
+source: "test"
+garbage:
+  question_words: [扔, 怎么处理]
+entries:
+  自転車: {name: 自行车}
+  乾電池: {name: 电池, synonyms: [池]}
+"""
+
+
+@pytest.fixture
+def translated(tmp_path):
+    shutil.copytree(GUIDE, tmp_path / "guide")
+    (tmp_path / "guide" / "translations" / "en.yml").write_text(EN, encoding="utf-8")
+    (tmp_path / "guide" / "translations" / "zh.yml").write_text(ZH, encoding="utf-8")
+    return load_guide(tmp_path / "guide", OFFICE)
+
+
+def found(guide, text, lang):
+    item = garbage_question(guide, text, lang)
+    return item.name if item else None
+
+
+@pytest.mark.parametrize("text, lang, item", [
+    ("How do I throw away a bicycle?", "en", "自転車"),
+    ("how to dispose of old bikes", "en", "自転車"),                   # a plural, a synonym
+    ("I want to throw away a dry-cell battery", "en", "乾電池"),       # the longer name wins
+    ("Batteries?", "en", "乾電池"),                                     # a bare name
+    ("how do I throw away a microwave oven", "en", "電子レンジ"),
+    ("旧自行车怎么扔", "zh", "自転車"),                                  # inside the text
+    ("电池怎么处理", "zh", "乾電池"),
+    ("池怎么处理", "zh", None),                                         # one character is too short
+    ("Where can I buy garbage bags to throw away a bike?", "en", None),  # about something else
+    ("I want to throw away my bikeshed", "en", None),                   # not a whole word
+    ("How do I throw away a bicycle?", None, None),                     # English words for English
+    ("自転車の捨て方", "en", "自転車"),                                  # Japanese stays understood
+    ("bikeを捨てたい", "en", "自転車"),                                  # a particle ends a Latin word
+])
+def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text, lang, item):
+    assert found(translated, text, lang) == item
+
+
+@pytest.mark.parametrize("text, lang, item", [
+    ("How do I throw away a bicycle?", "en", "自転車"),
+    ("Which garbage do cardboard boxes go in?", "en", "段ボール"),
+    ("TV를 버리려면 어떻게 해요?", "ko", "テレビ"),
+    ("잃어버린 휴대폰", "ko", None),                                      # lost, not thrown away
+    ("旧被子怎么扔？", "zh", "布団"),
+    ("有人把摩托车扔在路边", "zh", None),                                  # dumped: a report, not sorting
+    ("Máy giặt cũ vứt thế nào?", "vi", "洗濯機"),
+    ("Como jogo fora um ar-condicionado velho?", "pt", "エアコン"),
+    ("Can I get a copy of my residence certificate?", "en", None),
+])
+def test_the_shipped_translations_find_items(guide, text, lang, item):
+    assert found(guide, text, lang) == item
+
+
+def test_a_bare_name_that_names_a_guide_entry_is_not_a_garbage_question(translated):
+    # "bike registration certificate" names a procedure in English: the bare word is not an item.
+    assert found(translated, "bike", "en") is None
+    assert named_item(translated, "bike", "en").name == "自転車"
+
+
+def test_the_answer_is_in_the_visitors_language_with_the_japanese_category_beside(translated):
+    sp = translated.speaker("en")
+    info = answers.sorting_info(translated, translated.garbage.items["乾電池"], sp)
+    assert info["item"] == "乾電池" and info["category"] == "乾電池"   # the keys stay Japanese
+    assert info["item_label"] == "battery"
+    assert info["category_label"] == "Dry-cell batteries (乾電池)"
+    assert info["how"].startswith("Put them in a clear bag.")
+    assert info["notes"] == ["Tape the ends."]
+    sp = translated.speaker("en")
+    answers.sorting_info(translated, translated.garbage.items["自転車"], sp)
+    assert sp.fell_back        # 自転車's note and the category's collection day are Japanese only
+
+
+def test_an_item_without_a_translation_falls_back_and_says_so(translated):
+    sp = translated.speaker("en")
+    info = answers.sorting_info(translated, translated.garbage.items["ライター"]
+                                if "ライター" in translated.garbage.items
+                                else translated.garbage.items["使い捨てライター"], sp)
+    assert info["item_label"] == info["item"] and sp.fell_back
+
+
+def test_a_garbage_translation_is_checked_against_the_dictionary(tmp_path):
+    shutil.copytree(GUIDE, tmp_path / "guide")
+    path = tmp_path / "guide" / "translations" / "en.yml"
+    path.write_text(EN + "  存在しない品物: {name: nothing}\n", encoding="utf-8")
+    with pytest.raises(GuideDataError, match="unknown guide id '存在しない品物'"):
+        load_guide(tmp_path / "guide", OFFICE)
+    path.write_text(EN.replace("  not_item_words: [garbage bags]\n", "  words: [x]\n"),
+                    encoding="utf-8")
+    with pytest.raises(GuideDataError, match="garbage: must be a mapping"):
+        load_guide(tmp_path / "guide", OFFICE)
+    path.write_text(EN.replace("自転車: {name: bicycle", "自転車: {name: bicycle, how: x"),
+                    encoding="utf-8")
+    with pytest.raises(GuideDataError, match="unknown field 'how'"):
+        load_guide(tmp_path / "guide", OFFICE)
