@@ -168,6 +168,12 @@ def garbage_question(guide: Guide, text: str, lang: Optional[str] = None) -> Opt
     return None
 
 
+def is_category_key(guide: Guide, key: str) -> bool:
+    """Whether a translation key names a garbage category (garbage_moyasu), not an entry
+    whose id merely starts so (the redirect garbage_collection)."""
+    return key.startswith(GARBAGE_CATEGORY) and key[len(GARBAGE_CATEGORY):] in guide.garbage.categories
+
+
 _CACHE: dict[int, tuple[Guide, SortingIndex, dict[str, SortingIndex]]] = {}
 
 
@@ -190,7 +196,7 @@ def sorting_index(guide: Guide, lang: Optional[str] = None) -> SortingIndex:
             names = [w for w in (entry.fields.get("name"), *entry.fields.get("synonyms", ())) if w]
             if entry_id in guide.garbage.items:
                 items += [(w, entry_id) for w in names]
-            elif not entry_id.startswith(GARBAGE_CATEGORY):
+            elif not is_category_key(guide, entry_id):
                 entry_words.update(word_key(w) for w in (entry.fields.get("title"), *names) if w)
         by_language[lang] = japanese.for_language(items, frozenset(entry_words))
     return by_language[lang]

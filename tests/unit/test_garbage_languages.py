@@ -128,3 +128,10 @@ def test_a_garbage_translation_is_checked_against_the_dictionary(tmp_path):
                     encoding="utf-8")
     with pytest.raises(GuideDataError, match="unknown field 'how'"):
         load_guide(tmp_path / "guide", OFFICE)
+
+
+def test_a_category_key_is_told_from_an_entry_whose_id_starts_alike(guide):
+    from bot.sorting import is_category_key
+    assert is_category_key(guide, "garbage_moyasu") and is_category_key(guide, "garbage_kaden_recycle")
+    assert not is_category_key(guide, "garbage_collection")     # a redirect
+    assert not is_category_key(guide, "kaden_recycle")          # a procedure
