@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 from bot.guide_data import (Facility, GarbageItem, Guide, LifeEvent, Procedure, Program, Redirect,
                             Section, Source)
 from bot.hours import open_state, weekday_hours
-from bot.languages import GARBAGE_CATEGORY, Speaker, department_name
+from bot.languages import GARBAGE_CATEGORY, Speaker, beside_japanese, department_name
 
 # Japanese, when no speaker is given: the guide's own words.
 _JA = Speaker({}, {}, "ja")
@@ -160,9 +160,7 @@ def sorting_info(guide: Guide, item: Optional[GarbageItem], sp: Speaker = _JA) -
     cat = garbage.categories[item.category]
     key = GARBAGE_CATEGORY + cat.id
     how, when = sp.entry(key, "how", cat.how), sp.entry(key, "when", cat.when)
-    category = sp.entry(key, "name", cat.name)
-    if category != cat.name:
-        category = sp.phrase("department", "{name}（{ja}）", name=category, ja=cat.name)
+    category = beside_japanese(sp.entry(key, "name", cat.name), cat.name, sp)
     note = sp.entry(item.name, "note", item.note)
     source = source_info(garbage.sources[item.sources[0]]) if item.sources else None
     return {"item": item.name, "category": cat.name,

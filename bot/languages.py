@@ -453,11 +453,15 @@ class Speaker:
 def department_name(section: Any, sp: "Speaker") -> str:
     """The section's name in the visitor's language with its Japanese name beside it, as on
     the building's signs: 「Family Register Division (戸籍課)」; Japanese as it is."""
-    name = sp.entry(section.id, "name", section.name)
-    short = section.name.split("（")[0]
-    if sp.japanese or short in name:
+    return beside_japanese(sp.entry(section.id, "name", section.name), section.name.split("（")[0], sp)
+
+
+def beside_japanese(name: str, ja: str, sp: "Speaker") -> str:
+    """A translated name with the Japanese one beside it (「Bulky garbage (粗大ごみ)」); the name
+    as it is when it is Japanese or already holds the Japanese."""
+    if sp.japanese or ja in name:
         return name
-    return sp.phrase("department", "{name}（{ja}）", name=name, ja=short)
+    return sp.phrase("department", "{name}（{ja}）", name=name, ja=ja)
 
 
 def fill(template: str, fields: dict) -> str:
