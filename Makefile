@@ -134,15 +134,18 @@ actions: venv
 	SANIC_HOST=127.0.0.1 $(BIN)/python -m rasa_sdk --actions actions --port $(ACTIONS_PORT)
 
 # Debian packages the tests need: Chromium, its driver and Japanese fonts for the browser
-# tests; PostgreSQL and Redis for the multi-server tests (they start private instances).
-SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server zbar-tools npm
+# tests; PostgreSQL and Redis for the multi-server tests (they start private instances); npm for
+# axe-core, only where no npm is installed: Debian's npm conflicts with a nodejs that brings its
+# own (NodeSource's), and apt then installs nothing at all.
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql redis-server zbar-tools
 $(AXE): | system-deps
 	npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4.11.1
 
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
 	    || ! command -v redis-server >/dev/null || ! command -v zbarimg >/dev/null || ! command -v npm >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) \
+	    $$(command -v npm >/dev/null || echo npm) >/dev/null; fi
 
 clean:
 	rm -rf models results .pytest_cache
