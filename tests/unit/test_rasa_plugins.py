@@ -225,3 +225,25 @@ def test_ginza_without_its_vocabulary_tokenises_and_reads_as_the_full_model():
     for text in texts:
         assert [(t.text, t.morph.get("Reading")) for t in light(text)] == \
             [(t.text, t.morph.get("Reading")) for t in full(text)], text
+
+
+def test_examples_that_teach_the_entry_are_left_out_of_the_question_type(tmp_path):
+    """``metadata: {teaches: entry}`` in the NLU YAML: the entry selector learns the block's
+    examples, the question-type model does not (rasa_plugins/question_type.py says why)."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    data = RasaYAMLReader().reads(
+        'version: "3.1"\nnlu:\n'
+        "- intent: request/juminhyo\n  examples: |\n    - 住民票がほしい\n    - 住民票を1通\n"
+        "- intent: request/juminhyo\n  metadata:\n    teaches: entry\n"
+        "  examples: |\n    - residence certificate\n    - copy of my residence record\n"
+        "- intent: request/inkan\n  examples: |\n    - 印鑑登録をしたい\n    - 印鑑証明がほしい\n"
+        "- intent: greet\n  examples: |\n    - こんにちは\n    - どうも\n")
+    storage = LocalModelStorage(tmp_path)
+    classifier = QuestionTypeClassifier.create({}, storage, Resource("question_type"), _context())
+    classifier.train(data)
+    selector = GuideEntrySelector.create({}, storage, Resource("entry_selector"), _context())
+    selector.train(data)
+    assert "res" in selector._svm.model["vocabulary"]["surface"]
+    assert "res" not in classifier._svm.model["vocabulary"]["surface"]
+    assert "住民" in classifier._svm.model["vocabulary"]["surface"]
