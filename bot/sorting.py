@@ -195,7 +195,9 @@ def sorting_index(guide: Guide, lang: Optional[str] = None) -> SortingIndex:
         for entry_id, entry in pack.entries.items():
             names = [w for w in (entry.fields.get("name"), *entry.fields.get("synonyms", ())) if w]
             if entry_id in guide.garbage.items:
-                items += [(w, entry_id) for w in names]
+                # An item named as in Japanese (やさしい日本語 keeps 「椅子」) is found by the
+                # Japanese rules, a short name only as a whole word: not in 「椅子取りゲーム」.
+                items += [(w, entry_id) for w in names if w != entry_id]
             elif not is_category_key(guide, entry_id):
                 entry_words.update(word_key(w) for w in (entry.fields.get("title"), *names) if w)
         by_language[lang] = japanese.for_language(items, frozenset(entry_words))

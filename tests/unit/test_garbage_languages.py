@@ -135,3 +135,16 @@ def test_a_category_key_is_told_from_an_entry_whose_id_starts_alike(guide):
     assert is_category_key(guide, "garbage_moyasu") and is_category_key(guide, "garbage_kaden_recycle")
     assert not is_category_key(guide, "garbage_collection")     # a redirect
     assert not is_category_key(guide, "kaden_recycle")          # a procedure
+
+
+def test_an_item_named_as_in_japanese_is_found_by_the_japanese_rules(tmp_path):
+    """やさしい日本語 names items as the city's lists do; a short name is still a whole word."""
+    shutil.copytree(GUIDE, tmp_path / "guide")
+    path = tmp_path / "guide" / "translations" / "ja-easy.yml"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n")
+                    + '\n  "椅子": {name: "椅子"}\n', encoding="utf-8")
+    guide = load_guide(tmp_path / "guide", OFFICE)
+    assert named_item(guide, "椅子取りゲーム", "ja-easy") is None
+    assert named_item(guide, "椅子取りゲーム") is None
+    assert named_item(guide, "いらない 椅子を 捨てたいです", "ja-easy").name == "椅子"
+
