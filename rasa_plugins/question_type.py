@@ -46,11 +46,11 @@ class QuestionTypeClassifier(CharSvmComponent):
 def teaches_entry_only(message: Message) -> bool:
     """An example written to tell guide entries apart (``metadata: {teaches: entry}``).
 
-    The question type does not learn from it. Five more English requests per guide entry
-    beside a dozen English out-of-scope examples taught the model that English is a request:
-    "Where can I send a parcel to my country?" went to a counter. Out-of-scope examples to match
-    moved the balance in Japanese instead (a lottery question reached a counter; see
-    docs/evaluation.md), so these examples teach only the entry selector.
+    The question type does not learn from it. Five more requests per guide entry in a language,
+    beside that language's dozen out-of-scope examples, taught the model that the language is a
+    request: 「附近有便利店吗？」 (a convenience store nearby?) went to a counter. Out-of-scope
+    examples to match moved the balance in Japanese instead (a lottery question reached a
+    counter; see docs/evaluation.md), so these examples teach only the entry selector.
     """
     metadata = (message.get(METADATA) or {}).get(METADATA_INTENT)
     return isinstance(metadata, dict) and metadata.get("teaches") == "entry"

@@ -147,4 +147,3 @@ def test_an_item_named_as_in_japanese_is_found_by_the_japanese_rules(tmp_path):
     assert named_item(guide, "椅子取りゲーム", "ja-easy") is None
     assert named_item(guide, "椅子取りゲーム") is None
     assert named_item(guide, "いらない 椅子を 捨てたいです", "ja-easy").name == "椅子"
-
