@@ -15,7 +15,7 @@ def post(client, body=None, **kwargs):
     ({"session_id": SESSION}, 400, "missing_text"),
     ({"session_id": SESSION, "text": ""}, 400, "empty_text"),
     ({"session_id": SESSION, "text": " \u3000\t\n"}, 400, "empty_text"),
-    ({"session_id": SESSION, "text": "あ" * 201}, 413, "text_too_long"),
+    ({"session_id": SESSION, "text": "あ" * 501}, 413, "text_too_long"),
     ({"session_id": SESSION, "text": 42}, 400, "missing_text"),
     ({"session_id": "short", "text": "住民票"}, 400, "invalid_session_id"),
     ({"session_id": "../../etc/passwd", "text": "住民票"}, 400, "invalid_session_id"),
@@ -55,8 +55,29 @@ def test_huge_body_is_refused(offline_client):
 
 
 def test_text_at_the_limit_is_accepted(offline_client):
-    resp = post(offline_client, {"session_id": SESSION, "text": "あ" * 200})
+    resp = post(offline_client, {"session_id": SESSION, "text": "あ" * 500})
     assert resp.status_code == 200
+
+
+# A visitor's story in English is two to three times as long as in Japanese (this one has 259
+# characters); the request at its end must reach the guide.
+ENGLISH_STORY = ("My husband is Japanese and I am from Canada. Our daughter was born in March and she "
+                 "has Japanese nationality. We want to visit my parents in Toronto this summer, so she "
+                 "needs her first passport. Where do we apply for it, and can we do it here?")
+
+
+def test_a_story_in_english_is_accepted(offline_client):
+    assert len(ENGLISH_STORY) > 200
+    resp = post(offline_client, {"session_id": SESSION, "text": ENGLISH_STORY})
+    assert resp.status_code == 200
+
+
+def test_the_kiosk_input_takes_as_much_as_the_api():
+    from kiosk_ui import create_app
+
+    app = create_app({"TESTING": True, "MAX_TEXT_LENGTH": 321})
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'maxlength="321"' in page
 
 
 def test_unreachable_rasa_gives_a_degraded_answer_with_the_information_desk(offline_client, caplog):
