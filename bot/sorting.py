@@ -8,13 +8,15 @@ longest mention wins, so 「割れたガラスのコップ」 is the glass, not 
 
 In another language, the item's names in that language (translations/<code>.yml) are looked
 for first, as life-event words are (:class:`bot.guide_data.Said`): Latin-script words whole,
-others inside the text. Near matches stay Japanese: the character pairs of "television" are
-nearly all in any long English sentence.
+others inside the text. Near matches by character pairs stay Japanese: the pairs of
+"television" are nearly all in any long English sentence. A Latin-script word is instead
+compared whole with the language's one-word names, so "baterries" is batteries.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from typing import Optional
 
@@ -31,6 +33,14 @@ MIN_READING = 3
 WHOLE_WORD = 2
 # A typo'd word must share this share of its character pairs with the text.
 NEAR = 0.75
+# A typo'd Latin-script word ("baterries") is taken for a one-word name this close to it
+# (difflib's ratio), and only when this long: a shorter everyday word is often one letter
+# from an item ("change", "charger"). A typo keeps the first letter and about the length;
+# Portuguese words that differ there are other words (plástico, elástico; recolher, colher).
+NEAR_WORD = 0.85
+MIN_TYPO_WORD = 7
+# The letters of one Latin-script word (what SPACED languages separate with spaces).
+LATIN_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _singulars(said: str) -> tuple[str, ...]:
@@ -68,6 +78,7 @@ class SortingIndex:
         self.foreign_keys: list[tuple[str, str]] = []
         self.foreign_pattern: Optional[re.Pattern[str]] = None
         self.foreign_names: dict[str, str] = {}
+        self.foreign_words: list[str] = []
 
     def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str]) -> "SortingIndex":
         """This index with (word, item name) pairs of one language and that language's names
@@ -80,6 +91,7 @@ class SortingIndex:
             index.foreign_names = spaced
             alternation = "|".join(plural_pattern(w) for w in sorted(spaced, key=len, reverse=True))
             index.foreign_pattern = re.compile(rf"{NOT_LATIN_BEFORE}(?:{alternation}){NOT_LATIN_AFTER}")
+            index.foreign_words = [w for w in spaced if LATIN_WORD.fullmatch(w)]
         # A single Chinese character (碗, 瓶) is too short to find inside a sentence.
         index.foreign_keys = sorted({(word_key(w), name) for w, name in words
                                      if not SPACED.search(w) and len(word_key(w)) > 1},
@@ -96,6 +108,12 @@ class SortingIndex:
                 if word is not None:
                     found.append((len(m.group()), self.foreign_names[word]))
         found += [(len(k), name) for k, name in self.foreign_keys if k in said.key]
+        if not found:
+            for word in LATIN_WORD.findall(said.spaced):
+                if len(word) >= MIN_TYPO_WORD:
+                    alike = [w for w in self.foreign_words if w[0] == word[0] and abs(len(w) - len(word)) <= 1]
+                    found += [(len(near), self.foreign_names[near]) for near
+                              in difflib.get_close_matches(word, alike, n=1, cutoff=NEAR_WORD)]
         return self.garbage.items[max(found)[1]] if found else None
 
     def find(self, text: str) -> Optional[GarbageItem]:

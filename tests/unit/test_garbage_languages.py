@@ -67,6 +67,8 @@ def found(guide, text, lang):
     ("How do I throw away a bicycle?", None, None),                     # English words for English
     ("自転車の捨て方", "en", "自転車"),                                  # Japanese stays understood
     ("bikeを捨てたい", "en", "自転車"),                                  # a particle ends a Latin word
+    ("how do I throw away a microwve", "en", "電子レンジ"),              # a typo, near one name
+    ("how do I throw away a bkie", "en", None),                         # too short to guess at
 ])
 def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text, lang, item):
     assert found(translated, text, lang) == item
@@ -82,6 +84,8 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("Máy giặt cũ vứt thế nào?", "vi", "洗濯機"),
     ("Como jogo fora um ar-condicionado velho?", "pt", "エアコン"),
     ("Can I get a copy of my residence certificate?", "en", None),
+    ("how to throw away old AA baterries, do they go in normal trash?", "en", "乾電池"),
+    ("como separar o lixo plástico", "pt", None),                       # not elástico: another word
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
