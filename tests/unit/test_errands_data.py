@@ -148,6 +148,7 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     ("ヘアスプレーの缶", "ヘアスプレー"),      # only an item's name: how to put it out
     ("ヘアスプレーの缶は？", "ヘアスプレー"),
     ("パソコンは何ごみですか", "パソコン"),
+    ("コンビニ弁当のプラの容器って何で出すの？", "弁当の容器"),   # what it goes out as
     ("自転車", None),                          # also inside 放置自転車: the NLU decides
     ("住民票", None),
     ("ヘアスプレーの缶を買いました", None),    # more than a name, and no question word
