@@ -39,8 +39,8 @@ NEAR = 0.75
 # Portuguese words that differ there are other words (plástico, elástico; recolher, colher).
 NEAR_WORD = 0.85
 MIN_TYPO_WORD = 7
-# The letters of one Latin-script word (what SPACED languages separate with spaces).
-LATIN_WORD = re.compile(r"[^\W\d_]+")
+# One Latin-script word: the letters of guide_data.SPACED (Japanese text around it is not part).
+LATIN_WORD = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+")
 
 
 def _singulars(said: str) -> tuple[str, ...]:
