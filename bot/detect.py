@@ -22,13 +22,15 @@ import re
 import unicodedata
 from typing import Iterable, Optional
 
+from bot.languages import LATIN_LETTERS
+
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]{2,}")
+_LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]{{2,}}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_LATIN = re.compile(f"[{LATIN_LETTERS}]")
 # Characters written only in simplified Chinese (their Japanese forms differ): 证 (証), 书 (書),
 # 户 (戸), 险 (険), 们, 这, 么, 吗, 办, 为, 儿, 报, 记, 国 is shared, so not here.
 _SIMPLIFIED = set("证书户险们这么吗办为儿报记录请问哪卡")

@@ -697,11 +697,11 @@ def word_key(word: str) -> str:
 # Words in a Latin script (English, Vietnamese, Portuguese) must be whole words: "died" is
 # inside "studied", "can" inside "cancel". Korean and Chinese, like Japanese, attach endings
 # to a stem or run words together (돌아가셨어요, 旧被子怎么扔), so their words are found inside.
-SPACED = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
+SPACED = re.compile(f"[{lang_data.LATIN_LETTERS}]")
 # A whole Latin-script word ends where Latin letters and digits do: Korean and Japanese attach
 # their particles to it (「TV를」, 「LEDライト」).
-NOT_LATIN_BEFORE = r"(?<![0-9a-zA-Z\u00c0-\u024f\u1e00-\u1eff])"
-NOT_LATIN_AFTER = r"(?![0-9a-zA-Z\u00c0-\u024f\u1e00-\u1eff])"
+NOT_LATIN_BEFORE = f"(?<![0-9{lang_data.LATIN_LETTERS}])"
+NOT_LATIN_AFTER = f"(?![0-9{lang_data.LATIN_LETTERS}])"
 
 
 class Said:

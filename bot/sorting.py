@@ -23,7 +23,7 @@ from typing import Optional
 from bot.furigana import nouns, reading
 from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
                             Said, plural_pattern, word_key)
-from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS
+from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS, LATIN_LETTERS
 from bot.normalize import normalize
 
 # Readings shorter than this match inside too many other words (かさ, かん).
@@ -39,8 +39,8 @@ NEAR = 0.75
 # Portuguese words that differ there are other words (plástico, elástico; recolher, colher).
 NEAR_WORD = 0.85
 MIN_TYPO_WORD = 7
-# One Latin-script word: the letters of guide_data.SPACED (Japanese text around it is not part).
-LATIN_WORD = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+")
+# One Latin-script word (Japanese text around it is not part).
+LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]+")
 
 
 def _singulars(said: str) -> tuple[str, ...]:
