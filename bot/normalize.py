@@ -15,6 +15,10 @@ _LONG_VOWEL_LOOKALIKES = set("-‐‑‒–—―−－ｰ〜～~")
 # Voiced/semi-voiced marks that combine with the preceding kana under NFKC.
 _COMBINING = {"\u3099", "\u309a", "\uff9e", "\uff9f", "\u309b", "\u309c"}
 _SPACES = {" ", "\u3000", "\t", "\n", "\r", "\u00a0"}
+# Typographic quotes, as phone and tablet keyboards type them: "don’t" must read as "don't".
+# NFKC keeps them; the training data and the guide's words are written with plain ones.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201f": '"', "\u2033": '"'})
 
 
 def _is_kana(ch: str) -> bool:
@@ -39,7 +43,7 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     for start, cluster in _clusters(text):
         # The dakuten forms U+309B/309C become spacing marks under NFKC; join them instead.
         cluster = cluster.replace("\u309b", "\u3099").replace("\u309c", "\u309a")
-        piece = unicodedata.normalize("NFKC", cluster)
+        piece = unicodedata.normalize("NFKC", cluster).translate(_QUOTES)
         for ch in piece:
             prev = out[-1] if out else ""
             if ch in _SPACES or ch.isspace():
@@ -52,7 +56,11 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
                 continue  # 「ケーーキ」 → 「ケーキ」
             if unicodedata.category(ch) in ("Cc", "Cs"):
                 continue  # control characters and lone surrogates carry no meaning here
-            out.append(ch.lower() if ch.isascii() else ch)
+            # Every cased letter, not only ASCII: 「Đăng ký」 at the start of a Vietnamese sentence
+            # is the 「đăng ký」 of the examples, 「É」 the Portuguese 「é」. A letter whose lower
+            # case is longer (「İ」 → 「i̇」) stays, so each character keeps one offset.
+            lower = ch.lower()
+            out.append(lower if len(lower) == 1 else ch)
             offsets.append(start)
     while out and out[-1] == " ":
         out.pop()
@@ -61,7 +69,7 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def normalize(text: str) -> str:
-    """Normalised form of visitor text (NFKC, long vowels, spaces, lower-case ASCII)."""
+    """Normalised form of visitor text (NFKC, long vowels, spaces, plain quotes, lower case)."""
     return normalize_with_offsets(text)[0]
 
 

@@ -86,6 +86,7 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("Can I get a copy of my residence certificate?", "en", None),
     ("how to throw away old AA baterries, do they go in normal trash?", "en", "乾電池"),
     ("como separar o lixo plástico", "pt", None),                       # not elástico: another word
+    ("a sofa I don’t need anymore", "en", "ソファ"),                    # a phone keyboard's apostrophe
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item

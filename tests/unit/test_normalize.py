@@ -18,6 +18,11 @@ from bot.normalize import normalize, normalize_with_offsets, normalized_span, to
     ("㈱", "(株)"),
     ("abc\x00def\x07", "abcdef"),                # control characters dropped
     ("住民票\ud800", "住民票"),                   # a lone surrogate dropped
+    ("Đăng ký tạm trú", "đăng ký tạm trú"),      # a capital beyond ASCII (Vietnamese)
+    ("É grátis?", "é grátis?"),                  # and Portuguese
+    ("İzin", "İzin"),                            # lower case would be two characters: kept
+    ("I don’t want it anymore", "i don't want it anymore"),  # a phone keyboard's apostrophe
+    ("“kosekitohon”", '"kosekitohon"'),
 ])
 def test_normalize(typed, normalized):
     assert normalize(typed) == normalized
