@@ -85,6 +85,7 @@ def index(guide):
     ("ペットボトルのキャプは何ごみ", "ペットボトルのキャップ", "plastic_shigen"),
     ("ダンボールの出し方", "段ボール", "koshi"),
     ("ふらいぱんなにごみ", "フライパン", "chiisana_kinzoku"),
+    ("みかんの 皮、なにごみ ですか", "生ごみ", "moyasu"),              # peel is kitchen waste
 ])
 def test_items_are_found_in_many_spellings(index, text, item, category):
     found = index.find(text)

@@ -87,6 +87,11 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("how to throw away old AA baterries, do they go in normal trash?", "en", "乾電池"),
     ("como separar o lixo plástico", "pt", None),                       # not elástico: another word
     ("a sofa I don’t need anymore", "en", "ソファ"),                    # a phone keyboard's apostrophe
+    ("how do I throw away banana peels?", "en", "生ごみ"),
+    ("香蕉皮是什么垃圾", "zh", "生ごみ"),
+    ("귤 껍질은 어떻게 버려요?", "ko", "生ごみ"),
+    ("vỏ chuối bỏ rác gì?", "vi", "生ごみ"),
+    ("como jogo fora casca de banana?", "pt", "生ごみ"),
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
