@@ -69,3 +69,18 @@ def test_undo_per_response_and_per_intent(app, project):
     assert "取り消しの試験の例文その一" not in now[a]["examples"]
     assert "取り消しの試験の例文その二" in now[b]["examples"]
     assert yaml.safe_load((project / now[b]["file"]).read_text(encoding="utf-8"))["nlu"]
+
+
+def test_every_training_file_staff_edit_has_one_block_per_intent():
+    """Undo restores an intent's block alone only if the file names each intent once; with two
+    blocks of one intent the whole list is one item, and undoing an example of another intent
+    is refused as a conflict (two out_of_scope blocks in conversation.yml did that). The files
+    are those the example editor reads: data/nlu/*.yml, not the languages' folder."""
+    from pathlib import Path
+
+    from back_office.editing.items import items_of
+
+    nlu = Path(__file__).resolve().parents[2] / "data" / "nlu"
+    whole = [path.name for path in sorted(nlu.glob("*.yml"))
+             if ("nlu",) in items_of(path.read_text(encoding="utf-8"))]
+    assert whole == []
