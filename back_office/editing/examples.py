@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from back_office.editing.files import (GENERATED_NLU, HELDOUT_SETS, MAX_EXAMPLE_LENGTH, STAFF_NLU, EditConflict,
-                                       EditError, SaveResult, dump_rt, load_rt, locked, values_version)
+from back_office.editing.files import (GENERATED_NLU, HELDOUT_SETS, MAX_EXAMPLE_LENGTH, STAFF_NLU, Change,
+                                       EditConflict, EditError, SaveResult, dump_rt, load_rt, locked,
+                                       values_version)
 from bot.guide_data import GuideDataError
 from bot.nlu_export import RETRIEVAL_INTENT
 from bot.normalize import normalize
@@ -115,7 +117,48 @@ class TrainingExamples:
 
     def _write_examples(self, intent: str, info: Optional[dict], examples: list[str], user: str,
                         summary: str) -> SaveResult:
-        path = self.project.root / (info["file"] if info else STAFF_NLU)
+        """Write the intent's examples back where they live.
+
+        An intent's examples can be spread over several training files (a concern's file, its
+        registers and situations files). The console edits them as one list: an example kept
+        stays in its file, one removed is removed from its file, and a new one joins the first
+        file's block. Writing the whole list into the first file would copy every other file's
+        examples into it and leave removed ones in place. One history row per file written.
+        """
+        files = self._files_with(intent) or [self.project.root / (info["file"] if info else STAFF_NLU)]
+        wanted = {normalize(e) for e in examples}
+        placed: set[str] = set()
+        plan: dict[Path, list[str]] = {}
+        for path in files:
+            kept = []
+            for example in self._examples_in(path, intent):
+                norm = normalize(example)
+                if norm in wanted and norm not in placed:
+                    kept.append(example)
+                    placed.add(norm)
+            plan[path] = kept
+        plan[files[0]] += [e for e in examples if normalize(e) not in placed]
+        changes = []
+        for path, kept in plan.items():
+            if path.exists() and kept == self._examples_in(path, intent) and path != files[0]:
+                continue
+            changes.append(self._write_block(path, intent, kept, keep_empty=path == files[0],
+                                             user=user, summary=summary))
+        # The first file is always written, as before: the console shows its change.
+        return SaveResult(changes[0], needs_retraining=True)
+
+    def _files_with(self, intent: str) -> list[Path]:
+        """The training files with a block of ``intent``, in the order intents() reads them."""
+        return [path for path in sorted(self.project.nlu_dir.glob("*.yml"))
+                if self.project.rel(path) != GENERATED_NLU and _blocks_in(path, intent)]
+
+    @staticmethod
+    def _examples_in(path: Path, intent: str) -> list[str]:
+        """The intent's examples in one file, over every block of it there."""
+        return [e for block in _blocks_in(path, intent) for e in _examples_of(block.get("examples"))]
+
+    def _write_block(self, path: Path, intent: str, examples: list[str], keep_empty: bool,
+                     user: str, summary: str) -> Change:
         before = path.read_text(encoding="utf-8") if path.exists() else None
         rt, data = load_rt(before or 'version: "3.1"\nnlu:\n- intent: x\n')
         if before is None:
@@ -123,16 +166,24 @@ class TrainingExamples:
         block_text = LiteralScalarString("".join(f"- {e}\n" for e in examples))
         blocks = [b for b in data["nlu"] if isinstance(b, dict) and str(b.get("intent")) == intent]
         if blocks:
-            # An intent split over several blocks keeps its first block; the rest are folded in.
-            blocks[0]["examples"] = block_text
+            # An intent split over several blocks of one file keeps its first; the rest are folded in.
             for extra in blocks[1:]:
                 data["nlu"].remove(extra)
+            if examples or keep_empty:
+                blocks[0]["examples"] = block_text
+            else:
+                data["nlu"].remove(blocks[0])
         else:
             data["nlu"].append(CommentedMap([("intent", intent), ("examples", block_text)]))
         after = dump_rt(rt, data)
         check_nlu_text(after, path.name)
-        change = self._commit(path, before, after, user, summary)
-        return SaveResult(change, needs_retraining=True)
+        return self._commit(path, before, after, user, summary)
+
+
+def _blocks_in(path: Path, intent: str) -> list[dict]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    return [b for b in (data or {}).get("nlu") or []
+            if isinstance(b, dict) and str(b.get("intent")) == intent]
 
 
 def _examples_of(block: Any) -> list[str]:

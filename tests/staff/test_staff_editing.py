@@ -357,6 +357,34 @@ def test_examples_are_edited_in_the_right_nlu_file(client_as, project):
     assert block["examples"].splitlines()[-1] == "- わんちゃんの登録をしたい"
 
 
+def test_an_intent_spread_over_files_is_edited_where_each_example_lives(app, project):
+    """dog_registration has examples in its concern's file, its situations file and a registers
+    file: the console shows them as one list, and saving that list must neither copy the other
+    files' examples into the first nor leave a removed one in place."""
+    def blocks():
+        found = {}
+        for path in sorted((project / "data/nlu").glob("*.yml")):
+            for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+                if block.get("intent") == "request/dog_registration":
+                    found[path.name] = block["examples"].splitlines()
+        return found
+
+    editor = app.extensions["staff_editor"]
+    before = blocks()
+    assert len(before) > 1
+    info = editor.intents()["request/dog_registration"]
+    elsewhere = before[sorted(before)[-1]][-1][2:]                  # an example of the last file
+    examples = [e for e in info["examples"] if e != elsewhere] + ["わんちゃんを家族に迎えた"]
+    editor.save_examples("request/dog_registration", examples, info["version"], "a")
+    after = blocks()
+    first, *others = sorted(before)
+    assert after[first] == before[first] + ["- わんちゃんを家族に迎えた"]
+    assert after[sorted(before)[-1]] == before[sorted(before)[-1]][:-1]
+    assert all(after[name] == before[name] for name in others[:-1])
+    assert editor.intents()["request/dog_registration"]["examples"] == [
+        e for name in sorted(after) for e in (line[2:] for line in after[name])]
+
+
 @pytest.mark.parametrize("text, message", [
     ("住民票がほしいです", "すでに request/juminhyo の例文です"),
     ("住民票の写しを２通ください", "精度評価用の質問"),
