@@ -125,37 +125,33 @@ class TrainingExamples:
         file's block. Writing the whole list into the first file would copy every other file's
         examples into it and leave removed ones in place. One history row per file written.
         """
-        files = self._files_with(intent) or [self.project.root / (info["file"] if info else STAFF_NLU)]
+        spread = self._spread(intent) or {self.project.root / (info["file"] if info else STAFF_NLU): []}
+        first = next(iter(spread))
         wanted = {normalize(e) for e in examples}
         placed: set[str] = set()
         plan: dict[Path, list[str]] = {}
-        for path in files:
-            kept = []
-            for example in self._examples_in(path, intent):
+        for path, there in spread.items():
+            plan[path] = []
+            for example in there:
                 norm = normalize(example)
                 if norm in wanted and norm not in placed:
-                    kept.append(example)
+                    plan[path].append(example)
                     placed.add(norm)
-            plan[path] = kept
-        plan[files[0]] += [e for e in examples if normalize(e) not in placed]
-        changes = []
-        for path, kept in plan.items():
-            if path.exists() and kept == self._examples_in(path, intent) and path != files[0]:
-                continue
-            changes.append(self._write_block(path, intent, kept, keep_empty=path == files[0],
-                                             user=user, summary=summary))
+        plan[first] += [e for e in examples if normalize(e) not in placed]
         # The first file is always written, as before: the console shows its change.
+        changes = [self._write_block(path, intent, kept, keep_empty=path == first, user=user,
+                                     summary=summary)
+                   for path, kept in plan.items() if path == first or kept != spread[path]]
         return SaveResult(changes[0], needs_retraining=True)
 
-    def _files_with(self, intent: str) -> list[Path]:
-        """The training files with a block of ``intent``, in the order intents() reads them."""
-        return [path for path in sorted(self.project.nlu_dir.glob("*.yml"))
-                if self.project.rel(path) != GENERATED_NLU and _blocks_in(path, intent)]
-
-    @staticmethod
-    def _examples_in(path: Path, intent: str) -> list[str]:
-        """The intent's examples in one file, over every block of it there."""
-        return [e for block in _blocks_in(path, intent) for e in _examples_of(block.get("examples"))]
+    def _spread(self, intent: str) -> dict[Path, list[str]]:
+        """The intent's examples in each training file with a block of it, in intents()' order."""
+        out: dict[Path, list[str]] = {}
+        for path in sorted(self.project.nlu_dir.glob("*.yml")):
+            blocks = _blocks_in(path, intent) if self.project.rel(path) != GENERATED_NLU else []
+            if blocks:
+                out[path] = [e for block in blocks for e in _examples_of(block.get("examples"))]
+        return out
 
     def _write_block(self, path: Path, intent: str, examples: list[str], keep_empty: bool,
                      user: str, summary: str) -> Change:
