@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import yaml
 from ruamel.yaml.comments import CommentedMap
@@ -25,16 +25,9 @@ class TrainingExamples:
     def intents(self) -> dict[str, dict]:
         """Every intent with examples in data/nlu (not the generated file): file and examples."""
         out: dict[str, dict] = {}
-        for path in sorted(self.project.nlu_dir.glob("*.yml")):
-            if self.project.rel(path) == GENERATED_NLU:
-                continue
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu") or []:
-                if isinstance(block, dict) and "intent" in block:
-                    examples = _examples_of(block.get("examples"))
-                    entry = out.setdefault(str(block["intent"]), {
-                        "file": self.project.rel(path), "examples": []})
-                    entry["examples"] += examples
+        for path, intent, examples in self._training_blocks():
+            entry = out.setdefault(intent, {"file": self.project.rel(path), "examples": []})
+            entry["examples"] += examples
         for info in out.values():
             info["version"] = values_version(info["examples"])
         return out
@@ -147,11 +140,21 @@ class TrainingExamples:
     def _spread(self, intent: str) -> dict[Path, list[str]]:
         """The intent's examples in each training file with a block of it, in intents()' order."""
         out: dict[Path, list[str]] = {}
-        for path in sorted(self.project.nlu_dir.glob("*.yml")):
-            blocks = _blocks_in(path, intent) if self.project.rel(path) != GENERATED_NLU else []
-            if blocks:
-                out[path] = [e for block in blocks for e in _examples_of(block.get("examples"))]
+        for path, name, examples in self._training_blocks():
+            if name == intent:
+                out.setdefault(path, []).extend(examples)
         return out
+
+    def _training_blocks(self) -> Iterator[tuple[Path, str, list[str]]]:
+        """(file, intent, examples) for each intent block of the staff-editable training files,
+        file by file in name order (the generated file is rebuilt from the guide, never edited)."""
+        for path in sorted(self.project.nlu_dir.glob("*.yml")):
+            if self.project.rel(path) == GENERATED_NLU:
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in data.get("nlu") or []:
+                if isinstance(block, dict) and "intent" in block:
+                    yield path, str(block["intent"]), _examples_of(block.get("examples"))
 
     def _write_block(self, path: Path, intent: str, examples: list[str], keep_empty: bool,
                      user: str, summary: str) -> Change:
@@ -174,12 +177,6 @@ class TrainingExamples:
         after = dump_rt(rt, data)
         check_nlu_text(after, path.name)
         return self._commit(path, before, after, user, summary)
-
-
-def _blocks_in(path: Path, intent: str) -> list[dict]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-    return [b for b in (data or {}).get("nlu") or []
-            if isinstance(b, dict) and str(b.get("intent")) == intent]
 
 
 def _examples_of(block: Any) -> list[str]:
