@@ -53,7 +53,7 @@ def rasa_train_command(out_dir: Path | str, model_file: str, config: str = "conf
     """`rasa train` for the guide, run from the project directory.
 
     ``validated``: the caller has just run `rasa data validate --fail-on-warnings` (stricter than
-    the check `rasa train` makes first), so training skips its own: ~17 s of a retrain (py-spy).
+    the check `rasa train` makes first), so training skips its own.
     """
     return [venv_bin("rasa"), "train", "--config", config, "--domain", "domain.yml",
             "--data", *RASA_DATA, "--out", str(out_dir),
