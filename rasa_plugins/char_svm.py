@@ -89,9 +89,12 @@ class CharSvm:
             if power else None
         svm = LinearSVC(C=config["C"], tol=config["tol"], random_state=0, class_weight=weights)
         if len(classes) > 2 and not weights:
-            # One class against the rest on every core: liblinear releases the GIL, so threads
-            # suffice and the training data is not copied into worker processes.
-            with parallel_backend("threading"):
+            # One class against the rest on every core, in worker processes rather than threads:
+            # scikit-learn's liblinear draws from one process-wide random generator, which
+            # threads share, so two trainings on the same data gave weights up to 5e-5 apart.
+            # Each process seeds it for every class: the model is a function of its inputs.
+            # joblib memory-maps the features for the workers instead of copying them.
+            with parallel_backend("loky"):
                 svm = OneVsRestClassifier(svm, n_jobs=-1).fit(features, labels)
             coef_t = _sparse_t([e.coef_[0] for e in svm.estimators_])
             intercept = np.concatenate([e.intercept_ for e in svm.estimators_])

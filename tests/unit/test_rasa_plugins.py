@@ -76,6 +76,24 @@ def test_the_entry_selector_learns_persists_and_loads_the_same_ranking(tmp_path)
     assert again[0]["confidence"] == pytest.approx(trained[0]["confidence"], rel=1e-5)
 
 
+def test_the_same_examples_train_the_same_weights():
+    """A model is a function of its inputs: liblinear's random generator is process-wide, and
+    one-against-the-rest fits sharing it from threads gave weights up to 5e-5 apart."""
+    from bot.settings import REPO
+    from rasa_plugins.char_svm import DEFAULT_CONFIG, CharSvm
+    from rasa_plugins.training_files import TrainingFiles
+
+    data = TrainingFiles(None, None, [str(REPO / "data/nlu/requests_certificates.yml"),
+                                      str(REPO / "data/nlu/requests_welfare.yml")]).get_nlu_data()
+    examples = [m for m in data.intent_examples if m.get(INTENT_RESPONSE_KEY)]
+    assert len({m.get(INTENT_RESPONSE_KEY) for m in examples}) > 20
+    messages = [Message(data={TEXT: m.get(TEXT)}) for m in examples]
+    labels = [m.get(INTENT_RESPONSE_KEY) for m in examples]
+    first, second = (CharSvm.fit(dict(DEFAULT_CONFIG), messages, labels).model for _ in range(2))
+    assert (first["coef_t"] != second["coef_t"]).nnz == 0
+    assert (first["intercept"] == second["intercept"]).all()
+
+
 @pytest.mark.parametrize("texts", [("住民票を1通", "じゅうみんひょうを1つう"), ("犬の登録", "いぬのとうろく"),
                                    ("residence card", "residence card"), ("", ""), ("ゞ", "ゞ")])
 def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, texts):
