@@ -88,8 +88,9 @@ def _nlu_file(path: Text, language: Optional[Text]) -> TrainingData:
 def _parsed(path: Text, text: Text) -> Optional[TrainingData]:
     """The file's training data, or None when Rasa's own reader should read it.
 
-    Kept per path and content. Callers never change what it returns: every importer layer
-    merges it into a copy.
+    Kept per path and content, unbounded: the processes that read training files (`rasa train`,
+    `rasa data validate`) are short-lived. Callers never change what it returns: every importer
+    layer merges it into a copy.
     """
     if Path(path).suffix not in (".yml", ".yaml"):
         return None
