@@ -81,7 +81,8 @@ class TrainingFiles(RasaFileImporter):
 
 
 def _nlu_file(path: Text, language: Optional[Text]) -> TrainingData:
-    return _parsed(path, rasa_io.read_file(path)) or loading.load_data(path, language)
+    parsed = _parsed(path, rasa_io.read_file(path))
+    return parsed if parsed is not None else loading.load_data(path, language)
 
 
 @functools.lru_cache(maxsize=None)
