@@ -44,6 +44,8 @@ DEFAULT_CONFIG = {
     "class_weight_power": 0.0,
     # Scales SVM margins before the softmax that turns them into confidences.
     "temperature": 10.0,
+    # Weights smaller than this are not kept (see the entry selector's).
+    "min_weight": 0.0,
     "ranking_length": 10,
 }
 
@@ -98,16 +100,16 @@ class CharSvm:
             # joblib memory-maps the features for the workers instead of copying them.
             with parallel_backend("loky"):
                 svm = OneVsRestClassifier(svm, n_jobs=-1).fit(features, labels)
-            coef_t = _sparse_t([e.coef_[0] for e in svm.estimators_])
+            coef_t = _sparse_t([e.coef_[0] for e in svm.estimators_], config["min_weight"])
             intercept = np.concatenate([e.intercept_ for e in svm.estimators_])
         elif len(classes) > 2:
             # Class weights need liblinear's own one-against-the-rest (one thread).
             svm.fit(features, labels)
-            coef_t, intercept = _sparse_t(list(svm.coef_)), svm.intercept_
+            coef_t, intercept = _sparse_t(list(svm.coef_), config["min_weight"]), svm.intercept_
         else:
             svm.fit(features, labels)
             # One row for two classes: the second class's margin is minus the first's.
-            coef_t = _sparse_t([-svm.coef_[0], svm.coef_[0]])
+            coef_t = _sparse_t([-svm.coef_[0], svm.coef_[0]], config["min_weight"])
             intercept = np.concatenate([-svm.intercept_, svm.intercept_])
         return cls(config, {
             "vocabulary": {view: {k: int(i) for k, i in v.vocabulary_.items()}
@@ -235,8 +237,9 @@ class CharSvmComponent(GraphComponent):
         return cls(config, model_storage, resource, svm)
 
 
-def _sparse_t(rows: list):
-    """Weight rows, one per class, as a sparse (features × classes) float32 matrix.
+def _sparse_t(rows: list, min_weight: float = 0.0):
+    """Weight rows, one per class, as a sparse (features × classes) float32 matrix, without the
+    weights smaller than ``min_weight``.
 
     Four in five weights are exactly zero (no support vector has that n-gram): dense, the
     entry selector's matrix was 200 MB in the model file, and stacking it took seconds.
@@ -245,10 +248,10 @@ def _sparse_t(rows: list):
 
     features, classes, values = [], [], []
     for i, row in enumerate(rows):
-        nonzero = np.flatnonzero(row)
-        features.append(nonzero)
-        classes.append(np.full(len(nonzero), i, dtype=np.int32))
-        values.append(row[nonzero].astype(np.float32))
+        kept = np.flatnonzero((np.abs(row) >= min_weight) & (row != 0))
+        features.append(kept)
+        classes.append(np.full(len(kept), i, dtype=np.int32))
+        values.append(row[kept].astype(np.float32))
     return coo_matrix((np.concatenate(values), (np.concatenate(features), np.concatenate(classes))),
                       shape=(len(rows[0]), len(rows))).tocsr()
 

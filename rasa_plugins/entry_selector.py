@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import List
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,6 +26,13 @@ class GuideEntrySelector(CharSvmComponent):
     """
 
     NAME = "selector"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Below 1e-3 lie 30 % of the selector's nonzero weights, 36 MB of the Rasa server's
+        # memory. Without them the best entry of every development and held-out question
+        # (1,778) stayed the same, and no confidence moved by more than 0.004.
+        return {**CharSvmComponent.get_default_config(), "min_weight": 1e-3}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples

@@ -94,6 +94,33 @@ def test_the_same_examples_train_the_same_weights():
     assert (first["intercept"] == second["intercept"]).all()
 
 
+def test_the_entry_selector_keeps_no_tiny_weight_and_ranks_as_with_them():
+    """Weights below min_weight are dropped for memory; the ranking must not notice."""
+    import numpy as np
+
+    from bot.settings import REPO
+    from rasa_plugins.char_svm import CharSvm
+    from rasa_plugins.training_files import TrainingFiles
+
+    data = TrainingFiles(None, None, [str(REPO / "data/nlu/requests_certificates.yml"),
+                                      str(REPO / "data/nlu/requests_welfare.yml")]).get_nlu_data()
+    examples = [m for m in data.intent_examples if m.get(INTENT_RESPONSE_KEY)]
+    messages = [Message(data={TEXT: m.get(TEXT)}) for m in examples]
+    labels = [m.get(INTENT_RESPONSE_KEY) for m in examples]
+    config = GuideEntrySelector.get_default_config()
+    assert config["min_weight"] > 0
+    pruned = CharSvm.fit(config, messages, labels)
+    whole = CharSvm.fit({**config, "min_weight": 0.0}, messages, labels)
+    assert np.abs(pruned.model["coef_t"].data).min() >= config["min_weight"]
+    assert pruned.model["coef_t"].nnz < 0.9 * whole.model["coef_t"].nnz
+    questions = [("住民票を1通ください", "じゅうみんひょうを1つうください"), ("生活保護の相談", "せいかつほごのそうだん"),
+                 ("印鑑登録をしたい", "いんかんとうろくをしたい"), ("介護保険の申請", "かいごほけんのしんせい")]
+    for texts in questions + [(m.get(TEXT), m.get(TEXT)) for m in messages[::7]]:
+        a, b = pruned.scores(texts), whole.scores(texts)
+        assert a.argmax() == b.argmax()
+        assert np.abs(a - b).max() < 0.05
+
+
 @pytest.mark.parametrize("texts", [("住民票を1通", "じゅうみんひょうを1つう"), ("犬の登録", "いぬのとうろく"),
                                    ("residence card", "residence card"), ("", ""), ("ゞ", "ゞ")])
 def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, texts):
