@@ -76,19 +76,25 @@ def test_the_entry_selector_learns_persists_and_loads_the_same_ranking(tmp_path)
     assert again[0]["confidence"] == pytest.approx(trained[0]["confidence"], rel=1e-5)
 
 
-def test_the_same_examples_train_the_same_weights():
-    """A model is a function of its inputs: liblinear's random generator is process-wide, and
-    one-against-the-rest fits sharing it from threads gave weights up to 5e-5 apart."""
+def _certificate_and_welfare_entries() -> tuple[list[Message], list[str]]:
+    """Two training files' guide-entry examples (~600 of ~30 entries), as messages and labels."""
     from bot.settings import REPO
-    from rasa_plugins.char_svm import DEFAULT_CONFIG, CharSvm
     from rasa_plugins.training_files import TrainingFiles
 
     data = TrainingFiles(None, None, [str(REPO / "data/nlu/requests_certificates.yml"),
                                       str(REPO / "data/nlu/requests_welfare.yml")]).get_nlu_data()
     examples = [m for m in data.intent_examples if m.get(INTENT_RESPONSE_KEY)]
-    assert len({m.get(INTENT_RESPONSE_KEY) for m in examples}) > 20
-    messages = [Message(data={TEXT: m.get(TEXT)}) for m in examples]
-    labels = [m.get(INTENT_RESPONSE_KEY) for m in examples]
+    return ([Message(data={TEXT: m.get(TEXT)}) for m in examples],
+            [m.get(INTENT_RESPONSE_KEY) for m in examples])
+
+
+def test_the_same_examples_train_the_same_weights():
+    """A model is a function of its inputs: liblinear's random generator is process-wide, and
+    one-against-the-rest fits sharing it from threads gave weights up to 5e-5 apart."""
+    from rasa_plugins.char_svm import DEFAULT_CONFIG, CharSvm
+
+    messages, labels = _certificate_and_welfare_entries()
+    assert len(set(labels)) > 20
     first, second = (CharSvm.fit(dict(DEFAULT_CONFIG), messages, labels).model for _ in range(2))
     assert (first["coef_t"] != second["coef_t"]).nnz == 0
     assert (first["intercept"] == second["intercept"]).all()
@@ -98,15 +104,9 @@ def test_the_entry_selector_keeps_no_tiny_weight_and_ranks_as_with_them():
     """Weights below min_weight are dropped for memory; the ranking must not notice."""
     import numpy as np
 
-    from bot.settings import REPO
     from rasa_plugins.char_svm import CharSvm
-    from rasa_plugins.training_files import TrainingFiles
 
-    data = TrainingFiles(None, None, [str(REPO / "data/nlu/requests_certificates.yml"),
-                                      str(REPO / "data/nlu/requests_welfare.yml")]).get_nlu_data()
-    examples = [m for m in data.intent_examples if m.get(INTENT_RESPONSE_KEY)]
-    messages = [Message(data={TEXT: m.get(TEXT)}) for m in examples]
-    labels = [m.get(INTENT_RESPONSE_KEY) for m in examples]
+    messages, labels = _certificate_and_welfare_entries()
     config = GuideEntrySelector.get_default_config()
     assert config["min_weight"] > 0
     pruned = CharSvm.fit(config, messages, labels)
