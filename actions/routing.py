@@ -12,7 +12,7 @@ from actions.common import button_item, current_guide, named_items, say, visitor
 from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
-from bot.routing import resolve, selector_ranking, title_of
+from bot.routing import about_an_entry, resolve, selector_ranking, title_of
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
@@ -52,7 +52,11 @@ class ActionRouteVisitor(Action):
 
 
 class ActionSuggest(Action):
-    """The NLU was unsure: propose what the visitor may mean, never route outright."""
+    """The NLU was unsure: propose what the visitor may mean.
+
+    Only when the doubt was between kinds of question about an entry, and the entry's place is
+    clear, is the visitor sent there as for a request.
+    """
 
     def name(self) -> str:
         return "action_suggest"
@@ -72,6 +76,8 @@ class ActionSuggest(Action):
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return [SlotSet("current_item", res.id)]
+        if res.found and about_an_entry(tracker.latest_message.get("intent_ranking") or []):
+            return ActionRouteVisitor().run(dispatcher, tracker, domain)
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []
         for m in [*proposals, *res.candidates, *matcher.search(text)]:

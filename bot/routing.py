@@ -24,6 +24,12 @@ RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "secti
 # 0.25 and 0.30 cost Japanese department accuracy on held-out set 2 (docs/evaluation.md).
 MIN_CONFIDENCE = 0.20
 LEAD_RATIO = 3.0
+# Question types that are about a guide entry: 「会計室はどういう仕事をしている部署ですか」 is a
+# section or a program question, and the guide answers both the same way, from the entry.
+ENTRY_QUESTION_TYPES = frozenset({"request", "section", "program", "facility", "ask_what_to_bring",
+                                  "ask_fee", "ask_floor", "ask_online"})
+# The FallbackClassifier's threshold in config.yml (tests/unit/test_routing.py checks they agree).
+FALLBACK_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,22 @@ def selector_ranking(parse_data: dict) -> list[tuple[str, float]]:
                 ranking.append((full, float(entry.get("confidence") or 0.0)))
     ranking.sort(key=lambda kv: -kv[1])
     return ranking
+
+
+def about_an_entry(intent_ranking: list[dict]) -> bool:
+    """Whether the NLU's doubt is only between two ways of asking about a guide entry.
+
+    The FallbackClassifier asks back when no question type reaches its threshold, also when the
+    doubt is between two kinds of question about one entry (program 0.52, section 0.45 for
+    「会計室はどういう仕事をしている部署ですか」), which the guide answers alike. When the two best
+    types are both about an entry and together reach the threshold, the entry's place can be
+    given as for a request. A doubt with anything else (section 0.58, call_staff 0.25 for
+    「係の人と話したいんですが」) still asks back: the visitor may want a person, not an entry.
+    """
+    ranked = sorted((i for i in intent_ranking or [] if i.get("name") != "nlu_fallback"),
+                    key=lambda i: -float(i.get("confidence") or 0.0))[:2]
+    return len(ranked) == 2 and all(i.get("name") in ENTRY_QUESTION_TYPES for i in ranked) \
+        and sum(float(i.get("confidence") or 0.0) for i in ranked) >= FALLBACK_THRESHOLD
 
 
 def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[str, float]],

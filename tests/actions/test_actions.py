@@ -75,6 +75,21 @@ def test_fallback_proposes_but_never_routes():
     assert events == []
 
 
+def test_fallback_between_two_kinds_of_entry_question_gives_the_place():
+    # program 0.52 or section 0.45: either way the answer is 区会計室's.
+    messages, events = run(ActionSuggest(), "fallback_between_entry_questions")
+    assert messages[0]["custom"]["destination"]["department"] == "区会計室"
+    assert events == [SlotSet("current_item", "kaikei")]
+
+
+def test_fallback_with_a_doubt_beyond_entry_questions_still_asks_back():
+    # section 0.58 or call_staff 0.25: the selector's 0.56 for 生活保護 is not taken.
+    messages, events = run(ActionSuggest(), "fallback_section_or_staff")
+    assert messages[0]["response"] == "utter_suggest"
+    assert "destination" not in messages[0]["custom"]
+    assert events == []
+
+
 @pytest.mark.parametrize("action, response", [
     (ActionCallStaff(), ("utter_call_staff", "utter_call_staff_closed")),
     (ActionOutOfScope(), "utter_out_of_scope"),

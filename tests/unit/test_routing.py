@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.matcher import GuideMatcher
-from bot.routing import resolve, selector_ranking
+import yaml
+
+from bot.routing import FALLBACK_THRESHOLD, about_an_entry, resolve, selector_ranking
+from bot.settings import REPO
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +80,27 @@ def test_matcher_finds_names_in_any_spelling(matcher, typed, expected):
 def test_matcher_tolerates_a_typo(matcher):
     assert "juminhyo" in [m.id for m in matcher.similar("住民票がほしい")]
     assert "passport" in [m.id for m in matcher.search("パスポトの申請")]
+
+
+def _ranking(*pairs):
+    return [{"name": "nlu_fallback", "confidence": FALLBACK_THRESHOLD}] + \
+        [{"name": n, "confidence": c} for n, c in pairs]
+
+
+@pytest.mark.parametrize("pairs, expected", [
+    ([("program", 0.54), ("section", 0.46)], True),
+    ([("request", 0.45), ("ask_what_to_bring", 0.2), ("out_of_scope", 0.1)], True),
+    # The two best must both be about an entry, and together as sure as the threshold.
+    ([("section", 0.59), ("call_staff", 0.24), ("request", 0.1), ("program", 0.07)], False),
+    ([("out_of_scope", 0.55), ("request", 0.45)], False),
+    ([("request", 0.3), ("section", 0.25), ("greet", 0.2)], False),
+    ([("request", 0.55)], False),
+])
+def test_a_doubt_between_two_kinds_of_entry_question_is_about_an_entry(pairs, expected):
+    assert about_an_entry(_ranking(*pairs)) is expected
+
+
+def test_the_fallback_threshold_is_the_nlu_configs():
+    config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert fallback["threshold"] == FALLBACK_THRESHOLD
