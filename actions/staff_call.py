@@ -7,10 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_guide, say, visitor_speaker
+from actions.common import current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
 from bot import answers
 from bot.answers import Utterance
+from bot.matcher import matcher_for
+from bot.routing import guesses, resolve, selector_ranking
 
 
 class ActionCallStaff(Action):
@@ -28,7 +30,13 @@ class ActionCallStaff(Action):
 
 
 class ActionOutOfScope(Action):
-    """Chit-chat and unrelated questions: never a counter; offer the menu and the desk."""
+    """Chit-chat and unrelated questions: never a counter, always the information desk.
+
+    When the entry selector still points clearly at one place, the visitor is told the guide is
+    not sure and offered it, with the next best places, as guesses. Otherwise the answer
+    is the desk alone: a fixed menu of topics would not be about the question, and the start
+    screen is one tap away.
+    """
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -42,7 +50,13 @@ class ActionOutOfScope(Action):
         if errand:
             say(dispatcher, tracker, errand, sp)
             return []
-        say(dispatcher, tracker, [Utterance(
-            "utter_out_of_scope", dict(desk=answers.information_desk_text(guide, sp)),
-            buttons=answers.menu_buttons(guide, sp))], sp)
+        desk = dict(desk=answers.information_desk_text(guide, sp))
+        text = tracker.latest_message.get("text") or ""
+        ranking = selector_ranking(tracker.latest_message)
+        res = resolve(guide, matcher_for(guide), text, ranking, named_ids=named_items(tracker))
+        if res.found and res.kind != "clarification":
+            buttons = answers.choice_buttons(guide, guesses(guide, res, ranking), sp)
+            say(dispatcher, tracker, [Utterance("utter_out_of_scope_guess", desk, buttons=buttons)], sp)
+        else:
+            say(dispatcher, tracker, [Utterance("utter_out_of_scope", desk)], sp)
         return []

@@ -360,12 +360,16 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
                          dict(facility=info))]
         return out + ([] if fac.verified else [Utterance("utter_unverified")])
     if candidates:
-        intents = {"section": "section", "program": "program", "facility": "facility"}
-        buttons = [button(entry_title(guide, m.kind, m.id, m.title, sp),
-                          intents.get(m.kind, "request"), m.id) for m in candidates]
-        return [Utterance("utter_suggest", buttons=buttons)]
+        return [Utterance("utter_suggest", buttons=choice_buttons(guide, candidates, sp))]
     return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
                       buttons=menu_buttons(guide, sp))]
+
+
+def choice_buttons(guide: Guide, candidates: Sequence, sp: Speaker = _JA) -> list[dict]:
+    """One button per candidate entry (a Match), titled in the visitor's language."""
+    intents = {"section": "section", "program": "program", "facility": "facility"}
+    return [button(entry_title(guide, m.kind, m.id, m.title, sp), intents.get(m.kind, "request"), m.id)
+            for m in candidates]
 
 
 def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:

@@ -24,6 +24,9 @@ RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "secti
 # 0.25 and 0.30 cost Japanese department accuracy on held-out set 2 (docs/evaluation.md).
 MIN_CONFIDENCE = 0.20
 LEAD_RATIO = 3.0
+# A further guess beside the best one must not be a long shot: with ~380 entries, an entry
+# the selector knows nothing about still gets ~0.003.
+GUESS_MIN_CONFIDENCE = 0.05
 # Question types that are about a guide entry: 「会計室はどういう仕事をしている部署ですか」 is a
 # section or a program question, and the guide answers both the same way, from the entry.
 ENTRY_QUESTION_TYPES = frozenset({"request", "section", "program", "facility", "ask_what_to_bring",
@@ -134,3 +137,23 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         if m.kind != "clarification":
             candidates.setdefault((m.kind, m.id), m)
     return Resolution(None, None, list(candidates.values())[:4])
+
+
+def guesses(guide: Guide, res: Resolution, ranking: list[tuple[str, float]], limit: int = 3) -> list[Match]:
+    """The resolved entry first, then the selector's next best entries at other places, if likely.
+
+    For a question the guide is not sure it covers: the visitor sees its best guesses, each a
+    different place, as an ask-back shows them.
+    """
+    found = Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)
+    out, places = [found], {destination_key(guide, res.kind, res.id)}
+    for key, conf in ranking[:limit]:
+        family, _, item_id = key.partition("/")
+        kind = guide.kind_of(item_id)
+        if kind not in RETRIEVAL_KINDS.get(family, ()) or kind == "clarification":
+            continue
+        place = destination_key(guide, kind, item_id)
+        if place not in places and len(out) < limit and conf >= GUESS_MIN_CONFIDENCE:
+            places.add(place)
+            out.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
+    return out

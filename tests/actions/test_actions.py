@@ -166,3 +166,37 @@ def test_an_ask_back_is_remembered_for_the_follow_up():
     events = ActionRouteVisitor().run(dispatcher, t, {})
     assert dispatcher.messages[0]["response"] == "utter_clarify"
     assert events == [SlotSet("current_item", "certificate_any")]
+
+
+def _out_of_scope(text: str, ranking: list[tuple[str, float]]):
+    latest = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.95}, "entities": [],
+              "response_selector": {"default": {"ranking": [
+                  {"intent_response_key": k, "confidence": c} for k, c in ranking]}}}
+    dispatcher = CollectingDispatcher()
+    events = ActionOutOfScope().run(dispatcher, Tracker("visitor-1", {}, latest, [], False, None, {}, ""), {})
+    return dispatcher.messages, events
+
+
+def test_out_of_scope_with_nothing_near_sends_to_the_desk_without_buttons():
+    messages, events = _out_of_scope("明日は晴れますか", [("request/gesuido", 0.09), ("request/kanko", 0.07)])
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert "総合案内" in messages[0]["desk"]
+    assert not messages[0]["buttons"] and "choices" not in messages[0]["custom"]
+    assert "destination" not in messages[0]["custom"] and events == []
+
+
+def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
+    # Never a counter outright: the guess is a button, the desk is named, the next best place
+    # is a second guess, the one at the same place as the first is not repeated, and a long
+    # shot is not offered.
+    messages, events = _out_of_scope("区役所の近くで住民票をとれるお店は", [
+        ("request/konbini_kofu", 0.7), ("request/juminhyo", 0.1), ("request/yuso_center", 0.06)])
+    first = messages[0]
+    assert first["response"] == "utter_out_of_scope_guess" and "総合案内" in first["desk"]
+    assert [b["payload"] for b in first["buttons"]] == [
+        '/request{"item": "konbini_kofu"}', '/request{"item": "yuso_center"}']
+    assert first["custom"]["choices"] == first["buttons"]
+    assert "destination" not in first["custom"] and events == []
+    messages, _ = _out_of_scope("区役所の近くで住民票をとれるお店は", [
+        ("request/konbini_kofu", 0.9), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
