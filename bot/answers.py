@@ -360,7 +360,9 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
                          dict(facility=info))]
         return out + ([] if fac.verified else [Utterance("utter_unverified")])
     if candidates:
-        return [Utterance("utter_suggest", buttons=choice_buttons(guide, candidates, sp))]
+        # The desk too: none of the guesses may be what the visitor needs.
+        return [Utterance("utter_suggest", dict(desk=information_desk_text(guide, sp)),
+                          buttons=choice_buttons(guide, candidates, sp))]
     return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
                       buttons=menu_buttons(guide, sp))]
 
