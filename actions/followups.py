@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
@@ -13,7 +14,7 @@ from bot import answers, hours
 from bot.matcher import matcher_for
 from bot.answers import Utterance
 from bot.guide_data import Guide, Procedure
-from bot.languages import Speaker
+from bot.languages import Speaker, department_name
 
 
 def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
@@ -103,8 +104,33 @@ class ActionAnswerDetail(Action):
         return []
 
 
+def _place_outside(guide: Guide, tracker: Tracker) -> Optional[tuple[str, str, str]]:
+    """(kind, id, section or redirect id) of the place a question about hours is about, when it
+    is not in the ward office building: an organisation elsewhere, or a section in a building
+    of its own (the library). None for the office's own counters."""
+    text = tracker.latest_message.get("text") or ""
+    tapped = button_item(tracker)
+    named = ([tapped] if tapped else []) + (named_items(tracker)
+                                            or [m.id for m in matcher_for(guide).mentioned(text)])
+    for item_id in named or [tracker.get_slot("current_item")]:
+        if item_id in guide.redirects:
+            return "redirect", item_id, item_id
+        section_id = (guide.procedures[item_id].section if item_id in guide.procedures
+                      else item_id if item_id in guide.sections else None)
+        if section_id and guide.sections[section_id].building:
+            return ("procedure" if item_id in guide.procedures else "section"), item_id, section_id
+    return None
+
+
+def _place_name(guide: Guide, place_id: str, sp: Speaker) -> str:
+    if place_id in guide.redirects:
+        return sp.entry(place_id, "name", guide.redirects[place_id].name)
+    return department_name(guide.sections[place_id], sp)
+
+
 class ActionAnswerHours(Action):
-    """Opening hours, and whether the office is open right now."""
+    """Opening hours, and whether the office is open right now (or, for a place elsewhere,
+    that place)."""
 
     def name(self) -> str:
         return "action_answer_hours"
@@ -117,6 +143,14 @@ class ActionAnswerHours(Action):
         if garbage:
             say(dispatcher, tracker, garbage, sp)
             return []
+        place = _place_outside(guide, tracker)
+        if place:
+            # The library or ハローワーク keeps hours of its own, which the guide does not have:
+            # the place (with its phone, where known) instead of the ward office's hours.
+            kind, item_id, place_id = place
+            say(dispatcher, tracker, answers.reply_for(guide, kind, item_id, sp=sp)
+                + [Utterance("utter_hours_elsewhere", dict(name=_place_name(guide, place_id, sp)))], sp)
+            return [SlotSet("current_item", item_id)]
         state = hours.open_state(guide, sp=sp)
         say(dispatcher, tracker, [Utterance(
             "utter_hours_open" if state.open else "utter_hours_closed",

@@ -202,3 +202,31 @@ def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
     messages, _ = _out_of_scope("区役所の近くで住民票をとれるお店は", [
         ("request/konbini_kofu", 0.9), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+
+
+def _hours(text: str, current_item=None):
+    latest = {"text": text, "intent": {"name": "ask_hours", "confidence": 0.95}, "entities": []}
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("visitor-1", {"current_item": current_item}, latest, [], False, None, {}, "")
+    return dispatcher.messages, ActionAnswerHours().run(dispatcher, tracker, {})
+
+
+@pytest.mark.parametrize("text, current_item, place", [
+    ("図書館は何時まで開いていますか", None, ("department", "読書活動推進担当（金沢図書館）")),
+    ("ハローワークは何時まで？", None, ("redirect", "ハローワーク")),
+    ("何時までやっていますか", "hello_work", ("redirect", "ハローワーク")),
+])
+def test_hours_of_a_place_outside_the_office_are_not_the_offices(text, current_item, place):
+    messages, events = _hours(text, current_item)
+    custom = messages[0]["custom"]
+    found = (("department", custom["destination"]["department"]) if "destination" in custom
+             else ("redirect", custom["redirect"]["name"]))
+    assert found[0] == place[0] and found[1].startswith(place[1])
+    assert messages[-1]["response"] == "utter_hours_elsewhere" and place[1][:4] in messages[-1]["name"]
+    assert not any("hours" in (m.get("custom") or {}) for m in messages)
+
+
+def test_hours_of_the_offices_own_counter_are_the_offices():
+    messages, events = _hours("戸籍課は何時までですか")
+    assert messages[0]["response"] in ("utter_hours_open", "utter_hours_closed")
+    assert "hours" in messages[0]["custom"] and events == []
