@@ -25,6 +25,8 @@ def destination(section: Section, desk_name: Optional[str] = None, sp: Speaker =
     """Where the visitor should go: section, desk, floor, counter, and how sure we are."""
     desk = section.desk(desk_name)
     place = desk or section
+    # A building of its own (the library, the fire station), named in the visitor's language.
+    building = section.building and sp.entry(section.id, "building", section.building)
     return {
         "section_id": section.id,
         "department": department_name(section, sp),
@@ -34,9 +36,10 @@ def destination(section: Section, desk_name: Optional[str] = None, sp: Speaker =
         "floor": place.floor,
         "counter": place.counter,
         "phone": place.phone or section.phone,
-        "building": section.building,
+        "building": building,
+        "building_ja": section.building,
         "verified": place.verified,
-        "place": place_text(place.floor, place.counter, section.building, sp),
+        "place": place_text(place.floor, place.counter, building, sp),
         "place_ja": place_text(place.floor, place.counter, section.building),
     }
 

@@ -43,7 +43,7 @@ LATIN_LETTERS = "a-zA-Z\u00c0-\u024f\u1e00-\u1eff"
 TRANSLATABLE: dict[str, dict[str, Optional[str]]] = {
     "procedure": {"title": "title", "synonyms": None, "bring": "bring", "fee": "fee",
                   "note": "note", "online": "online"},
-    "section": {"name": "name", "mission": "mission", "synonyms": None},
+    "section": {"name": "name", "mission": "mission", "building": "building", "synonyms": None},
     "redirect": {"title": "title", "name": "name", "note": "note", "synonyms": None},
     "program": {"title": "title", "summary": None, "synonyms": None},
     "facility": {"name": "name", "where": "where", "synonyms": None},

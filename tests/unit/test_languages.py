@@ -152,3 +152,18 @@ def test_a_translation_the_facts_moved_away_from_is_left_out_not_refused(guide_c
     entry = guide.packs["en"].entries[item_id]
     assert field not in entry.fields and entry.fields["title"] == "X"
     assert any(reason in s for s in entry.stale)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ko", "vi", "pt", "ja-easy"])
+def test_a_building_of_its_own_is_named_in_the_visitors_language(guide, lang):
+    """The library and the fire station are not in the office: where they are is said in the
+    visitor's language, with nothing left in Japanese, and the Japanese is kept beside."""
+    from bot.answers import destination
+
+    for section_id in ("library", "shobo", "nurseries", "doboku"):
+        sp = guide.speaker(lang)
+        section = guide.sections[section_id]
+        dest = destination(section, None, sp)
+        assert dest["building_ja"] == section.building
+        assert dest["building"] != section.building and dest["place"] == dest["building"]
+        assert not sp.fell_back, (lang, section_id)
