@@ -377,6 +377,8 @@ class LanguageStatus:
     texts_missing: int
     texts_unreviewed: int
     missing_ids: tuple[str, ...] = ()
+    # Fields of translated entries still shown in Japanese (a note, what to bring…).
+    fields_missing: int = 0
 
 
 def status(languages: dict[str, Language], packs: dict[str, LanguagePack],
@@ -399,8 +401,11 @@ def status(languages: dict[str, Language], packs: dict[str, LanguagePack],
         texts_missing = sum(1 for g, keys in reference_texts.items() for k in keys
                             if k not in pack.texts.get(g, {}))
         texts_unreviewed = sum(1 for g in pack.texts.values() for _t, r in g.values() if not r)
+        fields_missing = sum(1 for i in done for key, attr in TRANSLATABLE[japanese[i][0]].items()
+                             if attr and getattr(japanese[i][1], attr, None)
+                             and key not in pack.entries[i].fields)
         out.append(LanguageStatus(code, len(done), len(missing_ids), unreviewed, texts_missing,
-                                  texts_unreviewed, missing_ids))
+                                  texts_unreviewed, missing_ids, fields_missing))
     return out
 
 

@@ -101,8 +101,8 @@ def language_report(guide) -> list[str]:
     lines = []
     for st in languages.status(guide.languages, guide.packs, japanese, reference):
         lines.append(f"language {st.code}: {st.translated} entries translated, {st.missing} missing, "
-                     f"{st.unreviewed} unreviewed; texts: {st.texts_missing} missing, "
-                     f"{st.texts_unreviewed} unreviewed")
+                     f"{st.unreviewed} unreviewed; {st.fields_missing} fields of them still in "
+                     f"Japanese; texts: {st.texts_missing} missing, {st.texts_unreviewed} unreviewed")
     return lines
 
 

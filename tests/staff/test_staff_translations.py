@@ -16,6 +16,7 @@ def test_languages_are_listed_with_reviewed_and_missing_counts(client_as):
     page = client_as("viewer").get("/staff/translations/").get_data(as_text=True)
     for name in ("English", "やさしい にほんご", "한국어", "Português"):
         assert name in page
+    assert "日本語のままの欄" in page
     listing = client_as("viewer").get("/staff/translations/en/?show=unreviewed").get_data(as_text=True)
     assert "住民票の写しの交付" in listing and "未確認" in listing
 

@@ -74,6 +74,12 @@ def test_reviewed_entries_count_per_language(guide_copy):
                                                   dict(languages.iter_japanese(guide)), {})}
     assert (status["en"].translated, status["en"].unreviewed) == (2, 1)
     assert status["en"].missing == len(dict(languages.iter_japanese(guide))) - 2
+    # A translated entry whose other fields are still Japanese is counted too: 住民票's what to
+    # bring, fee and online, 戸籍課's mission.
+    juminhyo, koseki = guide.procedures["juminhyo"], guide.sections["koseki"]
+    assert status["en"].fields_missing == sum(map(bool, (juminhyo.bring, juminhyo.fee, juminhyo.online,
+                                                         juminhyo.note, koseki.mission, koseki.building)))
+    assert status["en"].fields_missing >= 4
 
 
 @pytest.mark.parametrize("text, lang", [
