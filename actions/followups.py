@@ -17,13 +17,17 @@ from bot.guide_data import Guide, Procedure
 from bot.languages import Speaker, department_name
 
 
-def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
-    """The entry the question is about: tapped or named now, or the last one on screen."""
+def _named_now(guide: Guide, tracker: Tracker) -> list[str]:
+    """The entries tapped or named in this message (the NLU's lookup tables, else the matcher)."""
     text = tracker.latest_message.get("text") or ""
     tapped = button_item(tracker)
-    named = ([tapped] if tapped else []) + (named_items(tracker)
-                                            or [m.id for m in matcher_for(guide).mentioned(text)])
-    for item_id in named:
+    return ([tapped] if tapped else []) + (named_items(tracker)
+                                           or [m.id for m in matcher_for(guide).mentioned(text)])
+
+
+def _subject(guide: Guide, tracker: Tracker) -> Optional[str]:
+    """The entry the question is about: tapped or named now, or the last one on screen."""
+    for item_id in _named_now(guide, tracker):
         if item_id in guide.procedures or item_id in guide.sections or item_id in guide.redirects:
             return item_id
     return tracker.get_slot("current_item")
@@ -108,11 +112,7 @@ def _place_outside(guide: Guide, tracker: Tracker) -> Optional[tuple[str, str, s
     """(kind, id, section or redirect id) of the place a question about hours is about, when it
     is not in the ward office building: an organisation elsewhere, or a section in a building
     of its own (the library). None for the office's own counters."""
-    text = tracker.latest_message.get("text") or ""
-    tapped = button_item(tracker)
-    named = ([tapped] if tapped else []) + (named_items(tracker)
-                                            or [m.id for m in matcher_for(guide).mentioned(text)])
-    for item_id in named or [tracker.get_slot("current_item")]:
+    for item_id in _named_now(guide, tracker) or [tracker.get_slot("current_item")]:
         if item_id in guide.redirects:
             return "redirect", item_id, item_id
         section_id = (guide.procedures[item_id].section if item_id in guide.procedures

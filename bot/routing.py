@@ -90,6 +90,17 @@ def about_an_entry(intent_ranking: list[dict]) -> bool:
         and sum(float(i.get("confidence") or 0.0) for i in ranked) >= FALLBACK_THRESHOLD
 
 
+def ranked_entries(guide: Guide, ranking: list[tuple[str, float]]) -> list[Match]:
+    """The selector's ranking as guide entries, skipping keys the guide no longer has."""
+    ranked = []
+    for key, conf in ranking:
+        family, _, item_id = key.partition("/")
+        kind = guide.kind_of(item_id)
+        if kind in RETRIEVAL_KINDS.get(family, ()):
+            ranked.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
+    return ranked
+
+
 def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[str, float]],
             explicit_id: Optional[str] = None, named_ids: Optional[list[str]] = None) -> Resolution:
     """What the visitor is asking about, or the candidates to ask back with.
@@ -103,12 +114,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
 
     # The selector ranks all guide entries jointly; its ranking is trusted over DIET's
     # guess of the question type (「戸籍課で住民票」 is both a section and a request).
-    ranked = []
-    for key, conf in ranking:
-        family, _, item_id = key.partition("/")
-        kind = guide.kind_of(item_id)
-        if kind in RETRIEVAL_KINDS.get(family, ()):
-            ranked.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
+    ranked = ranked_entries(guide, ranking)
 
     if ranked:
         # Doubt between two entries matters only when they send the visitor to different
@@ -147,13 +153,10 @@ def guesses(guide: Guide, res: Resolution, ranking: list[tuple[str, float]], lim
     """
     found = Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)
     out, places = [found], {destination_key(guide, res.kind, res.id)}
-    for key, conf in ranking[:limit]:
-        family, _, item_id = key.partition("/")
-        kind = guide.kind_of(item_id)
-        if kind not in RETRIEVAL_KINDS.get(family, ()) or kind == "clarification":
-            continue
-        place = destination_key(guide, kind, item_id)
-        if place not in places and len(out) < limit and conf >= GUESS_MIN_CONFIDENCE:
+    for m in ranked_entries(guide, ranking[:limit]):
+        place = destination_key(guide, m.kind, m.id)
+        if m.kind != "clarification" and place not in places and len(out) < limit \
+                and m.score >= GUESS_MIN_CONFIDENCE:
             places.add(place)
-            out.append(Match(kind, item_id, title_of(guide, kind, item_id), conf))
+            out.append(m)
     return out
