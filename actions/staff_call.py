@@ -12,7 +12,7 @@ from actions.errands import errand_reply
 from bot import answers
 from bot.answers import Utterance
 from bot.matcher import matcher_for
-from bot.routing import guesses, resolve, selector_ranking
+from bot.routing import guesses, resolve, selector_ranking, sure_out_of_scope
 
 
 class ActionCallStaff(Action):
@@ -32,10 +32,10 @@ class ActionCallStaff(Action):
 class ActionOutOfScope(Action):
     """Chit-chat and unrelated questions: never a counter, always the information desk.
 
-    When the entry selector still points clearly at one place, the visitor is told the guide is
-    not sure and offered it, with the next best places, as guesses. Otherwise the answer
-    is the desk alone: a fixed menu of topics would not be about the question, and the start
-    screen is one tap away.
+    When the question type leaves some doubt and the entry selector still points clearly at one
+    place, the visitor is told the guide is not sure and offered it, with the next best places,
+    as guesses. Otherwise the answer is the desk alone: a fixed menu of topics would not be
+    about the question, and the start screen is one tap away.
     """
 
     def name(self) -> str:
@@ -51,10 +51,12 @@ class ActionOutOfScope(Action):
             say(dispatcher, tracker, errand, sp)
             return []
         desk = dict(desk=answers.information_desk_text(guide, sp))
-        text = tracker.latest_message.get("text") or ""
-        ranking = selector_ranking(tracker.latest_message)
-        res = resolve(guide, matcher_for(guide), text, ranking, named_ids=named_items(tracker))
-        if res.found and res.kind != "clarification":
+        res = None
+        if not sure_out_of_scope(tracker.latest_message.get("intent")):
+            text = tracker.latest_message.get("text") or ""
+            ranking = selector_ranking(tracker.latest_message)
+            res = resolve(guide, matcher_for(guide), text, ranking, named_ids=named_items(tracker))
+        if res is not None and res.found and res.kind != "clarification":
             buttons = answers.choice_buttons(guide, guesses(guide, res, ranking), sp)
             say(dispatcher, tracker, [Utterance("utter_out_of_scope_guess", desk, buttons=buttons)], sp)
         else:

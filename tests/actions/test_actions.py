@@ -170,8 +170,8 @@ def test_an_ask_back_is_remembered_for_the_follow_up():
     assert events == [SlotSet("current_item", "certificate_any")]
 
 
-def _out_of_scope(text: str, ranking: list[tuple[str, float]]):
-    latest = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.95}, "entities": [],
+def _out_of_scope(text: str, ranking: list[tuple[str, float]], confidence: float = 0.8):
+    latest = {"text": text, "intent": {"name": "out_of_scope", "confidence": confidence}, "entities": [],
               "response_selector": {"default": {"ranking": [
                   {"intent_response_key": k, "confidence": c} for k, c in ranking]}}}
     dispatcher = CollectingDispatcher()
@@ -201,6 +201,14 @@ def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
     assert "destination" not in first["custom"] and events == []
     messages, _ = _out_of_scope("区役所の近くで住民票をとれるお店は", [
         ("request/konbini_kofu", 0.9), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+
+
+def test_out_of_scope_beyond_doubt_gets_the_desk_without_the_selectors_guess():
+    # The selector always has a best entry; the question type is sure this is not about one.
+    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 1.0)], confidence=0.98)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"] and not messages[0]["buttons"]
+    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 1.0)], confidence=0.7)
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
 
 
