@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,20 @@ def test_every_guide_entry_has_training_examples(guide):
                 *guide.programs, *guide.facilities}
     assert expected - keys == set(), "guide entries without NLU examples"
     assert keys - expected == set(), "NLU examples for ids the guide does not have"
+
+
+def test_no_example_repeats_another_of_its_intent():
+    # The normaliser folds width and case before training, so such a repeat only doubles an
+    # example's weight and the retrain's work (606 of them, mostly romanised terms copied into
+    # several languages' files, were removed on 2026-12-05).
+    seen = Counter()
+    for path in sorted((REPO / "data" / "nlu").rglob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in (block.get("examples") or "").splitlines() if "intent" in block else ():
+                if line.lstrip().startswith("- "):
+                    text = unicodedata.normalize("NFKC", line.lstrip()[2:]).casefold().strip()
+                    seen[(block["intent"], text)] += 1
+    assert [k for k, n in seen.items() if n > 1] == []
 
 
 @pytest.mark.servers
