@@ -39,6 +39,19 @@ def test_a_named_entry_wins_when_the_selector_is_unsure(guide, matcher):
     assert (res.kind, res.id) == ("redirect", "passport")
 
 
+def test_a_named_entry_the_selector_is_twice_as_sure_against_is_not_taken(guide, matcher):
+    # 「ほいくえん」 names the city nurseries; the selector puts the vacancy question at
+    # こども家庭支援課. Neither is taken outright: the visitor is asked, with both.
+    ranking = [("request/hoikusho", 0.68), ("section/nurseries", 0.17), ("request/hoikuen_sodan", 0.03),
+               ("request/hoikuen_shien", 0.02), ("request/hoikuen_hiroba", 0.02)]
+    res = resolve(guide, matcher, "ほいくえんの あきを ききたいです", ranking, named_ids=["nurseries"])
+    assert not res.found and {"hoikusho", "nurseries"} <= {m.id for m in res.candidates}
+    # A name the selector does not rank at all is still taken.
+    res = resolve(guide, matcher, "x", [("request/juminhyo", 0.3), ("request/kokuho_join", 0.25)],
+                  named_ids=["dog_registration"])
+    assert (res.kind, res.id) == ("procedure", "dog_registration")
+
+
 def test_lookup_entities_from_the_nlu_count_as_named(guide, matcher):
     res = resolve(guide, matcher, "x", [], named_ids=["dog_registration"])
     assert (res.kind, res.id) == ("procedure", "dog_registration")
