@@ -51,11 +51,10 @@ class ActionOutOfScope(Action):
             say(dispatcher, tracker, errand, sp)
             return []
         desk = dict(desk=answers.information_desk_text(guide, sp))
-        res = None
-        if not sure_out_of_scope(tracker.latest_message.get("intent")):
-            text = tracker.latest_message.get("text") or ""
-            ranking = selector_ranking(tracker.latest_message)
-            res = resolve(guide, matcher_for(guide), text, ranking, named_ids=named_items(tracker))
+        message = tracker.latest_message
+        ranking = selector_ranking(message)
+        res = None if sure_out_of_scope(message.get("intent")) else resolve(
+            guide, matcher_for(guide), message.get("text") or "", ranking, named_ids=named_items(tracker))
         if res is not None and res.found and res.kind != "clarification":
             buttons = answers.choice_buttons(guide, guesses(guide, res, ranking), sp)
             say(dispatcher, tracker, [Utterance("utter_out_of_scope_guess", desk, buttons=buttons)], sp)
