@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -12,14 +12,31 @@ from actions.common import button_item, current_guide, named_items, say, visitor
 from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
 from bot.matcher import Match, matcher_for
-from bot.routing import about_an_entry, resolve, selector_ranking, title_of
+from bot.guide_data import GarbageItem, Guide
+from bot.languages import Speaker
+from bot.routing import Resolution, about_an_entry, resolve, selector_ranking, title_of
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
 # 「持ち物は？」 after 「どの証明書ですか？」 is about the choices on screen.
 REMEMBERED = ("procedure", "section", "redirect", "clarification")
 # Garbage entries: when the visitor names an item, its sorting answers them, not a counter.
-GARBAGE_ENTRIES = ("gomi_bunbetsu", "kaden_recycle", "bulky_waste")
+GARBAGE_ENTRIES = ("gomi_bunbetsu", "gomi_genryo", "kaden_recycle", "bulky_waste")
+
+
+def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Optional[GarbageItem]:
+    """The garbage item whose sorting answers the message, or None.
+
+    「乾電池の出し方」 goes to a garbage entry: the item's sorting answers it, not the counter.
+    So does a message the guide would ask back about when a garbage entry is among the
+    choices and an item is named: "I broke a ceramic plate and two glass cups" has no
+    question word for the dictionary, and "old batterys AA size how to thow away" a typo in
+    it. An item alone is not enough: the dictionary finds 自転車 in a stolen bicycle and
+    洗濯機 in a health insurance card that went through the wash.
+    """
+    if res.id in GARBAGE_ENTRIES or (not res.found and any(c.id in GARBAGE_ENTRIES for c in res.candidates)):
+        return named_item(guide, text, sp.lang)
+    return None
 
 
 class ActionRouteVisitor(Action):
@@ -42,8 +59,7 @@ class ActionRouteVisitor(Action):
         if errand:
             say(dispatcher, tracker, errand, sp)
             return []
-        # 「乾電池の出し方」 went to the garbage counter entry: the item's sorting answers it.
-        item = named_item(guide, text, sp.lang) if res.id in GARBAGE_ENTRIES and not explicit else None
+        item = None if explicit else sorting_asked(guide, text, res, sp)
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item, sp), sp)
             return []
@@ -73,6 +89,10 @@ class ActionSuggest(Action):
             return []
         res = resolve(guide, matcher, text, selector_ranking(tracker.latest_message),
                       named_ids=named_items(tracker))
+        item = sorting_asked(guide, text, res, sp)
+        if item is not None:
+            say(dispatcher, tracker, sorting_reply(guide, item, sp), sp)
+            return []
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return [SlotSet("current_item", res.id)]

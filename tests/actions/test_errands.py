@@ -130,6 +130,34 @@ def test_a_garbage_question_read_as_out_of_scope_or_unsure_still_gets_the_item()
     assert messages[0]["response"] == "utter_out_of_scope"
 
 
+def unsure(*entries: str) -> dict:
+    """A selector that spreads its doubt over these request entries (the guide would ask back)."""
+    return {"request": {"ranking": [{"intent_response_key": f"request/{e}", "confidence": 0.12}
+                                    for e in entries]}}
+
+
+@pytest.mark.parametrize("action", [ActionRouteVisitor(), ActionSuggest()])
+def test_an_item_named_in_an_unsure_question_with_a_garbage_choice_gets_its_sorting(action):
+    """No question word for the dictionary (「割ってしまいました」), a garbage entry among the
+    choices the guide would ask back with: the item's sorting answers it."""
+    text = "お皿を割ってしまいました"
+    messages, _ = run(action, message(text, "request", ranking=unsure("machi_bika", "gomi_genryo", "kenko_sodan")))
+    assert messages[0]["response"] == "utter_sorting"
+    assert messages[0]["custom"]["sorting"]["category"] == "燃えないごみ"
+    # The same words with no garbage entry among the choices are asked back about.
+    messages, _ = run(action, message(text, "request", ranking=unsure("machi_bika", "kenko_sodan", "koen")))
+    assert "sorting" not in messages[0]["custom"]
+
+
+def test_an_item_in_a_confident_answer_elsewhere_is_not_sorted():
+    # 洗濯機 is in the dictionary; the question is about the card that went through it.
+    ranking = {"request": {"ranking": [{"intent_response_key": "request/kokuho_card", "confidence": 0.8},
+                                       {"intent_response_key": "request/kaden_recycle", "confidence": 0.1}]}}
+    messages, _ = run(ActionRouteVisitor(), message("保険証が洗濯機に入ってだめになった", "request", ranking=ranking))
+    assert "sorting" not in messages[0]["custom"]
+    assert messages[0]["custom"]["destination"]["department"] == "保険年金課"
+
+
 def test_a_request_that_goes_where_the_plan_starts_gets_the_plan():
     # 国民年金 is the plan's second step but at 保険年金課, where the plan starts.
     ranking = {"request": {"ranking": [{"intent_response_key": "request/nenkin_join", "confidence": 0.9}]}}
