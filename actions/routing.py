@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
 from bot.answers import reply_for, sorting_reply
-from bot.matcher import Match, matcher_for
 from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
-from bot.routing import Resolution, about_an_entry, resolve, selector_ranking, title_of
+from bot.matcher import Match, matcher_for
+from bot.routing import Resolution, about_an_entry, resolve, selector_ranking, selector_sure, title_of
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
@@ -96,7 +96,7 @@ class ActionSuggest(Action):
         if res.kind == "clarification":
             say(dispatcher, tracker, reply_for(guide, res.kind, res.id, sp=sp), sp)
             return [SlotSet("current_item", res.id)]
-        if res.found and about_an_entry(tracker.latest_message.get("intent_ranking") or []):
+        if selector_sure(res) or res.found and about_an_entry(tracker.latest_message.get("intent_ranking") or []):
             return ActionRouteVisitor().run(dispatcher, tracker, domain)
         proposals = [Match(res.kind, res.id, title_of(guide, res.kind, res.id), 1.0)] if res.found else []
         seen, candidates = set(), []

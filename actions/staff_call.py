@@ -9,10 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
+from actions.routing import ActionRouteVisitor
 from bot import answers
 from bot.answers import Utterance
 from bot.matcher import matcher_for
-from bot.routing import guesses, resolve, selector_ranking, sure_out_of_scope
+from bot.routing import guesses, resolve, selector_ranking, selector_sure, sure_out_of_scope
 
 
 class ActionCallStaff(Action):
@@ -32,7 +33,8 @@ class ActionCallStaff(Action):
 class ActionOutOfScope(Action):
     """Chit-chat and unrelated questions: never a counter, always the information desk.
 
-    When the question type leaves some doubt and the entry selector still points clearly at one
+    When the question type leaves some doubt and the entry selector is sure of one place, the
+    visitor is sent there as for a request; when the selector only points clearly at one
     place, the visitor is told the guide is not sure and offered it, with the next best places,
     as guesses. Otherwise the answer is the desk alone: a fixed menu of topics would not be
     about the question, and the start screen is one tap away.
@@ -55,6 +57,10 @@ class ActionOutOfScope(Action):
         ranking = selector_ranking(message)
         res = None if sure_out_of_scope(message.get("intent")) else resolve(
             guide, matcher_for(guide), message.get("text") or "", ranking, named_ids=named_items(tracker))
+        if res is not None and selector_sure(res):
+            # Out of scope without certainty, and the selector sure of one place: a question
+            # in another language that the question type misread (bot.routing.SELECTOR_SURE).
+            return ActionRouteVisitor().run(dispatcher, tracker, domain)
         if res is not None and res.found and res.kind != "clarification":
             buttons = answers.choice_buttons(guide, guesses(guide, res, ranking), sp)
             say(dispatcher, tracker, [Utterance("utter_out_of_scope_guess", desk, buttons=buttons)], sp)

@@ -200,7 +200,7 @@ def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
     assert first["custom"]["choices"] == first["buttons"]
     assert "destination" not in first["custom"] and events == []
     messages, _ = _out_of_scope("区役所の近くで住民票をとれるお店は", [
-        ("request/konbini_kofu", 0.9), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
+        ("request/konbini_kofu", 0.85), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
 
 
@@ -208,8 +208,40 @@ def test_out_of_scope_beyond_doubt_gets_the_desk_without_the_selectors_guess():
     # The selector always has a best entry; the question type is sure this is not about one.
     messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 1.0)], confidence=0.98)
     assert [m["response"] for m in messages] == ["utter_out_of_scope"] and not messages[0]["buttons"]
-    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 1.0)], confidence=0.7)
+    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 0.8)], confidence=0.7)
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+
+
+def test_a_selector_sure_of_a_place_outweighs_a_question_type_that_is_not_sure():
+    # "Onde faço a troca da carteira de motorista…": out of scope at 0.85, the selector sure of
+    # the driving licence. Sure means SELECTOR_SURE; at 0.85 the place is only a guess.
+    text = "Onde faço a troca da carteira de motorista brasileira pela japonesa?"
+    messages, _ = _out_of_scope(text, [("request/driving_license", 0.95)], confidence=0.85)
+    assert messages[0]["custom"]["redirect"]["id"] == "driving_license"
+    messages, _ = _out_of_scope(text, [("request/driving_license", 0.85)], confidence=0.85)
+    assert messages[0]["response"] == "utter_out_of_scope_guess"
+    # The question type sure that it is out of scope still wins.
+    messages, _ = _out_of_scope(text, [("request/driving_license", 1.0)], confidence=0.95)
+    assert messages[0]["response"] == "utter_out_of_scope" and not messages[0]["buttons"]
+
+
+@pytest.mark.parametrize("sure, routed", [(0.95, True), (0.85, False)])
+def test_a_fallback_with_a_sure_selector_gives_the_place(sure, routed):
+    # "there is a hornets nest on my balcony": no question type reached the threshold.
+    latest = {"text": "there is a hornets nest on my balcony, who can help",
+              "intent": {"name": "nlu_fallback", "confidence": 0.6}, "entities": [],
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.6},
+                                 {"name": "request", "confidence": 0.45}, {"name": "out_of_scope", "confidence": 0.4}],
+              "response_selector": {"default": {"ranking": [
+                  {"intent_response_key": "request/gaichu_hachi", "confidence": sure}]}}}
+    dispatcher = CollectingDispatcher()
+    ActionSuggest().run(dispatcher, Tracker("visitor-1", {}, latest, [], False, None, {}, ""), {})
+    first = dispatcher.messages[0]
+    assert ("destination" in first["custom"]) is routed
+    if routed:
+        assert first["custom"]["destination"]["department"] == "生活衛生課"
+    else:
+        assert first["response"] == "utter_suggest"
 
 
 def _hours(text: str, current_item=None):
