@@ -28,7 +28,7 @@ from typing import Any, Iterator, Optional
 
 from bot import languages as lang_data
 from bot.guide_yaml import ID_CHARS, GuideDataError, _Record, _records, read_yaml  # noqa: F401
-from bot.normalize import normalize, to_hiragana
+from bot.normalize import fold_latin, normalize, to_hiragana
 from bot.settings import REPO
 
 log = logging.getLogger(__name__)
@@ -704,12 +704,19 @@ NOT_LATIN_BEFORE = f"(?<![0-9{lang_data.LATIN_LETTERS}])"
 NOT_LATIN_AFTER = f"(?![0-9{lang_data.LATIN_LETTERS}])"
 
 
+def latin_key(text: str) -> str:
+    """How a Latin-script dictionary word and a message are compared: normalised, case-folded
+    and without diacritics, so "xe dap" finds the dictionary's "xe đạp" and "garrafa pet" 「garrafa
+    PET」 (:func:`bot.normalize.fold_latin`)."""
+    return fold_latin(normalize(text).casefold())
+
+
 class Said:
     """One message, in the forms dictionary and life-event words are looked for in."""
 
     def __init__(self, text: str):
         self.key = word_key(text)
-        self.spaced = normalize(text).casefold()
+        self.spaced = latin_key(text)
 
     def says(self, word: str) -> bool:
         """Whether the message says the word: a Latin-script word whole (or with a plural
@@ -725,7 +732,7 @@ def dictionary_word(word: str) -> tuple[Optional["re.Pattern[str]"], str]:
     """(whole-word pattern for a Latin-script word, else None; the word's folded key): the
     dictionaries' words are few and asked about on every message, so each is folded once."""
     if SPACED.search(word):
-        return re.compile(rf"{NOT_LATIN_BEFORE}{plural_pattern(normalize(word).casefold())}{NOT_LATIN_AFTER}"), word_key(word)
+        return re.compile(rf"{NOT_LATIN_BEFORE}{plural_pattern(latin_key(word))}{NOT_LATIN_AFTER}"), word_key(word)
     return None, word_key(word)
 
 

@@ -78,6 +78,32 @@ def to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
+def _latin_without_marks() -> dict[int, str]:
+    """Each accented Latin letter (Latin-1 to Latin Extended Additional) → its base letter."""
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for cp in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        if "LATIN" not in unicodedata.name(ch, ""):
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base and base != ch:
+            table[cp] = base
+    return table
+
+
+_UNMARKED = _latin_without_marks()
+
+
+def fold_latin(text: str) -> str:
+    """Latin letters without diacritics: "đăng ký tạm trú" → "dang ky tam tru", "não" → "nao".
+
+    A kiosk's keyboard has no Vietnamese or Portuguese layout, so visitors type without marks;
+    the guide's words and examples are written with them. Only Latin letters change: kana keep
+    their voicing marks (が is not か).
+    """
+    return text.translate(_UNMARKED)
+
+
 def normalized_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a [start, end) span of the original text into the normalised text."""
     new_start = next((i for i, o in enumerate(offsets) if o >= start), len(offsets))

@@ -22,7 +22,7 @@ from typing import Optional
 
 from bot.furigana import nouns, reading
 from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
-                            Said, plural_pattern, word_key)
+                            Said, latin_key, plural_pattern, word_key)
 from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS, LATIN_LETTERS
 from bot.normalize import normalize
 
@@ -85,7 +85,7 @@ class SortingIndex:
         of guide entries added to ``entry_words``; the Japanese part is shared."""
         index = copy.copy(self)
         index.entry_words = self.entry_words | entry_words
-        spaced = {normalize(w).casefold(): name for w, name in words if SPACED.search(w)}
+        spaced = {latin_key(w): name for w, name in words if SPACED.search(w)}
         if spaced:
             # One named group per word would be too many: the match is looked up instead.
             index.foreign_names = spaced

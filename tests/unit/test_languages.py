@@ -141,6 +141,9 @@ def test_a_life_event_is_told_in_the_visitors_language(guide):
     assert find_event(guide, "孩子出生了，要办什么手续", "zh").id == "birth"
     assert find_event(guide, "孩子出生了，要办什么手续") is None            # Chinese words only for zh
     assert find_event(guide, "母が亡くなりました").id == "death"
+    # Typed without diacritics, as on a keyboard without a Vietnamese layout: the dictionary
+    # has 「chuyển trong thành phố」 only with its marks.
+    assert find_event(guide, "toi chuyen trong thanh pho, can lam gi", "vi").id == "moving_within"
 
 
 @pytest.mark.parametrize("entries, field, reason", [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.normalize import normalize, normalize_with_offsets, normalized_span, to_hiragana
+from bot.normalize import fold_latin, normalize, normalize_with_offsets, normalized_span, to_hiragana
 
 
 @pytest.mark.parametrize("typed, normalized", [
@@ -42,6 +42,12 @@ def test_entity_spans_survive_normalisation():
     normalized, offsets = normalize_with_offsets(original)
     start, end = normalized_span(offsets, 0, 9)  # the half-width word, 9 code points
     assert normalized[start:end] == "ジュウミンヒョウ"
+
+
+def test_fold_latin_drops_diacritics_of_latin_letters_only():
+    assert fold_latin("Đăng ký tạm trú ở đâu? não, ação") == "Dang ky tam tru o dau? nao, acao"
+    # Kana keep their voicing marks: が is not か.
+    assert fold_latin("がガぱ") == "がガぱ"
 
 
 def test_to_hiragana():
