@@ -7,7 +7,9 @@ no out-of-scope question routed to a counter.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 
 import pytest
 import yaml
@@ -24,14 +26,34 @@ HELDOUT_3 = HELDOUT_DIR / "visitor_questions_3.yml"
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
-@pytest.mark.parametrize("questions", [HELDOUT, HELDOUT_2, HELDOUT_3], ids=["set1", "set2", "set3"])
-def test_heldout_set_is_never_used_for_training(questions):
-    training = set()
+# Every set under data/heldout: the held-out sets, the sealed sets and the development sets
+# (a development question trained on would stop telling what the guide misses).
+EVERY_SET = sorted(HELDOUT_DIR.rglob("*.yml"))
+# Punctuation and spaces do not make a question new: 「…잊어버렸어요」 is 「…잊어버렸어요.」.
+_NOT_WORDS = re.compile(r"[\s。、，,.．？?！!・…~〜「」『』()（）]")
+
+
+def _key(text: str) -> str:
+    return _NOT_WORDS.sub("", normalize(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _training_keys() -> frozenset[str]:
+    """Every written training example. Not data/nlu/generated_from_guide.yml: it is the guide's
+    own names and synonyms, and a visitor who types one (「車庫証明」) is meant to be found by it."""
+    keys = set()
     for path in (REPO / "data" / "nlu").rglob("*.yml"):
+        if path.name == "generated_from_guide.yml":
+            continue
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in (block.get("examples") or "").splitlines():
-                training.add(normalize(line.strip().removeprefix("- ")))
-    leaked = [q["text"] for q in load_questions(questions) if normalize(q["text"]) in training]
+                keys.add(_key(line.strip().removeprefix("- ")))
+    return frozenset(keys)
+
+
+@pytest.mark.parametrize("questions", EVERY_SET, ids=[str(p.relative_to(HELDOUT_DIR)) for p in EVERY_SET])
+def test_heldout_set_is_never_used_for_training(questions):
+    leaked = [q["text"] for q in load_questions(questions) if _key(q["text"]) in _training_keys()]
     assert leaked == []
 
 
