@@ -706,8 +706,8 @@ NOT_LATIN_AFTER = f"(?![0-9{lang_data.LATIN_LETTERS}])"
 
 def latin_key(text: str) -> str:
     """How a Latin-script dictionary word and a message are compared: normalised, case-folded
-    and without diacritics, so "xe dap" finds the dictionary's "xe đạp" and "garrafa pet" 「garrafa
-    PET」 (:func:`bot.normalize.fold_latin`)."""
+    and without diacritics, so "xe dap" finds the dictionary's "xe đạp" and "chaleira eletrica"
+    its "chaleira elétrica" (:func:`bot.normalize.fold_latin`)."""
     return fold_latin(normalize(text).casefold())
 
 

@@ -95,7 +95,7 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     # Typed on a keyboard without a Vietnamese or Portuguese layout: no diacritics.
     ("may giat cu vut the nao?", "vi", "洗濯機"),
     ("vo chuoi bo rac gi?", "vi", "生ごみ"),
-    ("Como jogo fora um ar-condicionado velho? E a garrafa de plastico?", "pt", "エアコン"),
+    ("como jogo fora uma chaleira eletrica velha?", "pt", "電気ポット"),
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
