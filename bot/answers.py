@@ -121,7 +121,8 @@ def redirect_info(redirect: Redirect, sp: Speaker = _JA) -> dict:
     rid = redirect.id
     return {"id": rid, "title": sp.entry(rid, "title", redirect.title),
             "name": sp.entry(rid, "name", redirect.name), "name_ja": redirect.name,
-            "phone": redirect.phone, "url": redirect.url, "note": sp.entry(rid, "note", redirect.note)}
+            "phone": redirect.phone, "url": redirect.url, "note": sp.entry(rid, "note", redirect.note),
+            "floor": redirect.floor}
 
 
 def program_info(guide: Guide, program: Program, sp: Speaker = _JA) -> dict:
@@ -328,6 +329,13 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
     if kind == "redirect":
         red = guide.redirects[item_id]
         info = redirect_info(red, sp)
+        if red.floor is not None:
+            # Not a ward-office counter, but upstairs: "not handled at the ward office, contact
+            # …" would send the visitor out of a building the counter is in.
+            return [Utterance("utter_redirect_in_building",
+                              dict(title=info["title"], name=info["name"], note=info["note"] or "",
+                                   place=sp.phrase("place_floor_only", "{floor}階", floor=red.floor)),
+                              dict(redirect=info))]
         return [Utterance("utter_redirect", dict(title=info["title"], name=info["name"],
                                                  note=info["note"] or ""),
                           dict(redirect=info))]

@@ -125,6 +125,9 @@ class Redirect:
     note: Optional[str]
     synonyms: tuple[str, ...]
     source: Optional[str] = None  # where the division of work is stated
+    # Set from the office pack (office.yml ``in_building``) when this office's building houses
+    # the organisation's counter: the visitor is sent upstairs, not out of the building.
+    floor: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,9 @@ class Office:
     hours: OpeningHours
     facilities: tuple[Facility, ...]
     waiting: Waiting = Waiting()
+    # redirect id → floor: organisations the ward office does not run, with a counter in its
+    # building (金沢国際交流ラウンジ on 2階). Per office, since redirects are shared by all.
+    in_building: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -438,7 +444,20 @@ def _office(file: str, data: Any) -> Office:
         ),
         facilities=facilities,
         waiting=_waiting(file, data.get("waiting")),
+        in_building=tuple(_in_building(r, floors) for r in
+                          (_records(file, data, "in_building", "in_building")
+                           if data.get("in_building") is not None else ())),
     )
+
+
+def _in_building(rec: _Record, floors: tuple[int, ...]) -> tuple[str, int]:
+    """A redirect whose counter is in this building: it needs a floor of it and a source."""
+    rec.unknown_keys({"redirect", "floor", "source"})
+    floor = rec.int("floor")
+    if floor not in floors:
+        raise rec.fail(f"floor {floor} is not one of the office's floors {list(floors)}")
+    rec.str("source")  # required: a redirect's place is a fact only a public page can give
+    return rec.str("redirect"), floor
 
 
 def _waiting(file: str, raw: Any) -> Waiting:
@@ -839,6 +858,10 @@ def _load(paths: dict[str, Path], shown: dict[str, str], offices_dir: Optional[P
     sections = index("sections.yml", "sections", "section", _section)
     procedures = index("procedures.yml", "procedures", "procedure", _procedure)
     redirects = index("redirects.yml", "redirects", "redirect", _redirect)
+    for rid, floor in office.in_building:
+        if rid not in redirects:
+            raise GuideDataError("office.yml", None, f"in_building refers to unknown redirect {rid!r}")
+        redirects[rid] = replace(redirects[rid], floor=floor)
     programs = index("programs.yml", "programs", "program", _program)
     clarifications = index("clarifications.yml", "clarifications", "clarification", _clarification)
     categories = index("categories.yml", "categories", "category", _category)

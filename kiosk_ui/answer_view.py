@@ -132,6 +132,9 @@ def take_away_text(guide: Guide, view: AnswerView) -> str:
                                            else hedge))
     if view.redirect:
         head.append(view.redirect.name)
+        if view.redirect.floor is not None:
+            head.append(_("この建物の%(floor)s階です（区役所の窓口ではありません）",
+                          floor=view.redirect.floor))
     phone = (d or {}).get("phone") or (view.redirect.phone if view.redirect else None)
     tail = [_("電話 %(phone)s", phone=phone)] if phone else []
     h = guide.office.hours
@@ -244,6 +247,9 @@ def answer_view(guide: Guide, kind: str, item_id: str, desk: Optional[str] = Non
                           redirect=replace(red, title=info["title"], name=info["name"],
                                            note=info["note"]))
         view.link, view.link_is_official = red.url, bool(red.url)
+        if red.floor is not None:
+            # A counter upstairs that the ward office does not run: the way to its floor.
+            _route_maps(guide, view, red.floor)
     elif kind == "facility" and item_id in guide.facilities:
         fac = guide.facilities[item_id]
         info = answers.facility_info(fac, sp)

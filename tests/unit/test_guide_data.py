@@ -7,7 +7,9 @@ import time
 
 import pytest
 
+from bot.answers import reply_for
 from bot.guide_data import GUIDE_FILES, GuideDataError, GuideStore, load_guide
+from bot.wording import render
 
 ORG_CHART = ["総務課", "区政推進課", "地域振興課", "読書活動推進担当（金沢図書館）", "戸籍課", "税務課",
              "区会計室", "福祉保健課", "生活衛生課", "高齢・障害支援課", "こども家庭支援課",
@@ -52,6 +54,9 @@ def _edit(path, old, new):
     ("procedures.yml", "synonyms: [国民健康保険,", "synonyms: [住民票,", "already used by 'juminhyo'"),
     ("clarifications.yml", "choices: [juminhyo,", "choices: [no_such_procedure,", "unknown procedure"),
     ("office.yml", 'weekday_open: "08:45"', 'weekday_open: "8時45分"', "time like 08:45"),
+    ("office.yml", "redirect: multicultural_center", "redirect: no_such_place", "unknown redirect"),
+    ("office.yml", "    floor: 2\n    source: \"広報よこはま金沢区版", "    floor: 9\n    source: \"広報よこはま金沢区版",
+     "floor 9 is not one of the office's floors"),
 ])
 def test_a_broken_file_is_named_with_its_line_and_reason(guide_copy, file, old, new, reason):
     _edit(guide_copy / file, old, new)
@@ -107,3 +112,20 @@ def test_store_without_any_good_data_raises_the_error(guide_copy):
     (guide_copy / "office.yml").write_text("office: [", encoding="utf-8")
     with pytest.raises(GuideDataError):
         GuideStore(guide_copy).get()
+
+
+def test_a_counter_upstairs_that_the_office_does_not_run_is_not_sent_out_of_the_building(guide):
+    """金沢国際交流ラウンジ is on the office's 2nd floor (広報金沢区版 2023-01): its answer says the
+    floor, and never "not handled at the ward office, contact …" (which sends a visitor outside)."""
+    lounge = reply_for(guide, "redirect", "multicultural_center")
+    assert [u.response for u in lounge] == ["utter_redirect_in_building"]
+    assert lounge[0].payload["redirect"]["floor"] == 2
+    text = render(lounge[0])
+    assert "この建物の2階" in text and "取り扱っていません" not in text
+    english = render(reply_for(guide, "redirect", "multicultural_center", sp=guide.speaker("en"))[0],
+                     sp=guide.speaker("en"))
+    assert "2F of this building" in english and "not handled" not in english
+    # A redirect out of the building keeps its wording, and an office without the lounge
+    # (a pack with no in_building) sends nobody upstairs.
+    assert [u.response for u in reply_for(guide, "redirect", "passport")] == ["utter_redirect"]
+    assert guide.redirects["passport"].floor is None

@@ -69,3 +69,12 @@ def test_card_on_another_floor_draws_kiosk_to_lift_then_lift_to_counter(client, 
     assert f"エレベーターで{section.floor}階へ" in html
     # The legend says what the red dot is on that floor: the lift, not "you are here".
     assert "赤い丸がエレベーターの降り口" in html and "赤い丸が現在地" not in html
+
+
+def test_a_counter_upstairs_not_run_by_the_office_gets_its_floor_and_the_way(client):
+    lounge = client.get("/fragment/answer/redirect/multicultural_center").get_data(as_text=True)
+    assert "この建物の2階です（区役所の窓口ではありません）" in lounge
+    assert "区役所の外の窓口です" not in lounge
+    assert 'data-route="true"' in lounge and lounge.count('class="floor-map"') == 2
+    passport = client.get("/fragment/answer/redirect/passport").get_data(as_text=True)
+    assert "区役所の外の窓口です" in passport and 'class="floor-map"' not in passport
