@@ -35,6 +35,10 @@ _LATIN = re.compile(f"[{LATIN_LETTERS}]")
 # 户 (戸), 险 (険), 们, 这, 么, 吗, 办, 为, 儿, 报, 记, 国 is shared, so not here.
 _SIMPLIFIED = set("证书户险们这么吗办为儿报记录请问哪卡")
 _SIMPLIFIED |= set("说话让给过还没见长门问题网电车东处务业疗养码领续签护驾驶费岁补换")
+# 垃圾 (garbage) and the everyday words around it, Japanese forms in brackets: 类 (類),
+# 碎 (砕), 扔, 丢, 该 (該), 样 (様), 间 (間), 对 (対), 从 (従), 个 (個), 钱 (銭), 觉 (覚).
+# 「碎瓷碗 垃圾分类」, all Han, was read as Japanese and missed the Chinese garbage words.
+_SIMPLIFIED |= set("圾类碎扔丢该样间对从个钱觉")
 # Traditional forms a Chinese visitor from Taiwan or Hong Kong writes (Japanese uses other
 # forms): 證 (証), 戶 (戸), 險 (険), 辦, 麼, 嗎, 們, 這, 裡.
 _TRADITIONAL = set("證戶險辦麼嗎們這裡簽區處醫")
