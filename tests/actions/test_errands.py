@@ -149,6 +149,18 @@ def test_an_item_named_in_an_unsure_question_with_a_garbage_choice_gets_its_sort
     assert "sorting" not in messages[0]["custom"]
 
 
+def test_a_question_about_making_less_of_an_item_is_not_sorted():
+    """Sure of ごみの減量, an item named is what to reduce, not what to put out."""
+    sure = {"request": {"ranking": [{"intent_response_key": "request/gomi_genryo", "confidence": 0.99}]}}
+    messages, _ = run(ActionRouteVisitor(),
+                      message("なまごみ を へらしたい。たいひ の つくりかた を おしえて ください", "request", ranking=sure))
+    assert "sorting" not in messages[0]["custom"]
+    assert messages[0]["custom"]["destination"]["department"] == "地域振興課"
+    # With a garbage question's words it is still the item's sorting.
+    messages, _ = run(ActionRouteVisitor(), message("生ごみは何ごみ？減らす方法も知りたい", "request", ranking=sure))
+    assert messages[0]["custom"]["sorting"]["category"] == "燃やすごみ"
+
+
 def test_an_item_in_a_confident_answer_elsewhere_is_not_sorted():
     # 洗濯機 is in the dictionary; the question is about the card that went through it.
     ranking = {"request": {"ranking": [{"intent_response_key": "request/kokuho_card", "confidence": 0.8},

@@ -143,6 +143,10 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     from bot.sorting import named_item
     assert named_item(guide, "ごみの分別ルールの英語版のチラシがほしい") is None
     assert named_item(guide, "チラシは何ごみ？").name == "チラシ"
+    # A scrapped moped's number plate goes back to 税務課; the moped itself is still an item.
+    assert named_item(guide, "げんつき を すてました。ナンバー を かえしたい です。", "ja-easy") is None
+    assert named_item(guide, "原付を捨てたのでナンバープレートを返したい") is None
+    assert named_item(guide, "原付の捨て方").name == "バイク"
 
 
 @pytest.mark.parametrize("text, item", [
@@ -153,6 +157,9 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     ("自転車", None),                          # also inside 放置自転車: the NLU decides
     ("住民票", None),
     ("ヘアスプレーの缶を買いました", None),    # more than a name, and no question word
+    ("やさい の かわ は なにごみ でうか", "生ごみ"),  # hiragana, spaced, a typo: not a river (河川)
+    ("子どもが大きくなって ベビーカーが いらなく なりました", "ベビーカー"),  # "no longer needed"
+    ("保育園がいらなくなりました", None),     # not an item: 退園 is the NLU's
 ])
 def test_a_garbage_question_by_its_words_or_by_an_items_bare_name(guide, text, item):
     from bot.sorting import garbage_question

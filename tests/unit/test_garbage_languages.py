@@ -96,6 +96,7 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("may giat cu vut the nao?", "vi", "洗濯機"),
     ("vo chuoi bo rac gi?", "vi", "生ごみ"),
     ("como jogo fora uma chaleira eletrica velha?", "pt", "電気ポット"),
+    ("碎瓷碗 垃圾分类", "zh", "茶わん"),                                # 瓷碗, inside a longer word
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
