@@ -15,14 +15,13 @@ from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
 from bot.matcher import Match, matcher_for
 from bot.routing import Resolution, about_an_entry, resolve, selector_ranking, selector_sure, title_of
-from bot.sorting import garbage_question, named_item
+from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
 # 「持ち物は？」 after 「どの証明書ですか？」 is about the choices on screen.
 REMEMBERED = ("procedure", "section", "redirect", "clarification")
 # Garbage entries: when the visitor names an item, its sorting answers them, not a counter.
 GARBAGE_ENTRIES = ("gomi_bunbetsu", "gomi_genryo", "kaden_recycle", "bulky_waste")
-REDUCING = "gomi_genryo"  # ごみの減量: a garbage entry among ask-back choices, not an answer's
 
 
 def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Optional[GarbageItem]:
@@ -35,11 +34,6 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
     it. An item alone is not enough: the dictionary finds 自転車 in a stolen bicycle and
     洗濯機 in a health insurance card that went through the wash.
     """
-    if res.id == REDUCING:
-        # Sure the visitor wants to reduce garbage: 「生ごみを減らしたい、堆肥の作り方は」 names
-        # 生ごみ but asks how to make less of it. Only a garbage question's own words (「生ごみ
-        # は何ごみ」) make it one about putting the item out.
-        return garbage_question(guide, text, sp.lang)
     if res.id in GARBAGE_ENTRIES or (not res.found and any(c.id in GARBAGE_ENTRIES for c in res.candidates)):
         return named_item(guide, text, sp.lang)
     return None

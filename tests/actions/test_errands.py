@@ -150,15 +150,16 @@ def test_an_item_named_in_an_unsure_question_with_a_garbage_choice_gets_its_sort
 
 
 def test_a_question_about_making_less_of_an_item_is_not_sorted():
-    """Sure of ごみの減量, an item named is what to reduce, not what to put out."""
+    """Sure of ごみの減量, an item named is what to reduce (garbage.yml's not_item_words),
+    not what to put out; an item broken or a garbage question still gets its sorting."""
     sure = {"request": {"ranking": [{"intent_response_key": "request/gomi_genryo", "confidence": 0.99}]}}
     messages, _ = run(ActionRouteVisitor(),
                       message("なまごみ を へらしたい。たいひ の つくりかた を おしえて ください", "request", ranking=sure))
     assert "sorting" not in messages[0]["custom"]
     assert messages[0]["custom"]["destination"]["department"] == "地域振興課"
-    # With a garbage question's words it is still the item's sorting.
-    messages, _ = run(ActionRouteVisitor(), message("生ごみは何ごみ？減らす方法も知りたい", "request", ranking=sure))
-    assert messages[0]["custom"]["sorting"]["category"] == "燃やすごみ"
+    for text, category in (("生ごみは何ごみ？", "燃やすごみ"), ("お皿を割ってしまいました", "燃えないごみ")):
+        messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=sure))
+        assert messages[0]["custom"]["sorting"]["category"] == category
 
 
 def test_an_item_in_a_confident_answer_elsewhere_is_not_sorted():

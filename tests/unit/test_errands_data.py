@@ -147,6 +147,9 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     assert named_item(guide, "げんつき を すてました。ナンバー を かえしたい です。", "ja-easy") is None
     assert named_item(guide, "原付を捨てたのでナンバープレートを返したい") is None
     assert named_item(guide, "原付の捨て方").name == "バイク"
+    # Making less of an item is ごみの減量 (地域振興課), in Japanese and in English.
+    assert named_item(guide, "生ごみを減らしたい。堆肥の作り方は？") is None
+    assert named_item(guide, "how can we reduce food waste? so many banana peels every day", "en") is None
 
 
 @pytest.mark.parametrize("text, item", [
