@@ -82,6 +82,8 @@ _PT_WORDS = {"onde", "fica", "quero", "preciso", "como", "para", "de", "da", "do
              "casar", "divórcio", "divorcio", "óbito", "obito", "morreu", "criança", "crianca",
              "escola", "creche", "vacina", "aposentadoria", "imposto", "cachorro", "cão",
              "gato", "rua", "parque", "consulta", "onde", "quando", "abre", "fecha", "aberto",
+             # garbage: "garrafa pet" alone was read as English, where no item is "garrafa"
+             "garrafa", "garrafas", "pneu", "pneus", "jogo", "jogar", "joga",
              "prefeitura", "japonês", "japones", "trabalho", "emprego", "filhos", "meus",
              "minhas", "nosso", "nossa", "com", "sem", "por", "favor", "aonde", "preciso",
              "gostaria", "pode", "ajudar", "deixei", "perdi", "lixo", "coleta", "grande"}

@@ -124,27 +124,67 @@ class SortingIndex:
         if foreign is not None:
             return foreign
         whole = {word_key(w) for w in nouns(text)}
-        for word, name in self.spelled:
-            if word in key and (len(word) > WHOLE_WORD or word in whole or word == key):
-                # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
-                return self._near(key, longer_than=len(word), threshold=0.8) or self.garbage.items[name]
+        mentions = self._mentions(key, whole)
+        if mentions:
+            start, end, name = max(mentions, key=lambda m: m[1] - m[0])
+            # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
+            near = self._near(key, longer_than=end - start, threshold=0.8)
+            if near is not None:
+                return near
+            # 「テレビのリモコンのでんち」: in AのB the item is B, as in 「ペットボトルのキャップ」.
+            after = {s: (e, n) for s, e, n in mentions}
+            while key[end:end + 1] == "の" and end + 1 in after:
+                end, name = after[end + 1]
+            return self.garbage.items[name]
         said = word_key(reading(text))
         for word, name in self.read:
             if word in said:
                 return self.garbage.items[name]
         return self._near(key)
 
+    def _mentions(self, key: str, whole: set[str]) -> list[tuple[int, int, str]]:
+        """Each item name in the folded text, not inside a longer one: (start, end, item)."""
+        found: list[tuple[int, int, str]] = []
+        for word, name in self.spelled:  # longest first
+            if len(word) <= WHOLE_WORD and word not in whole and word != key:
+                continue
+            start = key.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if not any(s <= start and end <= e for s, e, _ in found):
+                    found.append((start, end, name))
+                start = key.find(word, start + 1)
+        return found
+
     def _near(self, key: str, longer_than: int = 2, threshold: float = NEAR) -> Optional[GarbageItem]:
         grams = _bigrams(key)
-        best, best_score = None, threshold
+        scored = []
         for word, name in self.spelled:
             if len(word) <= longer_than:
                 continue
             word_grams = _bigrams(word)
             score = len(word_grams & grams) / len(word_grams)
-            if score > best_score or (best is None and score >= threshold):
-                best, best_score = name, score
-        return self.garbage.items[best] if best else None
+            if score >= threshold:
+                scored.append((score, word, name))
+        # The pairs must also be together: in a long sentence the pairs of クッション are all
+        # somewhere (「ごみステーション…ずっと…」), but no stretch of it reads like クッション.
+        for score, word, name in sorted(scored, key=lambda t: -t[0]):
+            if _typo_of(word, key, threshold):
+                return self.garbage.items[name]
+        return None
+
+
+def _typo_of(word: str, key: str, threshold: float) -> bool:
+    """Whether some stretch of ``key`` about as long as ``word`` is that word with a typo."""
+    n = len(word)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(word)
+    for size in (n - 1, n, n + 1):
+        for i in range(max(0, len(key) - size) + 1):
+            matcher.set_seq1(key[i:i + size])
+            if matcher.ratio() >= threshold:
+                return True
+    return False
 
 
 def language_words(guide: Guide, lang: Optional[str], key: str) -> tuple[str, ...]:

@@ -163,6 +163,15 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     ("やさい の かわ は なにごみ でうか", "生ごみ"),  # hiragana, spaced, a typo: not a river (河川)
     ("子どもが大きくなって ベビーカーが いらなく なりました", "ベビーカー"),  # "no longer needed"
     ("保育園がいらなくなりました", None),     # not an item: 退園 is the NLU's
+    ("テレビの リモコンの でんち を すてたいです", "乾電池"),     # AのB: the item is B
+    ("ペットボトルのキャップの捨て方", "ペットボトルのキャップ"),
+    ("ぎゅうにゅう の かみパック は どう すてますか", "紙パック"),  # not パック of a bento box
+    ("シャンプーの詰め替えの袋ってプラ？燃やすごみ？", "シャンプーのボトル"),  # a category asked
+    # A typo must read like the item somewhere: the pairs of クッション are all in this
+    # sentence, scattered, and of 懐中電灯 in the next.
+    ("うちのごみステーション、今週ずっと持ってってもらえてないんだわ。どこに言えばいいっしょ", None),
+    ("そだいごみ を だしたい。もうしこみ の でんわ は どこ", None),   # the phone number to apply
+    ("缶詰がたくさん余っています。捨てるのはもったいないのでフードドライブに出したい", None),
 ])
 def test_a_garbage_question_by_its_words_or_by_an_items_bare_name(guide, text, item):
     from bot.sorting import garbage_question

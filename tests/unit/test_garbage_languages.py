@@ -97,6 +97,9 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("vo chuoi bo rac gi?", "vi", "生ごみ"),
     ("como jogo fora uma chaleira eletrica velha?", "pt", "電気ポット"),
     ("碎瓷碗 垃圾分类", "zh", "茶わん"),                                # 瓷碗, inside a longer word
+    ("碗摔碎了，碎瓷片扔在哪一类？", "zh", "陶磁器"),
+    ("what bin do empty hairspray cans go in", "en", "ヘアスプレー"),     # "what bin" asks
+    ("onde jogo pneu velho do carro", "pt", "タイヤ"),                  # the tyre, not the car
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item

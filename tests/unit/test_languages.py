@@ -90,7 +90,7 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("주민표", "ko"), ("재류카드 갱신", "ko"),
     ("Tôi muốn đổi thẻ cư trú", "vi"), ("giay khai sinh o dau", "vi"), ("dang ky ket hon", "vi"),
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
-    ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
+    ("garrafa pet", "pt"), ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
     ("12345", None), ("？", None),
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
