@@ -76,6 +76,7 @@ class SortingIndex:
         # others as folded keys, longest first.
         self.foreign_keys: list[tuple[str, str]] = []
         self.foreign_pattern: Optional[re.Pattern[str]] = None
+        self.foreign_overlapping: Optional[re.Pattern[str]] = None
         self.foreign_names: dict[str, str] = {}
         self.foreign_words: list[str] = []
 
@@ -90,6 +91,9 @@ class SortingIndex:
             index.foreign_names = spaced
             alternation = "|".join(plural_pattern(w) for w in sorted(spaced, key=len, reverse=True))
             index.foreign_pattern = re.compile(rf"{NOT_LATIN_BEFORE}(?:{alternation}){NOT_LATIN_AFTER}")
+            # The same inside a lookahead, so names may overlap: in "an empty can of hairspray"
+            # both "empty can" and "can of hairspray" are found, and the longer one wins.
+            index.foreign_overlapping = re.compile(rf"(?=({index.foreign_pattern.pattern}))")
             index.foreign_words = [w for w in spaced if LATIN_WORD.fullmatch(w)]
         # A single Chinese character (碗, 瓶) is too short to find inside a sentence.
         index.foreign_keys = sorted({(word_key(w), name) for w, name in words
@@ -101,11 +105,11 @@ class SortingIndex:
         """The longest of the language's item words in the text, or None."""
         said = Said(text)
         found: list[tuple[int, str]] = []
-        if self.foreign_pattern is not None:
-            for m in self.foreign_pattern.finditer(said.spaced):
-                word = next((w for w in _singulars(m.group()) if w in self.foreign_names), None)
+        if self.foreign_overlapping is not None:
+            for m in self.foreign_overlapping.finditer(said.spaced):
+                word = next((w for w in _singulars(m.group(1)) if w in self.foreign_names), None)
                 if word is not None:
-                    found.append((len(m.group()), self.foreign_names[word]))
+                    found.append((len(m.group(1)), self.foreign_names[word]))
         found += [(len(k), name) for k, name in self.foreign_keys if k in said.key]
         if not found:
             for word in LATIN_WORD.findall(said.spaced):

@@ -150,6 +150,9 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     # Making less of an item is ごみの減量 (地域振興課), in Japanese and in English.
     assert named_item(guide, "生ごみを減らしたい。堆肥の作り方は？") is None
     assert named_item(guide, "how can we reduce food waste? so many banana peels every day", "en") is None
+    # Food given away is not thrown away, in any language.
+    assert named_item(guide, "집에 안 먹는 통조림이 많아요. 버리기 아까워서 기부하고 싶어요.", "ko") is None
+    assert named_item(guide, "we have too many cans of food, is there a food bank to donate them", "en") is None
 
 
 @pytest.mark.parametrize("text, item", [

@@ -99,6 +99,8 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("碎瓷碗 垃圾分类", "zh", "茶わん"),                                # 瓷碗, inside a longer word
     ("碗摔碎了，碎瓷片扔在哪一类？", "zh", "陶磁器"),
     ("what bin do empty hairspray cans go in", "en", "ヘアスプレー"),     # "what bin" asks
+    ("What kind of garbage is an empty can of hairspray?", "en", "ヘアスプレー"),  # names overlap
+    ("how do I throw away an empty can", "en", "空き缶"),
     ("onde jogo pneu velho do carro", "pt", "タイヤ"),                  # the tyre, not the car
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
