@@ -66,7 +66,9 @@ _VI_WORDS = {"toi", "tôi", "muon", "muốn", "lam", "làm", "o", "ở", "dau", 
              "viec", "việc", "nguoi", "người", "minh", "mình", "ve", "về", "den", "đến", "đi",
              "di", "benh", "bệnh", "vien", "viện", "rac", "rác", "bo", "bỏ", "vo", "vợ",
              "chong", "chồng", "me", "mẹ", "bau", "bầu", "huu", "hưu", "tro", "trợ", "cap",
-             "giup", "giúp", "tim", "tìm", "phai", "phải", "nay", "này", "nhat", "nhật"}
+             "giup", "giúp", "tim", "tìm", "phai", "phải", "nay", "này", "nhat", "nhật",
+             # garbage: "vut chai PET dung nuoc" had no word above and was read as English
+             "vut", "vứt", "chai", "nuoc", "nước", "dung", "đựng"}
 # Words common in Portuguese questions and rare in English ones.
 _PT_WORDS = {"onde", "fica", "quero", "preciso", "como", "para", "de", "da", "dos", "das",
              "um", "uma", "certidao", "certidão", "residencia", "residência", "atestado",

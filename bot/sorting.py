@@ -128,11 +128,12 @@ class SortingIndex:
         if foreign is not None:
             return foreign
         whole = {word_key(w) for w in nouns(text)}
-        mentions = self._mentions(key, whole)
+        breaks = _word_breaks(text)
+        mentions = self._mentions(key, whole, breaks)
         if mentions:
             start, end, name = max(mentions, key=lambda m: m[1] - m[0])
             # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
-            near = self._near(key, longer_than=end - start, threshold=0.8)
+            near = self._near(key, longer_than=end - start, threshold=0.8, breaks=breaks)
             if near is not None:
                 return near
             # 「テレビのリモコンのでんち」: in AのB the item is B, as in 「ペットボトルのキャップ」.
@@ -140,27 +141,37 @@ class SortingIndex:
             while key[end:end + 1] == "の" and end + 1 in after:
                 end, name = after[end + 1]
             return self.garbage.items[name]
-        said = word_key(reading(text))
+        # Read chunk by chunk: SudachiPy reads a space as きごう (記号).
+        chunks = [word_key(reading(chunk)) for chunk in text.split()]
+        said = "".join(chunks)
+        read_breaks = _word_breaks(" ".join(chunks))
         for word, name in self.read:
-            if word in said:
+            if any(_at_words(start, start + len(word), read_breaks, len(said))
+                   for start in _starts(said, word)):
                 return self.garbage.items[name]
-        return self._near(key)
+        return self._near(key, breaks=breaks)
 
-    def _mentions(self, key: str, whole: set[str]) -> list[tuple[int, int, str]]:
-        """Each item name in the folded text, not inside a longer one: (start, end, item)."""
+    def _mentions(self, key: str, whole: set[str], breaks: frozenset[int] = frozenset()
+                  ) -> list[tuple[int, int, str]]:
+        """Each item name in the folded text, not inside a longer one: (start, end, item).
+
+        ``breaks`` are where the visitor put a space (やさしい日本語 is written so): a name
+        across one must start at one. 「もう きない ふく」 has no ナイフ in 「き|ない ふ|く」,
+        but 「ぺっと ぼとる」 is a PET bottle.
+        """
         found: list[tuple[int, int, str]] = []
         for word, name in self.spelled:  # longest first
             if len(word) <= WHOLE_WORD and word not in whole and word != key:
                 continue
-            start = key.find(word)
-            while start >= 0:
+            for start in _starts(key, word):
                 end = start + len(word)
-                if not any(s <= start and end <= e for s, e, _ in found):
+                if not any(s <= start and end <= e for s, e, _ in found) and \
+                        _at_words(start, end, breaks, len(key)):
                     found.append((start, end, name))
-                start = key.find(word, start + 1)
         return found
 
-    def _near(self, key: str, longer_than: int = 2, threshold: float = NEAR) -> Optional[GarbageItem]:
+    def _near(self, key: str, longer_than: int = 2, threshold: float = NEAR,
+              breaks: frozenset[int] = frozenset()) -> Optional[GarbageItem]:
         grams = _bigrams(key)
         scored = []
         for word, name in self.spelled:
@@ -173,18 +184,45 @@ class SortingIndex:
         # The pairs must also be together: in a long sentence the pairs of クッション are all
         # somewhere (「ごみステーション…ずっと…」), but no stretch of it reads like クッション.
         for score, word, name in sorted(scored, key=lambda t: -t[0]):
-            if _typo_of(word, key, threshold):
+            if _typo_of(word, key, threshold, breaks):
                 return self.garbage.items[name]
         return None
 
 
-def _typo_of(word: str, key: str, threshold: float) -> bool:
-    """Whether some stretch of ``key`` about as long as ``word`` is that word with a typo."""
+def _starts(text: str, word: str):
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + 1)
+
+
+def _at_words(start: int, end: int, breaks: frozenset[int], length: int) -> bool:
+    """Whether a match is within one of the visitor's words, or starts where one does: a
+    spaced word carries its particles (「リモコンの」), so only the start must fit."""
+    return start in breaks or start == 0 or not any(start < b < end for b in breaks)
+
+
+def _word_breaks(text: str) -> frozenset[int]:
+    """Where in ``word_key(text)`` the visitor's spaces were."""
+    breaks, at = set(), 0
+    for chunk in text.split():
+        at += len(word_key(chunk))
+        breaks.add(at)
+    return frozenset(breaks - {at})
+
+
+def _typo_of(word: str, key: str, threshold: float, breaks: frozenset[int] = frozenset()) -> bool:
+    """Whether some stretch of ``key`` about as long as ``word`` is that word with a typo,
+    within one of the visitor's spaced words."""
     n = len(word)
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(word)
-    for size in (n - 1, n, n + 1):
+    # A stretch one shorter is a dropped character; for a word of three or less it is only
+    # a part of it (ない of ナイフ in 「きない」).
+    for size in ((n - 1, n, n + 1) if n > 3 else (n, n + 1)):
         for i in range(max(0, len(key) - size) + 1):
+            if any(i < b < i + size for b in breaks):
+                continue
             matcher.set_seq1(key[i:i + size])
             if matcher.ratio() >= threshold:
                 return True

@@ -88,7 +88,7 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("我想办住民票", "zh"), ("居留卡更新", "zh"), ("转入手续在哪里", "zh"), ("戶籍謄本在哪裡辦", "zh"),
     ("碎瓷碗 垃圾分类", "zh"), ("旧电视怎么扔", "zh"), ("粗大ごみ", "ja"), ("分別収集", "ja"),
     ("주민표", "ko"), ("재류카드 갱신", "ko"),
-    ("Tôi muốn đổi thẻ cư trú", "vi"), ("giay khai sinh o dau", "vi"), ("dang ky ket hon", "vi"),
+    ("Tôi muốn đổi thẻ cư trú", "vi"), ("giay khai sinh o dau", "vi"), ("vut chai PET dung nuoc", "vi"), ("dang ky ket hon", "vi"),
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
     ("garrafa pet", "pt"), ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
     ("12345", None), ("？", None),
