@@ -146,8 +146,7 @@ class SortingIndex:
         said = "".join(chunks)
         read_breaks = _word_breaks(" ".join(chunks))
         for word, name in self.read:
-            if any(_at_words(start, start + len(word), read_breaks, len(said))
-                   for start in _starts(said, word)):
+            if any(_at_words(start, start + len(word), read_breaks) for start in _starts(said, word)):
                 return self.garbage.items[name]
         return self._near(key, breaks=breaks)
 
@@ -166,7 +165,7 @@ class SortingIndex:
             for start in _starts(key, word):
                 end = start + len(word)
                 if not any(s <= start and end <= e for s, e, _ in found) and \
-                        _at_words(start, end, breaks, len(key)):
+                        _at_words(start, end, breaks):
                     found.append((start, end, name))
         return found
 
@@ -196,7 +195,7 @@ def _starts(text: str, word: str):
         start = text.find(word, start + 1)
 
 
-def _at_words(start: int, end: int, breaks: frozenset[int], length: int) -> bool:
+def _at_words(start: int, end: int, breaks: frozenset[int]) -> bool:
     """Whether a match is within one of the visitor's words, or starts where one does: a
     spaced word carries its particles (「リモコンの」), so only the start must fit."""
     return start in breaks or start == 0 or not any(start < b < end for b in breaks)
