@@ -122,6 +122,9 @@ def test_a_counter_upstairs_that_the_office_does_not_run_is_not_sent_out_of_the_
     assert lounge[0].payload["redirect"]["floor"] == 2
     text = render(lounge[0])
     assert "この建物の2階" in text and "取り扱っていません" not in text
+    # Only the ward's lounge is upstairs, not the city's centre the redirect is named after:
+    # the sentence names the floor's counter, and the note (金沢国際交流ラウンジ) the rest.
+    assert text.startswith("外国人の方の生活相談・日本語教室（多言語）は、この建物の2階の窓口へどうぞ")
     english = render(reply_for(guide, "redirect", "multicultural_center", sp=guide.speaker("en"))[0],
                      sp=guide.speaker("en"))
     assert "2F of this building" in english and "not handled" not in english
