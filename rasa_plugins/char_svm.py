@@ -128,7 +128,9 @@ class CharSvm:
             encoding="utf-8")
         for array in ARRAYS:
             np.save(model_dir / f"{name}.{array}.npy", self.model[array], allow_pickle=False)
-        save_npz(model_dir / f"{name}.coef_t.npz", self.model["coef_t"])
+        # Uncompressed: the model archive is gzipped as a whole, and compressing the weights here
+        # as well was 4 s of a retrain (py-spy over `rasa train`, docs/benchmark.md).
+        save_npz(model_dir / f"{name}.coef_t.npz", self.model["coef_t"], compressed=False)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_dir: Path, name: str) -> Optional["CharSvm"]:
