@@ -87,6 +87,8 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("how to throw away old AA baterries, do they go in normal trash?", "en", "乾電池"),
     ("como separar o lixo plástico", "pt", None),                       # not elástico: another word
     ("a sofa I don’t need anymore", "en", "ソファ"),                    # a phone keyboard's apostrophe
+    ("my old reizoko, how do I get rid of it?", "en", "冷蔵庫"),        # the Japanese word in romaji
+    ("sentakuki velho, como descarto?", "pt", "洗濯機"),
     ("how do I throw away banana peels?", "en", "生ごみ"),
     ("香蕉皮是什么垃圾", "zh", "生ごみ"),
     ("귤 껍질은 어떻게 버려요?", "ko", "生ごみ"),
