@@ -104,6 +104,9 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("What kind of garbage is an empty can of hairspray?", "en", "ヘアスプレー"),  # names overlap
     ("how do I throw away an empty can", "en", "空き缶"),
     ("onde jogo pneu velho do carro", "pt", "タイヤ"),                  # the tyre, not the car
+    ("foam trays from the supermarket, which category?", "en", "食品トレイ"),  # "which category" asks
+    ("小煤气罐怎么扔", "zh", "カセットボンベ"),
+    ("ポテチの袋って何ごみ？", "en", "お菓子の袋"),                     # a clipped name (ポテトチップス)
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
