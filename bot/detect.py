@@ -5,7 +5,8 @@ unreliable that short, and are wrong exactly where it matters here (「住民票
 is Japanese; "giay khai sinh", Vietnamese typed without diacritics, looks like anything).
 The script says most of it:
 
-- Hangul → ko; any kana → ja;
+- Hangul → ko; any kana → ja, or ja-easy when particles stand apart between spaces
+  (「わたし は ベトナム から きました」, the やさしい日本語 of the guideline's examples);
 - Han without kana → ja when it contains a word of the Japanese guide (住民票, 戸籍, 転入届:
   the visitor names a procedure), or Japanese-only kanji (shinjitai such as 届/証/険/変/関,
   or 々); → zh when simplified-only characters or Chinese function words appear; else ja
@@ -104,7 +105,7 @@ def _words(text: str) -> list[str]:
 
 
 def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
-    """The language code of ``text`` (ja, zh, ko, vi, pt, en), or None when it has no
+    """The language code of ``text`` (ja, ja-easy, zh, ko, vi, pt, en), or None when it has no
     letters at all (digits, punctuation): the caller keeps the language it had.
 
     ``japanese_words``: the Japanese guide's names and synonyms; an all-kanji text that
@@ -118,7 +119,7 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
     if len(latin_words) >= 2 and sum(map(len, latin_words)) > len(_CJK.findall(text)):
         return _latin(text)
     if _HIRAGANA.search(text):
-        return "ja"
+        return "ja-easy" if _spaced_particles(text) >= 2 else "ja"
     hans = _HAN.findall(text)
     if _KANA.search(text):
         # Katakana without hiragana: a loanword, in Japanese or inside a Chinese question.
@@ -128,6 +129,17 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
     if not _LATIN.search(text):
         return None
     return _latin(text)
+
+
+# Particles a やさしい日本語 writer sets apart with spaces (分かち書き, as the 出入国在留管理庁/文化庁
+# guideline's examples do): 「わたし は ベトナム から きました」. Two of them, standing alone, mark
+# a visitor who reads easy Japanese best; a Japanese visitor's keywords with spaces
+# (「国保 脱退」, 「いぬ の とうろく」) have at most one.
+_PARTICLES = {"は", "を", "が", "に", "で", "の", "と", "へ", "も", "や", "から", "まで"}
+
+
+def _spaced_particles(text: str) -> int:
+    return sum(1 for word in text.split() if word in _PARTICLES)
 
 
 def _chinese_cues(text: str, chars: set[str]) -> bool:

@@ -92,6 +92,10 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
     ("garrafa pet", "pt"), ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
     ("12345", None), ("？", None),
+    # やさしい日本語 sets its particles apart; Japanese keywords with spaces stay Japanese.
+    ("わたし は ブラジル から きました。 てつづき は どこ ですか。", "ja-easy"),
+    ("こども の てあて を もらいたい です", "ja-easy"),
+    ("いぬ の とうろく", "ja"), ("国保 脱退", "ja"), ("わたしは ひっこし しました", "ja"),
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
     assert detect(text, ["住民票", "戸籍謄本", "転入届", "国民健康保険", "在留資格"]) == lang
