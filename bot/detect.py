@@ -6,7 +6,7 @@ is Japanese; "giay khai sinh", Vietnamese typed without diacritics, looks like a
 The script says most of it:
 
 - Hangul → ko; any kana → ja, or ja-easy when particles stand apart between spaces
-  (「わたし は ベトナム から きました」, the やさしい日本語 of the guideline's examples);
+  (「わたし は ベトナム から きました」, as learners of Japanese often write);
 - Han without kana → ja when it contains a word of the Japanese guide (住民票, 戸籍, 転入届:
   the visitor names a procedure), or Japanese-only kanji (shinjitai such as 届/証/険/変/関,
   or 々); → zh when simplified-only characters or Chinese function words appear; else ja
@@ -131,10 +131,10 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
     return _latin(text)
 
 
-# Particles a やさしい日本語 writer sets apart with spaces (分かち書き, as the 出入国在留管理庁/文化庁
-# guideline's examples do): 「わたし は ベトナム から きました」. Two of them, standing alone, mark
-# a visitor who reads easy Japanese best; a Japanese visitor's keywords with spaces
-# (「国保 脱退」, 「いぬ の とうろく」) have at most one.
+# Particles that learners of Japanese often set apart with spaces: 「わたし は ベトナム から
+# きました」 (the guideline's 分かち書き keeps them on their word, 「わたしは ベトナムから」, and is
+# not detected). Two of them, standing alone, mark a visitor who reads easy Japanese best; a
+# Japanese visitor's keywords with spaces (「国保 脱退」, 「いぬ の とうろく」) have at most one.
 _PARTICLES = {"は", "を", "が", "に", "で", "の", "と", "へ", "も", "や", "から", "まで"}
 
 
