@@ -272,6 +272,32 @@ def test_ginza_without_its_vocabulary_tokenises_and_reads_as_the_full_model():
             [(t.text, t.morph.get("Reading")) for t in full(text)], text
 
 
+def test_ginza_parses_the_text_of_training_examples_and_not_their_response():
+    """In training GinzaNLP parses each example's text exactly as SpacyNLP does, and leaves the
+    retrieval intent's response (the entry's name, read by no component) unparsed."""
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    from rasa_plugins.ginza import GinzaNLP
+
+    def examples():
+        return TrainingData([
+            Message(data={"text": "住民票を取りたいのですが", "intent": "request",
+                          "intent_response_key": "request/juminhyo", "response": "住民票の写し"}),
+            Message(data={"text": "こんにちは", "intent": "greet"}),
+        ])
+
+    model = GinzaNLP.load_model("ja_ginza")
+    config = {**GinzaNLP.get_default_config(), "model": "ja_ginza"}
+    ours = GinzaNLP(model, config).process_training_data(examples(), model).training_examples
+    rasas = SpacyNLP(model, config).process_training_data(examples(), model).training_examples
+    for mine, theirs in zip(ours, rasas):
+        assert [(t.text, t.morph.get("Reading")) for t in mine.get(SPACY_DOCS["text"])] == \
+            [(t.text, t.morph.get("Reading")) for t in theirs.get(SPACY_DOCS["text"])]
+    assert rasas[0].get(SPACY_DOCS["response"]) is not None
+    assert ours[0].get(SPACY_DOCS["response"]) is None
+
+
 def test_examples_that_teach_the_entry_are_left_out_of_the_question_type(tmp_path):
     """``metadata: {teaches: entry}`` in the NLU YAML: the entry selector learns the block's
     examples, the question-type model does not (rasa_plugins/question_type.py says why)."""
