@@ -1,8 +1,10 @@
-"""The cached action-response validator accepts and refuses exactly what Rasa's does."""
+"""The cached action-response validator accepts and refuses exactly what Rasa's does; a token's
+fingerprint changes exactly when Rasa's does."""
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.tokenizers.tokenizer import Token
 
 from rasa_plugins import patches as rasa_patches
 
@@ -35,3 +37,19 @@ def test_patch_is_installed_on_the_pinned_version():
 
     assert rasa.__version__ == rasa_patches.PATCHED_FOR
     assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
+
+
+def _token(**changes):
+    fields = {"text": "住民票", "start": 0, "end": 3, "lemma": "住民票", "data": {"pos": "名詞-普通名詞"}}
+    return Token(**{**fields, **changes})
+
+
+@pytest.mark.parametrize("change", [{"text": "住民"}, {"start": 1}, {"end": 4}, {"lemma": "住民"},
+                                    {"data": {"pos": "名詞-固有名詞"}}, {"data": {}}])
+def test_a_token_fingerprint_changes_with_any_field(change):
+    assert _token().fingerprint() == _token().fingerprint()
+    assert _token(**change).fingerprint() != _token().fingerprint()
+
+
+def test_token_fingerprint_patch_is_installed():
+    assert Token.fingerprint is rasa_patches._token_fingerprint
