@@ -128,9 +128,10 @@ class CharSvm:
             encoding="utf-8")
         for array in ARRAYS:
             np.save(model_dir / f"{name}.{array}.npy", self.model[array], allow_pickle=False)
-        # Uncompressed: the model archive is gzipped as a whole, and compressing the weights here
-        # as well was 4 s of a retrain (py-spy over `rasa train`, docs/benchmark.md).
-        save_npz(model_dir / f"{name}.coef_t.npz", self.model["coef_t"], compressed=False)
+        # Compressed (zlib's default level) although Rasa gzips the model archive again: Rasa's
+        # gzip runs at level 9, and over the selector's 89 MB of uncompressed weights it took
+        # 25 s of a retrain, against 4 s here and 4 s there (py-spy, docs/benchmark.md).
+        save_npz(model_dir / f"{name}.coef_t.npz", self.model["coef_t"])
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_dir: Path, name: str) -> Optional["CharSvm"]:
