@@ -131,7 +131,9 @@ class SortingIndex:
         breaks = _word_breaks(text)
         mentions = self._mentions(key, whole, breaks)
         if mentions:
-            start, end, name = max(mentions, key=lambda m: m[1] - m[0])
+            # The longest name; of two as long, the later: a Japanese noun phrase ends in its
+            # head (「リモコンから出した単三電池」 is a battery), as in AのB below.
+            start, end, name = max(mentions, key=lambda m: (m[1] - m[0], m[0]))
             # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
             near = self._near(key, longer_than=end - start, threshold=0.8, breaks=breaks)
             if near is not None:
