@@ -77,6 +77,7 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
 @pytest.mark.parametrize("text, lang, item", [
     ("How do I throw away a bicycle?", "en", "自転車"),
     ("Which garbage do cardboard boxes go in?", "en", "段ボール"),
+    ("Which bin do metal coat hangers go in?", "en", "ワイヤーハンガー"),  # not a coat hanger (plastic)
     ("TV를 버리려면 어떻게 해요?", "ko", "テレビ"),
     ("잃어버린 휴대폰", "ko", None),                                      # lost, not thrown away
     ("旧被子怎么扔？", "zh", "布団"),
