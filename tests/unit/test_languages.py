@@ -92,10 +92,14 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
     ("garrafa pet", "pt"), ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
     ("12345", None), ("？", None),
-    # やさしい日本語 sets its particles apart; Japanese keywords with spaces stay Japanese.
+    # やさしい日本語 is spaced by phrases (分かち書き), its particles on their words or apart;
+    # Japanese keywords with spaces, or kanji phrases spaced, stay Japanese.
     ("わたし は ブラジル から きました。 てつづき は どこ ですか。", "ja-easy"),
     ("こども の てあて を もらいたい です", "ja-easy"),
+    ("あたらしい アパートに すみます。じゅうしょの てつづきを したいです", "ja-easy"),
+    ("ははが びょうきです。かいごの ことを ききたいです", "ja-easy"),
     ("いぬ の とうろく", "ja"), ("国保 脱退", "ja"), ("わたしは ひっこし しました", "ja"),
+    ("子どもの 予防接種の 予診票", "ja"), ("住民票を 取りたい", "ja"),
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
     assert detect(text, ["住民票", "戸籍謄本", "転入届", "国民健康保険", "在留資格"]) == lang
