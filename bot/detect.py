@@ -133,7 +133,7 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
 
 
 # やさしい日本語 is written spaced by phrases, each phrase keeping its particle (the guideline's
-# 分かち書き: 「とうきょうに ひっこします」), and learners often set the particle apart too
+# 分かち書き: 「あたらしい アパートに すみます」), and learners often set the particle apart too
 # (「わたし は ベトナム から」). Two phrases that end in a particle (or are one), before the last
 # word, mark a visitor who reads easy Japanese best. A Japanese visitor's keywords with spaces
 # (「国保 脱退」, 「いぬ の とうろく」) have at most one, and one who spaces kanji phrases
