@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
-from bot.answers import reply_for, sorting_reply
+from bot.answers import not_sure_reply, reply_for, sorting_reply
 from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
 from bot.matcher import Match, matcher_for
-from bot.routing import Resolution, about_an_entry, resolve, selector_ranking, selector_sure, title_of
+from bot.routing import (Resolution, about_an_entry, outside_likely, resolve, selector_ranking,
+                         selector_sure, title_of)
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
@@ -63,6 +64,10 @@ class ActionRouteVisitor(Action):
         if item is not None:
             say(dispatcher, tracker, sorting_reply(guide, item, sp), sp)
             return []
+        if not res.found and outside_likely(message):
+            # Rather than ask which of its entries it is: most likely the office has none.
+            say(dispatcher, tracker, [not_sure_reply(guide, [], sp)], sp)
+            return []
         say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates, sp=sp), sp)
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []
 
@@ -104,5 +109,8 @@ class ActionSuggest(Action):
             if m.kind != "clarification" and (m.kind, m.id) not in seen:
                 seen.add((m.kind, m.id))
                 candidates.append(m)
+        if outside_likely(tracker.latest_message):
+            say(dispatcher, tracker, [not_sure_reply(guide, [], sp)], sp)
+            return []
         say(dispatcher, tracker, reply_for(guide, None, None, candidates[:4], sp=sp), sp)
         return []

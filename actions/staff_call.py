@@ -11,9 +11,8 @@ from actions.common import current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
 from actions.routing import ActionRouteVisitor
 from bot import answers
-from bot.answers import Utterance
 from bot.matcher import matcher_for
-from bot.routing import guesses, resolve, selector_ranking, selector_sure, sure_out_of_scope
+from bot.routing import guesses, outside_likely, resolve, selector_ranking, selector_sure, sure_out_of_scope
 
 
 class ActionCallStaff(Action):
@@ -52,18 +51,14 @@ class ActionOutOfScope(Action):
         if errand:
             say(dispatcher, tracker, errand, sp)
             return []
-        desk = dict(desk=answers.information_desk_text(guide, sp))
         message = tracker.latest_message
         ranking = selector_ranking(message)
-        res = None if sure_out_of_scope(message.get("intent")) else resolve(
+        res = None if sure_out_of_scope(message.get("intent")) or outside_likely(message) else resolve(
             guide, matcher_for(guide), message.get("text") or "", ranking, named_ids=named_items(tracker))
         if res is not None and selector_sure(res):
             # Out of scope without certainty, and the selector sure of one place: a question
             # in another language that the question type misread (bot.routing.SELECTOR_SURE).
             return ActionRouteVisitor().run(dispatcher, tracker, domain)
-        if res is not None and res.found and res.kind != "clarification":
-            buttons = answers.choice_buttons(guide, guesses(guide, res, ranking), sp)
-            say(dispatcher, tracker, [Utterance("utter_out_of_scope_guess", desk, buttons=buttons)], sp)
-        else:
-            say(dispatcher, tracker, [Utterance("utter_out_of_scope", desk)], sp)
+        found = res is not None and res.found and res.kind != "clarification"
+        say(dispatcher, tracker, [answers.not_sure_reply(guide, guesses(guide, res, ranking) if found else [], sp)], sp)
         return []

@@ -385,6 +385,15 @@ def choice_buttons(guide: Guide, candidates: Sequence, sp: Speaker = _JA) -> lis
             for m in candidates]
 
 
+def not_sure_reply(guide: Guide, guesses: Sequence, sp: Speaker = _JA) -> Utterance:
+    """The guide is not sure it covers the question: the information desk, and its best
+    guesses (Matches) as buttons when it has any."""
+    desk = dict(desk=information_desk_text(guide, sp))
+    if guesses:
+        return Utterance("utter_out_of_scope_guess", desk, buttons=choice_buttons(guide, guesses, sp))
+    return Utterance("utter_out_of_scope", desk)
+
+
 def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:
     """「職員をお呼びしました」 while the office is open; after hours, that it is closed and
     when to come back (no one would answer the call)."""

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -32,16 +32,22 @@ class GuideEntrySelector(CharSvmComponent):
         # Below 1e-3 lie 30 % of the selector's nonzero weights, 36 MB of the Rasa server's
         # memory. Without them the best entry of every development and held-out question
         # (1,778) stayed the same, and no confidence moved by more than 0.004.
-        return {**CharSvmComponent.get_default_config(), "min_weight": 1e-3}
+        return {**CharSvmComponent.get_default_config(), "min_weight": 1e-3,
+                "out_of_scope_intent": "out_of_scope"}
 
     def train(self, training_data: TrainingData) -> Resource:
+        # Questions about nothing the guide has are a class of their own, ranked with the
+        # entries: "where can I buy a cheap sofa" then takes its mass from 粗大ごみ, rather than
+        # the entry winning for want of anything else. The key has no "/", so no reader takes
+        # it for an entry.
+        outside = self.config["out_of_scope_intent"]
         examples = [m for m in training_data.intent_examples
-                    if m.get(INTENT_RESPONSE_KEY) and m.get(TEXT)]
-        return self._fit(examples, [m.get(INTENT_RESPONSE_KEY) for m in examples])
+                    if m.get(TEXT) and (m.get(INTENT_RESPONSE_KEY) or outside and m.get(INTENT) == outside)]
+        return self._fit(examples, [m.get(INTENT_RESPONSE_KEY) or outside for m in examples])
 
     @functools.cached_property
     def _retrieval_intents(self) -> List[str]:
-        return sorted({c.split("/")[0] for c in self._svm.classes})
+        return sorted({c.split("/")[0] for c in self._svm.classes if "/" in c})
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self._svm:
@@ -50,7 +56,8 @@ class GuideEntrySelector(CharSvmComponent):
         for message, ranked in zip(messages, self._svm.rankings(messages)):
             ranking = [{"id": i, "confidence": confidence, INTENT_RESPONSE_KEY: key}
                        for i, key, confidence in ranked]
-            top = ranking[0]
+            # The best entry, also when questions about nothing the guide has rank higher.
+            top = next((r for r in ranking if "/" in r[INTENT_RESPONSE_KEY]), ranking[0])
             selector = message.get("response_selector") or {}
             selector["all_retrieval_intents"] = retrieval_intents
             selector["default"] = {

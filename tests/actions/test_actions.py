@@ -53,6 +53,15 @@ def test_unsure_request_asks_back_with_the_candidates():
     assert events == []
 
 
+def test_an_unsure_request_most_likely_about_nothing_here_is_sent_to_the_desk():
+    # The selector's out-of-scope class holds most of its confidence: no ask-back among
+    # entries the question is not about, but the information desk.
+    messages, events = run(ActionRouteVisitor(), "route_outside")
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert not messages[0]["buttons"] and not messages[0]["custom"].get("choices")
+    assert "総合案内" in messages[0]["desk"]
+    assert events == []
+
 def test_a_tapped_button_names_its_entry():
     messages, events = run(ActionRouteVisitor(), "button_passport")
     assert messages[0]["response"] == "utter_redirect"

@@ -76,6 +76,20 @@ def test_the_entry_selector_learns_persists_and_loads_the_same_ranking(tmp_path)
     assert again[0]["confidence"] == pytest.approx(trained[0]["confidence"], rel=1e-5)
 
 
+def test_the_entry_selector_ranks_questions_about_nothing_the_guide_has_as_their_own_class(tmp_path):
+    outside = ["宝くじを買いたい", "天気はどう", "おすすめのラーメン屋", "安い中古の家具屋", "しりとりしよう"]
+    data = TrainingData([*_training_data().training_examples,
+                         *(Message(data={TEXT: text, "intent": "out_of_scope"}) for text in outside)])
+    selector = GuideEntrySelector.create({}, LocalModelStorage(tmp_path), Resource("s"), _context())
+    selector.train(data)
+    [message] = selector.process([Message(data={TEXT: "宝くじ売り場"})])
+    result = message.get("response_selector")
+    assert result["default"]["ranking"][0][INTENT_RESPONSE_KEY] == "out_of_scope"
+    # What Rasa reads as the selector's answer stays an entry, and the class is no retrieval intent.
+    assert result["default"]["response"][INTENT_RESPONSE_KEY].startswith("request/")
+    assert result["all_retrieval_intents"] == ["request"]
+    assert _ranking(selector, "住民票を1通")[0][INTENT_RESPONSE_KEY] == "request/juminhyo"
+
 def _certificate_and_welfare_entries() -> tuple[list[Message], list[str]]:
     """Two training files' guide-entry examples (~600 of ~30 entries), as messages and labels."""
     from bot.settings import REPO

@@ -7,7 +7,7 @@ import pytest
 from bot.matcher import GuideMatcher
 import yaml
 
-from bot.routing import FALLBACK_THRESHOLD, about_an_entry, resolve, selector_ranking
+from bot.routing import FALLBACK_THRESHOLD, about_an_entry, outside_likely, resolve, selector_ranking
 from bot.settings import REPO
 
 
@@ -117,3 +117,22 @@ def test_the_fallback_threshold_is_the_nlu_configs():
     config = yaml.safe_load((REPO / "config.yml").read_text(encoding="utf-8"))
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     assert fallback["threshold"] == FALLBACK_THRESHOLD
+
+
+def _parse(ranking: list[tuple[str, float]]) -> dict:
+    return {"response_selector": {"all_retrieval_intents": ["request"], "default": {"ranking": [
+        {"intent_response_key": key, "confidence": conf} for key, conf in ranking]}}}
+
+
+@pytest.mark.parametrize("ranking, expected", [
+    ([("out_of_scope", 0.62), ("request/juminhyo", 0.05)], True),
+    ([("out_of_scope", 0.5), ("request/juminhyo", 0.3)], True),
+    ([("request/juminhyo", 0.5), ("out_of_scope", 0.45)], False),
+    ([("request/juminhyo", 0.9)], False),
+])
+def test_the_selector_says_when_a_question_is_most_likely_about_nothing_the_guide_has(ranking, expected):
+    assert outside_likely(_parse(ranking)) is expected
+
+
+def test_the_selectors_out_of_scope_class_is_not_an_entry():
+    assert selector_ranking(_parse([("out_of_scope", 0.7), ("request/juminhyo", 0.2)])) == [("request/juminhyo", 0.2)]
