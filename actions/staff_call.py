@@ -35,8 +35,9 @@ class ActionOutOfScope(Action):
     When the question type leaves some doubt and the entry selector is sure of one place, the
     visitor is sent there as for a request; when the selector only points clearly at one
     place, the visitor is told the guide is not sure and offered it, with the next best places,
-    as guesses. Otherwise the answer is the desk alone: a fixed menu of topics would not be
-    about the question, and the start screen is one tap away.
+    as guesses. Otherwise, or when the selector too finds the question most likely about nothing
+    the guide has (bot.routing.outside_likely), the answer is the desk alone: a fixed menu of
+    topics would not be about the question, and the start screen is one tap away.
     """
 
     def name(self) -> str:

@@ -60,14 +60,15 @@ OUT_OF_SCOPE_SURE = 0.9
 SELECTOR_SURE = 0.9
 
 # The selector ranks questions about nothing the guide has as a class of its own
-# (rasa_plugins.entry_selector), beside the entries. When the guide would ask back and that class
-# holds at least half the selector's confidence (more than all the entries together), the
-# question is most likely not one for the office, and the visitor is sent to the information
-# desk rather than asked which of several unrelated entries they meant (a question about
-# lottery tickets was asked whether it meant volunteering or a residence card). On development
-# sets 1–10 (4,710), 23 questions about nothing at the office go from an ask-back to the desk
-# and no other answer changes; held-out sets, 4 and none. On set 11, not looked at for it, 4 and one: a question for
-# an organisation outside the office, whose ask-back had a button for it, gets the desk. At 0.3
+# (rasa_plugins.entry_selector), beside the entries. When the guide would ask back, or the
+# question type says out of scope without being sure, and that class holds at least half the
+# selector's confidence (more than all the entries together), the question is most likely not
+# one for the office: the visitor is sent to the information desk rather than asked which of
+# several unrelated entries they meant (a question about lottery tickets was asked whether it
+# meant volunteering or a residence card). On development sets 1–10 (4,710), 23 questions
+# about nothing at the office go from an ask-back to the desk and no other answer changes;
+# held-out sets, 4 and none. On set 11, not looked at for it, 4 and one: a question for an
+# organisation outside the office, whose ask-back had a button for it, gets the desk. At 0.3
 # at most 6 more questions on sets 1–10 would gain.
 SELECTOR_OUTSIDE = "out_of_scope"
 OUTSIDE_LIKELY = 0.5
@@ -123,6 +124,7 @@ def outside_likely(parse_data: dict) -> bool:
             if entry.get("intent_response_key") == SELECTOR_OUTSIDE:
                 return float(entry.get("confidence") or 0.0) >= OUTSIDE_LIKELY
     return False
+
 
 def about_an_entry(intent_ranking: list[dict]) -> bool:
     """Whether the NLU's doubt is only between two ways of asking about a guide entry.
