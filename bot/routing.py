@@ -102,28 +102,25 @@ def title_of(guide: Guide, kind: str, item_id: str) -> str:
     return getattr(obj, "title", None) or getattr(obj, "name", None) or obj.question
 
 
-def selector_ranking(parse_data: dict) -> list[tuple[str, float]]:
-    """(item id, confidence) from the response selector, best first, keys like 'request/juminhyo'."""
-    ranking = []
+def _selector_scores(parse_data: dict):
+    """(key, confidence) of every class the response selector ranked, as Rasa's parse gives them."""
     for key, result in (parse_data.get("response_selector") or {}).items():
         if key == "all_retrieval_intents" or not isinstance(result, dict):
             continue
         for entry in result.get("ranking") or []:
-            full = entry.get("intent_response_key") or ""
-            if "/" in full:
-                ranking.append((full, float(entry.get("confidence") or 0.0)))
-    ranking.sort(key=lambda kv: -kv[1])
-    return ranking
+            yield entry.get("intent_response_key") or "", float(entry.get("confidence") or 0.0)
+
+
+def selector_ranking(parse_data: dict) -> list[tuple[str, float]]:
+    """(item id, confidence) from the response selector, best first, keys like 'request/juminhyo'."""
+    return sorted(((key, conf) for key, conf in _selector_scores(parse_data) if "/" in key),
+                  key=lambda kv: -kv[1])
 
 
 def outside_likely(parse_data: dict) -> bool:
     """Whether the selector puts at least OUTSIDE_LIKELY on the question being about nothing
     the guide has."""
-    for result in (parse_data.get("response_selector") or {}).values():
-        for entry in (result.get("ranking") or []) if isinstance(result, dict) else []:
-            if entry.get("intent_response_key") == SELECTOR_OUTSIDE:
-                return float(entry.get("confidence") or 0.0) >= OUTSIDE_LIKELY
-    return False
+    return any(key == SELECTOR_OUTSIDE and conf >= OUTSIDE_LIKELY for key, conf in _selector_scores(parse_data))
 
 
 def about_an_entry(intent_ranking: list[dict]) -> bool:
