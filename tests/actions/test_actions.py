@@ -62,6 +62,7 @@ def test_an_unsure_request_most_likely_about_nothing_here_is_sent_to_the_desk():
     assert "総合案内" in messages[0]["desk"]
     assert events == []
 
+
 def test_a_tapped_button_names_its_entry():
     messages, events = run(ActionRouteVisitor(), "button_passport")
     assert messages[0]["response"] == "utter_redirect"

@@ -90,6 +90,7 @@ def test_the_entry_selector_ranks_questions_about_nothing_the_guide_has_as_their
     assert result["all_retrieval_intents"] == ["request"]
     assert _ranking(selector, "住民票を1通")[0][INTENT_RESPONSE_KEY] == "request/juminhyo"
 
+
 def _certificate_and_welfare_entries() -> tuple[list[Message], list[str]]:
     """Two training files' guide-entry examples (~600 of ~30 entries), as messages and labels."""
     from bot.settings import REPO
