@@ -7,7 +7,7 @@ The script says most of it:
 
 - Hangul → ko; any kana → ja, or ja-easy when the text is spaced by phrases, mostly in kana
   (「わたしは ベトナムから きました」, the guideline's 分かち書き, or 「わたし は ベトナム から」,
-  as learners of Japanese often write);
+  as learners of Japanese often write), or spaced without any kanji (「じゅうみんひょう ほしい」);
 - Han without kana → ja when it contains a word of the Japanese guide (住民票, 戸籍, 転入届:
   the visitor names a procedure), or Japanese-only kanji (shinjitai such as 届/証/険/変/関,
   or 々); → zh when simplified-only characters or Chinese function words appear; else ja
@@ -135,12 +135,16 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
 # やさしい日本語 is written spaced by phrases, each phrase keeping its particle (the guideline's
 # 分かち書き: 「あたらしい アパートに すみます」), and learners often set the particle apart too
 # (「わたし は ベトナム から」). Two phrases that end in a particle (or are one), before the last
-# word, mark a visitor who reads easy Japanese best. A Japanese visitor's keywords with spaces
-# (「国保 脱退」, 「いぬ の とうろく」) have at most one, and one who spaces kanji phrases
+# word, mark a visitor who reads easy Japanese best; one who spaces kanji phrases
 # (「子どもの 予防接種の 予診票」) is not writing easy Japanese: kana must be twice the kanji.
-# On development sets 1–10 (2026-12-06) this answers 326 of 451 やさしい日本語 questions in it
-# (197 before); of the Japanese development and held-out questions, 123 of 2,191 are taken for
-# it, nearly all written in the hiragana-only or simple-Japanese registers.
+# A spaced text with no kanji at all (「じゅうみんひょう ほしい」, 「こくほ ほけんしょう なくした」)
+# is one too, particles or not: its writer may be a learner or a Japanese visitor who does not
+# convert to kanji on the touch keyboard, and both read the easy answer, with its readings and
+# glosses, best. Keywords with kanji (「国保 脱退」) stay Japanese, as does one unspaced word
+# (「いんかんしょうめい」: a name, nothing about its writer).
+# On development sets 1–11 (2026-12-06) this takes 466 of their 498 やさしい日本語 questions for
+# it (352 with the particle rule alone); of the 2,290 Japanese development and held-out
+# questions, 196 (126), nearly all written in the hiragana-only or simple-Japanese registers.
 _PARTICLES = ("は", "を", "が", "に", "で", "の", "と", "へ", "も", "や", "から", "まで")
 _KANJI = re.compile(r"[\u4e00-\u9fff]")
 _PUNCTUATION_END = re.compile(r"[。、．，！？!?.,…]+$")
@@ -148,8 +152,10 @@ _PUNCTUATION_END = re.compile(r"[。、．，！？!?.,…]+$")
 
 def _easy_japanese(text: str) -> bool:
     words = [_PUNCTUATION_END.sub("", word) for word in text.split()]
-    phrases = sum(1 for word in words[:-1] if word.endswith(_PARTICLES))
     kanji = len(_KANJI.findall(text))
+    if len(words) >= 2 and not kanji:
+        return True
+    phrases = sum(1 for word in words[:-1] if word.endswith(_PARTICLES))
     return len(words) >= 3 and phrases >= 2 and len(_KANA.findall(text)) >= 2 * kanji
 
 

@@ -92,13 +92,16 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
     ("garrafa pet", "pt"), ("Onde fica o banheiro?", "pt"), ("certidão de residência", "pt"), ("quero registrar meu endereço", "pt"),
     ("12345", None), ("？", None),
-    # やさしい日本語 is spaced by phrases (分かち書き), its particles on their words or apart;
-    # Japanese keywords with spaces, or kanji phrases spaced, stay Japanese.
+    # やさしい日本語 is spaced by phrases (分かち書き), its particles on their words or apart,
+    # or spaced without kanji; Japanese keywords with kanji, kanji phrases spaced, or one
+    # unspaced word stay Japanese.
     ("わたし は ブラジル から きました。 てつづき は どこ ですか。", "ja-easy"),
     ("こども の てあて を もらいたい です", "ja-easy"),
     ("あたらしい アパートに すみます。じゅうしょの てつづきを したいです", "ja-easy"),
     ("ははが びょうきです。かいごの ことを ききたいです", "ja-easy"),
-    ("いぬ の とうろく", "ja"), ("国保 脱退", "ja"), ("わたしは ひっこし しました", "ja"),
+    ("いぬ の とうろく", "ja-easy"), ("じゅうみんひょう ほしい", "ja-easy"),
+    ("わたしは ひっこし しました", "ja-easy"), ("マイナンバーカード うけとり", "ja-easy"),
+    ("国保 脱退", "ja"), ("犬 とうろく", "ja"), ("いんかんしょうめい", "ja"),
     ("子どもの 予防接種の 予診票", "ja"), ("住民票を 取りたい", "ja"),
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
