@@ -11,6 +11,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.routing import SELECTOR_OUTSIDE
 from rasa_plugins.char_svm import CharSvmComponent
 
 
@@ -32,18 +33,17 @@ class GuideEntrySelector(CharSvmComponent):
         # Below 1e-3 lie 30 % of the selector's nonzero weights, 36 MB of the Rasa server's
         # memory. Without them the best entry of every development and held-out question
         # (1,778) stayed the same, and no confidence moved by more than 0.004.
-        return {**CharSvmComponent.get_default_config(), "min_weight": 1e-3,
-                "out_of_scope_intent": "out_of_scope"}
+        return {**CharSvmComponent.get_default_config(), "min_weight": 1e-3}
 
     def train(self, training_data: TrainingData) -> Resource:
         # Questions about nothing the guide has are a class of their own, ranked with the
         # entries: "where can I buy a cheap sofa" then takes its mass from 粗大ごみ, rather than
-        # the entry winning for want of anything else. The key has no "/", so no reader takes
-        # it for an entry.
-        outside = self.config["out_of_scope_intent"]
+        # the entry winning for want of anything else. The class is the out-of-scope intent's
+        # examples under that intent's name, which bot.routing reads back; the key has no "/",
+        # so no reader takes it for an entry.
         examples = [m for m in training_data.intent_examples
-                    if m.get(TEXT) and (m.get(INTENT_RESPONSE_KEY) or outside and m.get(INTENT) == outside)]
-        return self._fit(examples, [m.get(INTENT_RESPONSE_KEY) or outside for m in examples])
+                    if m.get(TEXT) and (m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) == SELECTOR_OUTSIDE)]
+        return self._fit(examples, [m.get(INTENT_RESPONSE_KEY) or SELECTOR_OUTSIDE for m in examples])
 
     @functools.cached_property
     def _retrieval_intents(self) -> List[str]:

@@ -10,6 +10,7 @@ from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.routing import SELECTOR_OUTSIDE
 from rasa_plugins.entry_selector import GuideEntrySelector
 from rasa_plugins.normalizer import JapaneseNormalizer
 from rasa_plugins.question_type import QuestionTypeClassifier
@@ -84,7 +85,8 @@ def test_the_entry_selector_ranks_questions_about_nothing_the_guide_has_as_their
     selector.train(data)
     [message] = selector.process([Message(data={TEXT: "宝くじ売り場"})])
     result = message.get("response_selector")
-    assert result["default"]["ranking"][0][INTENT_RESPONSE_KEY] == "out_of_scope"
+    # Under the key the routing reads (bot.routing.outside_likely).
+    assert result["default"]["ranking"][0][INTENT_RESPONSE_KEY] == SELECTOR_OUTSIDE
     # What Rasa reads as the selector's answer stays an entry, and the class is no retrieval intent.
     assert result["default"]["response"][INTENT_RESPONSE_KEY].startswith("request/")
     assert result["all_retrieval_intents"] == ["request"]
