@@ -31,6 +31,11 @@ LEAD_RATIO = 3.0
 # best place, 8 were confidently wrong and 7 right at once. At 2.0, two of the wrong ones ask
 # back instead and no right answer changed; at 1.0 (any place ranked above the name) about six
 # and three would, and 「パスポートのことで」 at 0.28 against 0.30 would ask back too.
+# A vague word (子ども, 証明書) is overruled the same way, against its choices' places together:
+# 「夜中に2歳の子どもが39度の熱を出しました」 was asked which child procedure (児童手当, 母子手帳,
+# 保育園) it meant, with no button for the night clinics the selector put at 0.57 against 0.01;
+# it now gets the selector's guesses. 「住所変更ってどの窓口？」 (転居届 among the choices) keeps
+# the question, which names 戸籍課 at once.
 NAME_OVERRULED = 2.0
 # A further guess beside the best one must not be a long shot: with ~380 entries, an entry
 # the selector knows nothing about still gets ~0.003.
@@ -198,7 +203,7 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
                  for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
     else:
         named = matcher.mentioned(text)
-    if len(named) == 1 and not _overruled(destination_key(guide, named[0].kind, named[0].id), mass):
+    if len(named) == 1 and not _overruled(_named_places(guide, named[0]), mass):
         return Resolution(named[0].kind, named[0].id)
 
     candidates: dict[tuple[str, str], Match] = {}
@@ -208,10 +213,22 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
     return Resolution(None, None, list(candidates.values())[:4])
 
 
-def _overruled(place: tuple[str, str], mass: dict[tuple, float]) -> bool:
-    """Whether the selector, ranking the named place, is NAME_OVERRULED times surer of another."""
+def _named_places(guide: Guide, named: Match) -> set[tuple[str, str]]:
+    """Where a name the visitor used sends them: its entry's place; for a vague word (a
+    clarification's: 子ども, 証明書), also the places of the choices it asks between."""
+    places = {destination_key(guide, named.kind, named.id)}
+    if named.kind == "clarification":
+        places |= {destination_key(guide, kind, c) for c in guide.clarifications[named.id].choices
+                   if (kind := guide.kind_of(c))}
+    return places
+
+
+def _overruled(places: set[tuple[str, str]], mass: dict[tuple, float]) -> bool:
+    """Whether the selector, ranking the named places, is NAME_OVERRULED times surer of another
+    than of them together."""
+    named = [mass[place] for place in places if place in mass]
     best = max(mass.values(), default=0.0)
-    return place in mass and best >= MIN_CONFIDENCE and best >= NAME_OVERRULED * mass[place]
+    return bool(named) and best >= MIN_CONFIDENCE and best >= NAME_OVERRULED * sum(named)
 
 
 def guesses(guide: Guide, res: Resolution, ranking: list[tuple[str, float]], limit: int = 3) -> list[Match]:

@@ -68,6 +68,19 @@ def test_a_vague_word_resolves_to_its_clarification(guide, matcher):
     assert 2 <= len(guide.clarifications[res.id].choices) <= 4
 
 
+def test_a_vague_word_used_in_passing_gives_way_to_the_selectors_guesses(guide, matcher):
+    # 子ども names a clarification whose choices (児童手当, 母子手帳, 保育園…) have no button for
+    # the night clinics the selector ranks far ahead: the visitor gets the selector's guesses.
+    ranking = [("request/emergency_consult", 0.57), ("request/kyujitsu_kyukan", 0.38),
+               ("request/jido_teate", 0.01)]
+    res = resolve(guide, matcher, "夜中に2歳の子どもが39度の熱を出しました", ranking, named_ids=["child_any"])
+    assert not res.found and [m.id for m in res.candidates][:2] == ["emergency_consult", "kyujitsu_kyukan"]
+    # Against its choices' places together it keeps its question: 国民年金の免除 is among them.
+    ranking = [("request/seikatsu_hogo", 0.52), ("request/nenkin_menjo", 0.42), ("request/nenkin_sanzen_sango", 0.02)]
+    res = resolve(guide, matcher, "ねんきん はらえません めんじょ", ranking, named_ids=["nenkin_any"])
+    assert (res.kind, res.id) == ("clarification", "nenkin_any")
+
+
 def test_nothing_known_gives_no_candidates(guide, matcher):
     res = resolve(guide, matcher, "今日はいい天気ですね", [])
     assert not res.found and res.candidates == []
