@@ -151,7 +151,8 @@ _PUNCTUATION_END = re.compile(r"[。、．，！？!?.,…]+$")
 
 
 def _easy_japanese(text: str) -> bool:
-    words = [_PUNCTUATION_END.sub("", word) for word in text.split()]
+    # A question mark typed apart (「じゅうみんひょう ？」) is no word.
+    words = [w for w in (_PUNCTUATION_END.sub("", word) for word in text.split()) if w]
     kanji = len(_KANJI.findall(text))
     if len(words) >= 2 and not kanji:
         return True

@@ -101,7 +101,7 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("ははが びょうきです。かいごの ことを ききたいです", "ja-easy"),
     ("いぬ の とうろく", "ja-easy"), ("じゅうみんひょう ほしい", "ja-easy"),
     ("わたしは ひっこし しました", "ja-easy"), ("マイナンバーカード うけとり", "ja-easy"),
-    ("国保 脱退", "ja"), ("犬 とうろく", "ja"), ("いんかんしょうめい", "ja"),
+    ("国保 脱退", "ja"), ("犬 とうろく", "ja"), ("いんかんしょうめい", "ja"), ("じゅうみんひょう ？", "ja"),
     ("子どもの 予防接種の 予診票", "ja"), ("住民票を 取りたい", "ja"),
 ])
 def test_detects_the_language_of_short_kiosk_questions(text, lang):
