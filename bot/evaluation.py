@@ -33,6 +33,10 @@ LABELS = ("department", "redirect", "elsewhere", "program", "facility", "sorting
 # Labels that say the office has no place for the question: right when it sends nobody anywhere.
 NOWHERE = ("out_of_scope", "info_desk", "clarify")
 OUTCOMES = ("right_at_once", "right_within_one_tap", "asked_back", "confidently_wrong", "nothing")
+# The answer languages a visitor of a language reads: a Japanese question written without kanji
+# (「じゅうみんひょう ほしい」) is answered in やさしい日本語, which is Japanese with readings
+# (bot/detect.py). The reverse does not hold: a reader of easy Japanese needs it.
+READ_BY = {"ja": ("ja", "ja-easy")}
 BUTTON_ITEM = re.compile(r'"item":\s*"([a-z0-9_]+)"')
 
 
@@ -187,16 +191,16 @@ def evaluate(path: Path, ask: Ask, guide: Optional[Guide] = None,
     """Ask every question with a fresh conversation; count what was routed where.
 
     With ``guide``, an ask-back counts as right within one tap when one of its buttons leads
-    to the right place. With ``lang``, the report also says how many answers came in it.
+    to the right place. With ``lang``, the report also says how many answers came in a language
+    its visitor reads (READ_BY), and in which languages the answers came.
     """
     rows = []
     degraded = 0
-    in_language = []
+    answered_in: Counter = Counter()
     for q in load_questions(path):
         answer = ask(f"eval-{uuid.uuid4().hex[:16]}", q["text"])
         degraded += bool(answer.get("degraded"))
-        if lang:
-            in_language.append(answer.get("lang") == lang)
+        answered_in[answer.get("lang")] += 1
         expected, predicted = expected_of(q), predicted_of(answer)
         outcome = outcome_of(expected, answer, guide)
         rows.append({"text": q["text"], "expected": list(expected), "predicted": list(predicted),
@@ -204,8 +208,11 @@ def evaluate(path: Path, ask: Ask, guide: Optional[Guide] = None,
                      "outcome": outcome, "register": q.get("register")})
     report = summarise(rows, degraded)
     if lang:
+        n = sum(answered_in.values())
         report["lang"] = lang
-        report["in_language"] = round(sum(in_language) / len(in_language), 4) if in_language else None
+        report["in_language"] = round(sum(answered_in[code] for code in READ_BY.get(lang, (lang,))) / n, 4) \
+            if n else None
+        report["answered_in"] = {code or "none": count for code, count in answered_in.most_common()}
     return report
 
 
@@ -248,7 +255,8 @@ def summarise(rows: list[dict], degraded: int = 0) -> dict:
 def print_report(report: dict, show_misses: bool = True) -> None:
     print(f"questions: {report['total']}   overall accuracy: {report['accuracy']:.1%}")
     if report.get("lang"):
-        print(f"  language {report['lang']}: answered in it {report['in_language']:.1%}")
+        shares = ", ".join(f"{code} {count}" for code, count in report["answered_in"].items())
+        print(f"  language {report['lang']}: answered in it {report['in_language']:.1%} ({shares})")
     if report.get("outcomes"):
         o = report["outcomes"]
         print(f"  right at once {o['right_at_once']:.1%}   right within one tap {o['right_within_one_tap']:.1%}"

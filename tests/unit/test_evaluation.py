@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import button
-from bot.evaluation import outcome_of, summarise
+from bot.evaluation import evaluate, outcome_of, summarise
 
 
 def answer(**fields) -> dict:
@@ -99,3 +99,14 @@ def test_the_report_counts_each_outcome():
     o = summarise(rows)["outcomes"]
     assert (o["right_at_once"], o["right_within_one_tap"], o["asked_back"], o["confidently_wrong"]) == \
         (0.6, 0.8, 0.3, 0.1)
+
+
+def test_an_answer_in_easy_japanese_is_in_a_japanese_visitors_language_and_not_the_reverse(tmp_path):
+    path = tmp_path / "questions.yml"
+    path.write_text("questions:\n  - {text: じゅうみんひょう ほしい, out_of_scope: true}\n"
+                    "  - {text: 住民票がほしい, out_of_scope: true}\n", encoding="utf-8")
+    answers = {"じゅうみんひょう ほしい": "ja-easy", "住民票がほしい": "ja"}
+    ask = lambda _session, text: {"lang": answers[text]}  # noqa: E731
+    japanese = evaluate(path, ask, lang="ja")
+    assert japanese["in_language"] == 1.0 and japanese["answered_in"] == {"ja-easy": 1, "ja": 1}
+    assert evaluate(path, ask, lang="ja-easy")["in_language"] == 0.5
