@@ -290,6 +290,9 @@ class GarbageHelp:
     question_words: tuple[str, ...]
     # Garbage talk that is not about putting out an item: ポイ捨て, ごみ袋, ごみ屋敷.
     not_item_words: tuple[str, ...] = ()
+    # Words that say what state an item is in (空の, 古い, 壊れた): an item's name with only
+    # these around it is still the bare name of an item.
+    describing_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -696,11 +699,12 @@ def _garbage(file: str, data: Any) -> Garbage:
         items[item.name] = item
     rec = _Record(file, data.get("help"), "help")
     rec.unknown_keys({"dictionary", "dictionary_name", "dictionary_source", "collection_office",
-                      "collection_office_source", "bulky_redirect", "question_words", "not_item_words"})
+                      "collection_office_source", "bulky_redirect", "question_words", "not_item_words",
+                      "describing_words"})
     help_ = GarbageHelp(rec.str("dictionary"), rec.str("dictionary_name"), rec.str("dictionary_source"),
                         rec.str("collection_office"), rec.str("collection_office_source"),
                         rec.str("bulky_redirect"), rec.strs("question_words", required=True),
-                        rec.strs("not_item_words"))
+                        rec.strs("not_item_words"), rec.strs("describing_words"))
     for sid in (help_.dictionary_source, help_.collection_office_source):
         if sid not in sources:
             raise rec.fail(f"unknown source {sid!r}")

@@ -69,8 +69,9 @@ TEXT_GROUPS = ("responses", "phrases", "screen")
 # category and a procedure). An item's key is its Japanese name, as in garbage.yml.
 GARBAGE_CATEGORY = "garbage_"
 # The words in a language that make a message a garbage question, or garbage talk about
-# something else (as garbage.yml's help.question_words and help.not_item_words).
-GARBAGE_WORDS = ("question_words", "not_item_words")
+# something else, or that describe an item without changing what it is (as garbage.yml's
+# help.question_words, help.not_item_words and help.describing_words).
+GARBAGE_WORDS = ("question_words", "not_item_words", "describing_words")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ class LanguagePack:
     # group (responses, phrases, screen) → key → (text, reviewed)
     texts: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
     texts_source: Optional[str] = None
-    # question_words / not_item_words → words (translations/<code>.yml's ``garbage:``)
+    # question_words / not_item_words / describing_words → words (translations/<code>.yml's
+    # ``garbage:``)
     garbage_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def text(self, group: str, key: str) -> Optional[str]:
@@ -234,7 +236,7 @@ def _header(file: str, data: Any, code: str, key: str, *more: str) -> tuple[Opti
 
 
 def _garbage_words(file: str, raw: Any) -> dict[str, tuple[str, ...]]:
-    """The ``garbage:`` block of a translation: question_words and not_item_words."""
+    """The ``garbage:`` block of a translation: question_words, not_item_words, describing_words."""
     if raw is None:
         return {}
     line = raw.get("__line__") if isinstance(raw, dict) else None

@@ -18,12 +18,14 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+from functools import lru_cache
 from typing import Optional
 
 from bot.furigana import nouns, reading
 from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
                             Said, latin_key, plural_pattern, word_key)
 from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS, LATIN_LETTERS
+from bot.normalize import to_hiragana
 
 # Readings shorter than this match inside too many other words (かさ, かん).
 MIN_READING = 3
@@ -254,18 +256,54 @@ def garbage_question(guide: Guide, text: str, lang: Optional[str] = None) -> Opt
     """The item of a garbage question (「傘の捨て方」, "how to throw away a bicycle"), whatever
     the NLU made of the sentence: an item is named and one of the dictionary's question words
     (Japanese, or in ``lang``) is there; or the message is nothing but an item's name
-    (「ヘアスプレーの缶」) that names nothing else in the guide."""
+    (「ヘアスプレーの缶」), maybe with words on its state ("empty spray can", "pilhas usadas"),
+    that names nothing else in the guide."""
     said = Said(text)
     if any(said.says(w) for w in language_words(guide, lang, GARBAGE_WORDS[0])):
         return named_item(guide, text, lang)
     index = sorting_index(guide, lang)
-    bare = BARE_END.sub("", said.key)
-    named = bare and (any(bare == word for word, _ in (*index.spelled, *index.foreign_keys))
-                      or index.foreign_pattern is not None
-                      and index.foreign_pattern.fullmatch(BARE_END.sub("", said.spaced).strip()))
-    if named and not any(bare in word for word in index.entry_words):
-        return named_item(guide, text, lang)
+    for bare_text in _undescribed(text, language_words(guide, lang, GARBAGE_WORDS[2])):
+        bare_said = Said(bare_text)
+        bare = BARE_END.sub("", bare_said.key)
+        named = bare and (any(bare == word for word, _ in (*index.spelled, *index.foreign_keys))
+                          or index.foreign_pattern is not None
+                          and index.foreign_pattern.fullmatch(BARE_END.sub("", bare_said.spaced).strip()))
+        if named:
+            return None if any(bare in word for word in index.entry_words) else named_item(guide, text, lang)
     return None
+
+
+def _undescribed(text: str, describing: tuple[str, ...]) -> list[str]:
+    """The message, then the message without the words on an item's state at its start or end,
+    one at a time: "old batteries" → "batteries", 「空のスプレー缶」 → 「スプレー缶」, "pin cũ" →
+    "pin". The message comes first, so a name that starts so (空き缶) is found whole. Latin-script
+    words must be whole, with plurals ("usadas" is usada's)."""
+    patterns = _describing_patterns(describing)
+    start = BARE_END.sub("", to_hiragana(latin_key(text)).strip()).strip()
+    found, todo = [text], [start]
+    while todo:
+        said = todo.pop()
+        for pattern in patterns:
+            shorter = pattern.sub("", said, count=1).strip()
+            if shorter and shorter != said and shorter not in found:
+                found.append(shorter)
+                todo.append(shorter)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _describing_patterns(describing: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Each describing word at a message's start and at its end (folded as ``_undescribed``
+    folds the message)."""
+    patterns = []
+    for word in describing:
+        folded = to_hiragana(latin_key(word))
+        if SPACED.search(word):
+            whole = plural_pattern(folded)
+            patterns += [re.compile(rf"^{whole}\s+"), re.compile(rf"\s+{whole}$")]
+        else:
+            patterns += [re.compile(rf"^{re.escape(folded)}\s*"), re.compile(rf"\s*{re.escape(folded)}$")]
+    return tuple(patterns)
 
 
 def is_category_key(guide: Guide, key: str) -> bool:

@@ -181,6 +181,10 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     ("うちのごみステーション、今週ずっと持ってってもらえてないんだわ。どこに言えばいいっしょ", None),
     ("そだいごみ を だしたい。もうしこみ の でんわ は どこ", None),   # the phone number to apply
     ("缶詰がたくさん余っています。捨てるのはもったいないのでフードドライブに出したい", None),
+    ("空のスプレー缶", "スプレー缶"),            # a bare name with a word on its state
+    ("古い傘", "傘"),
+    ("空き缶", "空き缶"),                      # a name that starts like one is found whole
+    ("古い住民票", None),                      # no item left: a certificate
 ])
 def test_a_garbage_question_by_its_words_or_by_an_items_bare_name(guide, text, item):
     from bot.sorting import garbage_question

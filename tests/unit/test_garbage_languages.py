@@ -108,6 +108,17 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("foam trays from the supermarket, which category?", "en", "食品トレイ"),  # "which category" asks
     ("小煤气罐怎么扔", "zh", "カセットボンベ"),
     ("ポテチの袋って何ごみ？", "en", "お菓子の袋"),                     # a clipped name (ポテトチップス)
+    # A bare name with words on the item's state around it: "dead" is the battery's, not an
+    # animal's; "old" does not make batteries a family register.
+    ("empty spray can", "en", "スプレー缶"),
+    ("dead batteries", "en", "乾電池"),
+    ("my old sofa?", "en", "ソファ"),
+    ("pilhas usadas", "pt", "乾電池"),                                  # after the name
+    ("pin cũ", "vi", "乾電池"),
+    ("다 쓴 건전지", "ko", "乾電池"),
+    ("坏掉的雨伞", "zh", "傘"),
+    ("dead cat", "en", None),                                           # no item left
+    ("old man", "en", None),
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
