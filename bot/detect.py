@@ -24,7 +24,7 @@ import re
 import unicodedata
 from typing import Iterable, Optional
 
-from bot.languages import LATIN_LETTERS
+from bot.normalize import LATIN_LETTERS
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")

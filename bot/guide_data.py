@@ -28,7 +28,7 @@ from typing import Any, Iterator, Optional
 
 from bot import languages as lang_data
 from bot.guide_yaml import ID_CHARS, GuideDataError, _Record, _records, read_yaml  # noqa: F401
-from bot.normalize import fold_latin, normalize, to_hiragana
+from bot.normalize import LATIN_LETTERS, fold_latin, normalize, to_hiragana
 from bot.settings import REPO
 
 log = logging.getLogger(__name__)
@@ -720,11 +720,11 @@ def word_key(word: str) -> str:
 # Words in a Latin script (English, Vietnamese, Portuguese) must be whole words: "died" is
 # inside "studied", "can" inside "cancel". Korean and Chinese, like Japanese, attach endings
 # to a stem or run words together (돌아가셨어요, 旧被子怎么扔), so their words are found inside.
-SPACED = re.compile(f"[{lang_data.LATIN_LETTERS}]")
+SPACED = re.compile(f"[{LATIN_LETTERS}]")
 # A whole Latin-script word ends where Latin letters and digits do: Korean and Japanese attach
 # their particles to it (「TV를」, 「LEDライト」).
-NOT_LATIN_BEFORE = f"(?<![0-9{lang_data.LATIN_LETTERS}])"
-NOT_LATIN_AFTER = f"(?![0-9{lang_data.LATIN_LETTERS}])"
+NOT_LATIN_BEFORE = f"(?<![0-9{LATIN_LETTERS}])"
+NOT_LATIN_AFTER = f"(?![0-9{LATIN_LETTERS}])"
 
 
 def latin_key(text: str) -> str:

@@ -33,10 +33,6 @@ SOURCE = "ja"
 LANGUAGES_FILE = "languages.yml"
 TRANSLATIONS_DIR = "translations"
 TEXTS_DIR = "texts"
-# The letters of Latin-script text (English, Vietnamese, Portuguese…), for character classes:
-# words of these languages are found whole, others inside the text.
-LATIN_LETTERS = "a-zA-Z\u00c0-\u024f\u1e00-\u1eff"
-
 # The fields a translation may carry per kind of entry, and the Japanese attribute each one
 # translates: a translation may carry a field only when the Japanese record has it. None:
 # allowed whatever the Japanese record holds (words and one-sentence summaries of its own).

@@ -24,8 +24,8 @@ from typing import Optional
 from bot.furigana import nouns, reading
 from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
                             Said, latin_key, plural_pattern, word_key)
-from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS, LATIN_LETTERS
-from bot.normalize import to_hiragana
+from bot.languages import GARBAGE_CATEGORY, GARBAGE_WORDS
+from bot.normalize import LATIN_LETTERS, to_hiragana
 
 # Readings shorter than this match inside too many other words (かさ, かん).
 MIN_READING = 3

@@ -10,6 +10,7 @@ Both the question type (rasa_plugins.question_type) and the guide entry
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Text
@@ -24,11 +25,16 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalize import to_hiragana
+from bot.normalize import LATIN_LETTERS, to_hiragana
 
-VIEWS = ("surface", "reading")
+# The typed text and its reading as character n-grams; and the words in a Latin script as
+# words and word pairs: a character n-gram of "card" is in "cardboard" and "discard", and an
+# English, Vietnamese or Portuguese question is told by its words. Japanese words are left
+# out: the character n-grams already see them, and with them Japanese questions fared worse.
+VIEWS = ("surface", "reading", "words")
+_LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]")
 DENSE_MAX_CLASSES = 32
-ARRAYS = ("intercept", "idf_surface", "idf_reading")
+ARRAYS = ("intercept", "idf_surface", "idf_reading", "idf_words")
 
 DEFAULT_CONFIG = {
     # n-grams of 1–3 characters and C 0.5: for the entry selector, 1–4, 2–4, C 0.25 and C 1.0
@@ -46,18 +52,22 @@ DEFAULT_CONFIG = {
     "temperature": 10.0,
     # Weights smaller than this are not kept (see the entry selector's).
     "min_weight": 0.0,
+    # How much the words of Latin-script tokens weigh beside the character views (each view's
+    # features have unit length before this); 0 leaves the words view out.
+    "words_weight": 0.5,
     "ranking_length": 10,
 }
 
 
-def views(message: Message) -> tuple[str, str]:
-    """The typed text and its reading (from the spaCy doc that GinzaNLP attached)."""
+def views(message: Message) -> tuple[str, str, str]:
+    """The typed text, its reading and its words (from the spaCy doc that GinzaNLP attached)."""
     text = message.get(TEXT) or ""
     doc = message.get(SPACY_DOCS[TEXT])
     if doc is None:
-        return text, text
+        return text, text, " ".join(w for w in text.split() if _LATIN_WORD.search(w))
     reading = "".join((t.morph.get("Reading") or [t.text])[0] + t.whitespace_ for t in doc)
-    return text, reading
+    words = " ".join(t.text for t in doc if _LATIN_WORD.search(t.text))
+    return text, reading, words
 
 
 class CharSvm:
@@ -70,8 +80,9 @@ class CharSvm:
         # For each view: the n-gram analyser (scikit-learn's own, so the n-grams are exactly
         # those trained on), the vocabulary and the idf weights; see _vector for why the rest
         # of TfidfVectorizer.transform is not used when ranking.
-        self._views = [(_vectorizer(config).build_analyzer(), model["vocabulary"][view],
-                        np.asarray(model[f"idf_{view}"], dtype=np.float64)) for view in VIEWS]
+        self._views = [(_vectorizer(config, view).build_analyzer(), model["vocabulary"][view],
+                        np.asarray(model[f"idf_{view}"], dtype=np.float64), _view_weight(config, view))
+                       for view in VIEWS]
         # Ranking reads only the rows of the message's features. With few classes (the question
         # types) dense rows are quicker to gather and small (features × 15 floats, ~10 MiB); the
         # entry selector's ~380 classes stay sparse (four in five weights are zero).
@@ -85,8 +96,7 @@ class CharSvm:
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.svm import LinearSVC
 
-        vectorizers = [_vectorizer(config) for _ in VIEWS]
-        features = _features(messages, vectorizers)
+        features, fitted = _features(messages, config)
         classes, counts = np.unique(labels, return_counts=True)
         power = config["class_weight_power"]
         weights = {c: (len(labels) / len(classes) / n) ** power for c, n in zip(classes, counts)} \
@@ -112,12 +122,11 @@ class CharSvm:
             coef_t = _sparse_t([-svm.coef_[0], svm.coef_[0]], config["min_weight"])
             intercept = np.concatenate([-svm.intercept_, svm.intercept_])
         return cls(config, {
-            "vocabulary": {view: {k: int(i) for k, i in v.vocabulary_.items()}
-                           for view, v in zip(VIEWS, vectorizers)},
+            "vocabulary": {view: vocabulary for view, (vocabulary, _idf) in zip(VIEWS, fitted)},
             "coef_t": coef_t,
             "intercept": intercept.astype(np.float32),
             "classes": [str(c) for c in svm.classes_],
-            **{f"idf_{view}": v.idf_.astype(np.float32) for view, v in zip(VIEWS, vectorizers)},
+            **{f"idf_{view}": idf for view, (_vocabulary, idf) in zip(VIEWS, fitted)},
         })
 
     def save(self, model_dir: Path, name: str) -> None:
@@ -171,20 +180,20 @@ class CharSvm:
     def _vector(self, texts: Sequence[str]) -> tuple["np.ndarray", "np.ndarray"]:
         """The message's TF-IDF features (indices, values), as TfidfVectorizer.transform gives them.
 
-        Sublinear term frequency times idf, each view normalised to unit length, the views side by
-        side. Computed directly because transform() spends ten times longer in its checks and
+        Sublinear term frequency times idf, each view normalised to unit length and weighed, the
+        views side by side. Computed directly because transform() spends ten times longer in its checks and
         sparse-matrix plumbing than in the n-grams (cProfile of 400 parses: transform was 2.2 s of
         the two classifiers' 3.0 s); tests/unit/test_rasa_plugins.py compares both.
         """
         all_features, all_weights, offset = [], [], 0
-        for (analyzer, vocabulary, idf), text in zip(self._views, texts):
+        for (analyzer, vocabulary, idf, view_weight), text in zip(self._views, texts):
             counts = Counter(i for i in map(vocabulary.get, analyzer(text)) if i is not None)
             if counts:
                 features = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
                 weights = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) \
                     * idf[features]
                 all_features.append(features + offset)
-                all_weights.append(weights / np.sqrt(weights @ weights))
+                all_weights.append(weights * (view_weight / np.sqrt(weights @ weights)))
             offset += len(vocabulary)
         if not all_features:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -259,17 +268,39 @@ def _sparse_t(rows: list, min_weight: float = 0.0):
                       shape=(len(rows[0]), len(rows))).tocsr()
 
 
-def _vectorizer(config: Dict[Text, Any], vocabulary=None):
+def _vectorizer(config: Dict[Text, Any], view: str = "surface", vocabulary=None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if view == "words":
+        return TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None,
+                               preprocessor=to_hiragana, sublinear_tf=True, ngram_range=(1, 2),
+                               vocabulary=vocabulary)
     return TfidfVectorizer(analyzer="char_wb", preprocessor=to_hiragana, sublinear_tf=True,
                            ngram_range=(config["min_ngram"], config["max_ngram"]),
                            vocabulary=vocabulary)
 
 
-def _features(messages: Sequence[Message], vectorizers: list):
-    """The training examples' TF-IDF features: the vectorisers are fitted on them."""
-    from scipy.sparse import hstack
+def _view_weight(config: Dict[Text, Any], view: str) -> float:
+    return config["words_weight"] if view == "words" else 1.0
 
-    texts_by_view = list(zip(*(views(m) for m in messages)))
-    return hstack([v.fit_transform(texts) for v, texts in zip(vectorizers, texts_by_view)]).tocsr()
+
+def _features(messages: Sequence[Message], config: Dict[Text, Any]
+              ) -> tuple[Any, list[tuple[dict, "np.ndarray"]]]:
+    """The training examples' TF-IDF features, and each view's vocabulary and idf weights
+    fitted on them."""
+    from scipy.sparse import csr_matrix, hstack
+
+    blocks, fitted = [], []
+    for view, texts in zip(VIEWS, zip(*(views(m) for m in messages))):
+        weight = _view_weight(config, view)
+        if not any(texts) or not weight:
+            # No example has a word of this view (a guide in Japanese only has no Latin words),
+            # or the view is switched off.
+            blocks.append(csr_matrix((len(texts), 0)))
+            fitted.append(({}, np.zeros(0, dtype=np.float32)))
+            continue
+        vectorizer = _vectorizer(config, view)
+        blocks.append(vectorizer.fit_transform(texts) * weight)
+        fitted.append(({k: int(i) for k, i in vectorizer.vocabulary_.items()},
+                       vectorizer.idf_.astype(np.float32)))
+    return hstack(blocks).tocsr(), fitted

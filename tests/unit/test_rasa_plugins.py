@@ -45,9 +45,11 @@ def test_the_normaliser_leaves_plain_text_alone():
 
 
 EXAMPLES = {
-    "request/juminhyo": ["住民票がほしい", "住民票の写しをください", "じゅうみんひょう", "住民票を取りたい"],
-    "request/inkan": ["印鑑登録をしたい", "実印の登録", "いんかんとうろく", "印鑑証明がほしい"],
-    "request/dog": ["犬の登録をしたい", "犬を飼い始めた", "いぬのとうろく", "狂犬病の注射"],
+    "request/juminhyo": ["住民票がほしい", "住民票の写しをください", "じゅうみんひょう", "住民票を取りたい",
+                         "residence certificate please"],
+    "request/inkan": ["印鑑登録をしたい", "実印の登録", "いんかんとうろく", "印鑑証明がほしい",
+                      "register my seal"],
+    "request/dog": ["犬の登録をしたい", "犬を飼い始めた", "いぬのとうろく", "狂犬病の注射", "dog registration"],
 }
 
 
@@ -138,26 +140,40 @@ def test_the_entry_selector_keeps_no_tiny_weight_and_ranks_as_with_them():
         assert np.abs(a - b).max() < 0.05
 
 
-@pytest.mark.parametrize("texts", [("住民票を1通", "じゅうみんひょうを1つう"), ("犬の登録", "いぬのとうろく"),
-                                   ("residence card", "residence card"), ("", ""), ("ゞ", "ゞ")])
+@pytest.mark.parametrize("texts", [("住民票を1通", "じゅうみんひょうを1つう", ""),
+                                   ("犬の登録", "いぬのとうろく", ""),
+                                   ("residence card", "residence card", "residence card"),
+                                   ("my number cardの更新", "my number cardのこうしん", "my number card"),
+                                   ("", "", ""), ("ゞ", "ゞ", "")])
 def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, texts):
     """CharSvm.scores computes the TF-IDF features itself (speed); they must be the trained ones."""
     import numpy as np
     from scipy.sparse import hstack
 
-    from rasa_plugins.char_svm import VIEWS, _vectorizer
+    from rasa_plugins.char_svm import VIEWS, _vectorizer, _view_weight
 
     selector = GuideEntrySelector.create({}, LocalModelStorage(tmp_path), Resource("s"), _context())
     selector.train(_training_data())
     svm = selector._svm
     vectorizers = []
     for view in VIEWS:
-        vectorizer = _vectorizer(svm.config, svm.model["vocabulary"][view])
+        vectorizer = _vectorizer(svm.config, view, svm.model["vocabulary"][view])
         vectorizer.idf_ = svm.model[f"idf_{view}"]
         vectorizers.append(vectorizer)
-    features = hstack([v.transform([t]) for v, t in zip(vectorizers, texts)]).tocsr()
+    features = hstack([v.transform([t]) * _view_weight(svm.config, view)
+                       for v, t, view in zip(vectorizers, texts, VIEWS)]).tocsr()
     expected = (features @ svm.model["coef_t"]).toarray()[0] + svm.model["intercept"]
     assert np.allclose(svm.scores(texts), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_guide_in_japanese_only_trains_without_words_in_a_latin_script():
+    from rasa_plugins.char_svm import CharSvm, views
+
+    messages = [Message(data={TEXT: t}) for t in ("住民票", "印鑑登録", "住民票をください", "印鑑の登録")]
+    svm = CharSvm.fit(GuideEntrySelector.get_default_config(), messages,
+                      ["juminhyo", "inkan", "juminhyo", "inkan"])
+    assert svm.model["vocabulary"]["words"] == {}
+    assert svm.classes[svm.scores(views(Message(data={TEXT: "住民票 please"}))).argmax()] == "juminhyo"
 
 
 def test_the_entry_selector_without_retrieval_examples_adds_nothing(tmp_path):
