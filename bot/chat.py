@@ -104,7 +104,8 @@ def choose_language(guide: Guide, lang: Optional[str], text: Optional[str]) -> s
     if lang in guide.languages:
         return lang
     if text:
-        found = detect(text, _japanese_words(guide))
+        found = detect(text, _japanese_words(guide),
+                       {code: pack.own_words for code, pack in guide.packs.items()})
         if found in guide.languages:
             return found
     return SOURCE

@@ -13,7 +13,10 @@ The script says most of it:
   or 々); → zh when simplified-only characters or Chinese function words appear; else ja
   (an unknown all-kanji question at a Japanese ward office is more likely Japanese);
 - Latin with Vietnamese letters (ơ ư ă đ, or tone marks) or common Vietnamese words → vi;
-  Portuguese letters (ã õ ç) or words → pt; other Latin → en.
+  Portuguese letters (ã õ ç) or words → pt; other Latin → en. Beside a few common words, the
+  words of the guide's own translations count for the one language that uses them
+  (:func:`own_words`): "pilhas usadas" and "cancelar kokuho" are Portuguese, as the
+  Portuguese translations say "pilhas" and "cancelar" and no other does.
 
 The kiosk's language button overrides all of this.
 """
@@ -22,9 +25,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, Optional
+from typing import AbstractSet, Iterable, Mapping, Optional
 
-from bot.normalize import LATIN_LETTERS
+from bot.normalize import LATIN_LETTERS, fold_latin
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
@@ -33,6 +36,7 @@ _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-
 _LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]{{2,}}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(f"[{LATIN_LETTERS}]")
+_LATIN_ONLY = re.compile(f"[{LATIN_LETTERS}]+")
 # Characters written only in simplified Chinese (their Japanese forms differ): 证 (証), 书 (書),
 # 户 (戸), 险 (険), 们, 这, 么, 吗, 办, 为, 儿, 报, 记, 国 is shared, so not here.
 _SIMPLIFIED = set("证书户险们这么吗办为儿报记录请问哪卡")
@@ -99,18 +103,37 @@ _EN_WORDS = {"the", "i", "where", "what", "how", "is", "my", "to", "a", "of", "f
              "that", "from", "with", "me", "help", "should", "go", "new", "here", "we", "our",
              "am", "was", "just", "there", "who", "much", "cost", "bring"}
 _PT_LETTERS = set("ãõçÃÕÇ")
+# The languages told apart by their words.
+WORD_LANGUAGES = ("vi", "pt", "en")
+# Shorter words are shared by chance (de, do, no, sim).
+MIN_OWN_WORD = 4
+# A word as Japanese is written in romaji (touroku, jidou, kodomo, shinsei): every language's
+# translations name Japanese things so, and visitors write Japanese so; it tells no language.
+_ROMAJI = re.compile(r"(?:(?:[kgsztdnhbpmrwyfj]|sh|ch|ts|[kgnhbpmr]y)?[aiueo]|n)+")
+
+
+def own_words(texts: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """For each language of ``texts`` (code → its guide texts), the words only its texts use,
+    compared without diacritics, as visitors type them on a Japanese keyboard."""
+    words = {code: {w for text in language_texts for w in _words(fold_latin(text))
+                    if len(w) >= MIN_OWN_WORD and _LATIN_ONLY.fullmatch(w) and not _ROMAJI.fullmatch(w)}
+             for code, language_texts in texts.items()}
+    return {code: frozenset(found.difference(*(other for c, other in words.items() if c != code)))
+            for code, found in words.items()}
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", text.lower())
 
 
-def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
+def detect(text: str, japanese_words: Iterable[str] = (),
+           language_words: Mapping[str, AbstractSet[str]] = {}) -> Optional[str]:
     """The language code of ``text`` (ja, ja-easy, zh, ko, vi, pt, en), or None when it has no
     letters at all (digits, punctuation): the caller keeps the language it had.
 
     ``japanese_words``: the Japanese guide's names and synonyms; an all-kanji text that
-    contains one is Japanese (「住民票」, 「戸籍謄本」).
+    contains one is Japanese (「住民票」, 「戸籍謄本」). ``language_words``: code → the words
+    only that language's translations use (:func:`own_words`).
     """
     if _HANGUL.search(text):
         return "ko"
@@ -118,7 +141,7 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
     # ("Where do I get 住民票?", "Tôi cần マイナンバー"): two Latin words or more decide.
     latin_words = _LATIN_WORD.findall(text)
     if len(latin_words) >= 2 and sum(map(len, latin_words)) > len(_CJK.findall(text)):
-        return _latin(text)
+        return _latin(text, language_words)
     if _HIRAGANA.search(text):
         return "ja-easy" if _easy_japanese(text) else "ja"
     hans = _HAN.findall(text)
@@ -129,7 +152,7 @@ def detect(text: str, japanese_words: Iterable[str] = ()) -> Optional[str]:
         return _japanese_or_chinese(text, hans, japanese_words)
     if not _LATIN.search(text):
         return None
-    return _latin(text)
+    return _latin(text, language_words)
 
 
 # やさしい日本語 is written spaced by phrases, each phrase keeping its particle (the guideline's
@@ -179,15 +202,19 @@ def _japanese_or_chinese(text: str, hans: list[str], japanese_words: Iterable[st
     return "ja"
 
 
-def _latin(text: str) -> str:
+def _latin(text: str, language_words: Mapping[str, AbstractSet[str]]) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     if set(unicodedata.normalize("NFC", text)) & _VI_LETTERS or _VI_MARKS.search(decomposed):
         return "vi"
-    vi, pt, en = _vi_score(text), _pt_score(text), _en_score(text)
+    said = set(_words(fold_latin(text)))
+    vi, pt, en = (score + len(said & language_words.get(code, frozenset())) for code, score in
+                  (("vi", _vi_score(text)), ("pt", _pt_score(text)), ("en", _en_score(text))))
     if set(text) & _PT_LETTERS:
         return "pt"
     if _SHARED_MARKS.search(decomposed):
-        return "vi" if vi > pt else "pt"
+        # An acute or a circumflex is Vietnamese or Portuguese, or a loanword in English
+        # ("opening my own café").
+        return "en" if en > max(vi, pt) else "vi" if vi > pt else "pt"
     if vi >= 2 and vi > pt and vi > en:
         return "vi"
     if pt >= 1 and pt > en:

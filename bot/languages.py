@@ -23,10 +23,11 @@ line and reason (:class:`~bot.guide_yaml.GuideDataError`), like any other guide 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
+from bot.detect import WORD_LANGUAGES, own_words
 from bot.guide_yaml import GuideDataError, read_yaml
 
 SOURCE = "ja"
@@ -105,6 +106,18 @@ class LanguagePack:
     # question_words / not_item_words / describing_words → words (translations/<code>.yml's
     # ``garbage:``)
     garbage_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The words only this language's pack uses among the languages told apart by their words
+    # (bot.detect.own_words): evidence that a visitor writes in it.
+    own_words: frozenset[str] = frozenset()
+
+    def strings(self) -> Iterator[str]:
+        """Every text of the pack: the entries' fields, the fixed texts, the garbage words."""
+        for entry in self.entries.values():
+            yield from _strings(entry.fields)
+        for group in self.texts.values():
+            yield from (text for text, _reviewed in group.values())
+        for words in self.garbage_words.values():
+            yield from words
 
     def text(self, group: str, key: str) -> Optional[str]:
         found = self.texts.get(group, {}).get(key)
@@ -353,7 +366,19 @@ def load_packs(directory: Path, languages: dict[str, Language],
             texts_source, texts = load_texts(texts_path, code, known_responses)
         pack = LanguagePack(code, entries, source, texts, texts_source, garbage_words)
         packs[code] = pack
-    return packs
+    own = own_words({code: list(pack.strings()) for code, pack in packs.items() if code in WORD_LANGUAGES})
+    return {code: replace(pack, own_words=own.get(code, frozenset())) for code, pack in packs.items()}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings(inner)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            yield from _strings(inner)
 
 
 def language_files(directory: Path) -> list[Path]:

@@ -108,6 +108,30 @@ def test_detects_the_language_of_short_kiosk_questions(text, lang):
     assert detect(text, ["住民票", "戸籍謄本", "転入届", "国民健康保険", "在留資格"]) == lang
 
 
+@pytest.mark.parametrize("text, lang", [
+    # Keywords with no common word: the guide's own Portuguese and Vietnamese words tell them.
+    ("pilhas usadas", "pt"), ("cancelar kokuho", "pt"), ("biblioteca livros em portugues carteirinha", "pt"),
+    ("mapa risco enchente tsunami", "pt"), ("huong dan phan loai rac tieng Viet", "vi"),
+    ("SIM card shop", "en"), ("old batteries", "en"),
+    # Romaji is nobody's word: it stays with the common words (here none, so English).
+    ("inkan touroku shitai desu", "en"),
+    # An accent in an English sentence is a loanword.
+    ("I'm finally opening my own café near the station", "en"),
+])
+def test_the_guides_own_words_tell_latin_languages_apart(guide, text, lang):
+    assert detect(text, (), {code: pack.own_words for code, pack in guide.packs.items()}) == lang
+
+
+def test_a_word_is_a_languages_own_only_when_no_other_language_uses_it():
+    from bot.detect import own_words
+
+    own = own_words({"pt": ["Pilhas usadas", "inkan touroku", "o cartão", "マイナンバーカード"],
+                     "en": ["used batteries", "cartao"]})
+    # touroku is romaji, cartão is also English's, マイナンバーカード is no Latin-script word
+    assert own["pt"] == {"pilhas", "usadas"}
+    assert own["en"] == {"used", "batteries"}
+
+
 def test_every_language_nlu_file_covers_the_japanese_intents():
     """data/nlu/languages/<code>.yml: the Japanese intents only, ≥ 4 examples per guide entry
     and ≥ 8 per conversation intent, for every guide entry."""
