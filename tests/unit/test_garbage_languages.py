@@ -118,6 +118,9 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("다 쓴 건전지", "ko", "乾電池"),
     ("坏掉的雨伞", "zh", "傘"),
     ("dead cat", "en", None),                                           # no item left
+    # Clothes by their kinds, as the Japanese synonyms list them (シャツ, スカート, 着物).
+    ("a bag of my late husband's shirts, all washed. Which garbage?", "en", "衣類"),
+    ("旧衬衫怎么扔", "zh", "衣類"),
     ("old man", "en", None),
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
