@@ -15,12 +15,12 @@ _LONG_VOWEL_LOOKALIKES = set("-‐‑‒–—―−－ｰ〜～~")
 # Voiced/semi-voiced marks that combine with the preceding kana under NFKC.
 _COMBINING = {"\u3099", "\u309a", "\uff9e", "\uff9f", "\u309b", "\u309c"}
 _SPACES = {" ", "\u3000", "\t", "\n", "\r", "\u00a0"}
-# Typographic quotes, as phone and tablet keyboards type them: "don’t" must read as "don't".
-# NFKC keeps them; the training data and the guide's words are written with plain ones.
 # The letters of Latin-script text (English, Vietnamese, Portuguese…), for character classes:
 # words of these languages are found whole, others inside the text. Here, beside the
 # normaliser, because the NLU's words view reads it too: a change retrains the model.
 LATIN_LETTERS = "a-zA-Z\u00c0-\u024f\u1e00-\u1eff"
+# Typographic quotes, as phone and tablet keyboards type them: "don’t" must read as "don't".
+# NFKC keeps them; the training data and the guide's words are written with plain ones.
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u201f": '"', "\u2033": '"'})
 
