@@ -21,6 +21,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from bot.detect import WORD_LANGUAGES
 from bot.furigana import nouns, reading
 from bot.guide_data import (NOT_LATIN_AFTER, NOT_LATIN_BEFORE, SPACED, Garbage, GarbageItem, Guide,
                             Said, latin_key, plural_pattern, word_key)
@@ -40,6 +41,8 @@ NEAR = 0.75
 # Portuguese words that differ there are other words (plástico, elástico; recolher, colher).
 NEAR_WORD = 0.85
 MIN_TYPO_WORD = 7
+# Languages written in a Latin script that is not English's (bot.detect tells them apart).
+LATIN_NOT_ENGLISH = tuple(code for code in WORD_LANGUAGES if code != "en")
 # One Latin-script word (Japanese text around it is not part).
 LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]+")
 
@@ -81,12 +84,18 @@ class SortingIndex:
         self.foreign_overlapping: Optional[re.Pattern[str]] = None
         self.foreign_names: dict[str, str] = {}
         self.foreign_words: list[str] = []
+        # SudachiPy reads a Latin-script word as an English loanword ("rack" → ラック, a
+        # bookshelf's synonym): right in Japanese, English, Chinese or Korean text, but in
+        # Vietnamese or Portuguese the word is another ("rac" is garbage: "vut rac o dau").
+        self.reads_latin = True
 
-    def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str]) -> "SortingIndex":
+    def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str],
+                     reads_latin: bool = True) -> "SortingIndex":
         """This index with (word, item name) pairs of one language and that language's names
         of guide entries added to ``entry_words``; the Japanese part is shared."""
         index = copy.copy(self)
         index.entry_words = self.entry_words | entry_words
+        index.reads_latin = reads_latin
         spaced = {latin_key(w): name for w, name in words if SPACED.search(w)}
         if spaced:
             # One named group per word would be too many: the match is looked up instead.
@@ -146,7 +155,8 @@ class SortingIndex:
                 end, name = after[end + 1]
             return self.garbage.items[name]
         # Read chunk by chunk: SudachiPy reads a space as きごう (記号).
-        chunks = [word_key(reading(chunk)) for chunk in text.split()]
+        chunks = [word_key(reading(chunk)) for chunk in text.split()
+                  if self.reads_latin or not SPACED.search(chunk)]
         said = "".join(chunks)
         read_breaks = _word_breaks(" ".join(chunks))
         for word, name in self.read:
@@ -338,5 +348,6 @@ def sorting_index(guide: Guide, lang: Optional[str] = None) -> SortingIndex:
                 items += [(w, entry_id) for w in names if w != entry_id]
             elif not is_category_key(guide, entry_id):
                 entry_words.update(word_key(w) for w in (entry.fields.get("title"), *names) if w)
-        by_language[lang] = japanese.for_language(items, frozenset(entry_words))
+        by_language[lang] = japanese.for_language(items, frozenset(entry_words),
+                                                  reads_latin=lang not in LATIN_NOT_ENGLISH)
     return by_language[lang]

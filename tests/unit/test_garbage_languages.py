@@ -121,6 +121,9 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     # Clothes by their kinds, as the Japanese synonyms list them (シャツ, スカート, 着物).
     ("a bag of my late husband's shirts, all washed. Which garbage?", "en", "衣類"),
     ("旧衬衫怎么扔", "zh", "衣類"),
+    # A Vietnamese word is not read as an English loanword: "rac" (garbage) is no rack (本棚).
+    ("vut rac o dau", "vi", None),
+    ("rac cong kenh vut the nao", "vi", None),
     ("old man", "en", None),
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
