@@ -181,9 +181,9 @@ class CharSvm:
         """The message's TF-IDF features (indices, values), as TfidfVectorizer.transform gives them.
 
         Sublinear term frequency times idf, each view normalised to unit length and weighed, the
-        views side by side. Computed directly because transform() spends ten times longer in its checks and
-        sparse-matrix plumbing than in the n-grams (cProfile of 400 parses: transform was 2.2 s of
-        the two classifiers' 3.0 s); tests/unit/test_rasa_plugins.py compares both.
+        views side by side. Computed directly because transform() spends ten times longer in its
+        checks and sparse-matrix plumbing than in the n-grams (cProfile of 400 parses: transform
+        was 2.2 s of the two classifiers' 3.0 s); tests/unit/test_rasa_plugins.py compares both.
         """
         all_features, all_weights, offset = [], [], 0
         for (analyzer, vocabulary, idf, view_weight), text in zip(self._views, texts):
