@@ -67,8 +67,9 @@ TEXT_GROUPS = ("responses", "phrases", "screen")
 GARBAGE_CATEGORY = "garbage_"
 # The words in a language that make a message a garbage question, or garbage talk about
 # something else, or that describe an item without changing what it is (as garbage.yml's
-# help.question_words, help.not_item_words and help.describing_words).
-GARBAGE_WORDS = ("question_words", "not_item_words", "describing_words")
+# help.question_words, help.not_item_words and help.describing_words), or that join two item
+# names so that the first is the one put out ("batteries from the remote").
+GARBAGE_WORDS = ("question_words", "not_item_words", "describing_words", "linking_words")
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,8 @@ class LanguagePack:
     # group (responses, phrases, screen) → key → (text, reviewed)
     texts: dict[str, dict[str, tuple[str, bool]]] = field(default_factory=dict)
     texts_source: Optional[str] = None
-    # question_words / not_item_words / describing_words → words (translations/<code>.yml's
-    # ``garbage:``)
+    # question_words / not_item_words / describing_words / linking_words → words
+    # (translations/<code>.yml's ``garbage:``)
     garbage_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The words only this language's pack uses among the languages told apart by their words
     # (bot.detect.own_words): evidence that a visitor writes in it.
@@ -245,7 +246,8 @@ def _header(file: str, data: Any, code: str, key: str, *more: str) -> tuple[Opti
 
 
 def _garbage_words(file: str, raw: Any) -> dict[str, tuple[str, ...]]:
-    """The ``garbage:`` block of a translation: question_words, not_item_words, describing_words."""
+    """The ``garbage:`` block of a translation: question_words, not_item_words, describing_words,
+    linking_words."""
     if raw is None:
         return {}
     line = raw.get("__line__") if isinstance(raw, dict) else None

@@ -43,6 +43,8 @@ NEAR_WORD = 0.85
 MIN_TYPO_WORD = 7
 # Languages written in a Latin script that is not English's (bot.detect tells them apart).
 LATIN_NOT_ENGLISH = tuple(code for code in WORD_LANGUAGES if code != "en")
+# Two item names with more words than this between them are not one phrase, linked or not.
+LINKED_GAP = 3
 # One Latin-script word (Japanese text around it is not part).
 LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]+")
 
@@ -88,14 +90,20 @@ class SortingIndex:
         # bookshelf's synonym): right in Japanese, English, Chinese or Korean text, but in
         # Vietnamese or Portuguese the word is another ("rac" is garbage: "vut rac o dau").
         self.reads_latin = True
+        # The language's linking words as one pattern of whole words (for_language).
+        self.linking: Optional[re.Pattern[str]] = None
 
     def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str],
-                     reads_latin: bool = True) -> "SortingIndex":
+                     reads_latin: bool = True, linking: tuple[str, ...] = ()) -> "SortingIndex":
         """This index with (word, item name) pairs of one language and that language's names
-        of guide entries added to ``entry_words``; the Japanese part is shared."""
+        of guide entries added to ``entry_words``; the Japanese part is shared. ``linking``:
+        the language's linking words (``garbage.linking_words``)."""
         index = copy.copy(self)
         index.entry_words = self.entry_words | entry_words
         index.reads_latin = reads_latin
+        if linking:
+            alternation = "|".join(re.escape(latin_key(w)) for w in sorted(linking, key=len, reverse=True))
+            index.linking = re.compile(rf"{NOT_LATIN_BEFORE}(?:{alternation}){NOT_LATIN_AFTER}")
         spaced = {latin_key(w): name for w, name in words if SPACED.search(w)}
         if spaced:
             # One named group per word would be too many: the match is looked up instead.
@@ -113,14 +121,20 @@ class SortingIndex:
         return index
 
     def find_foreign(self, text: str) -> Optional[GarbageItem]:
-        """The longest of the language's item words in the text, or None."""
+        """The longest of the language's item words in the text, or None; but of two names
+        joined by a linking word, the first ("pilhas usadas do controle remoto" are batteries,
+        not the remote)."""
         said = Said(text)
-        found: list[tuple[int, str]] = []
+        spans: list[tuple[int, int, str]] = []
         if self.foreign_overlapping is not None:
             for m in self.foreign_overlapping.finditer(said.spaced):
                 word = next((w for w in _singulars(m.group(1)) if w in self.foreign_names), None)
                 if word is not None:
-                    found.append((len(m.group(1)), self.foreign_names[word]))
+                    spans.append((m.start(1), m.end(1), self.foreign_names[word]))
+        linked = self._linked(said.spaced, spans)
+        if linked is not None:
+            return self.garbage.items[linked]
+        found = [(end - start, name) for start, end, name in spans]
         found += [(len(k), name) for k, name in self.foreign_keys if k in said.key]
         if not found:
             for word in LATIN_WORD.findall(said.spaced):
@@ -129,6 +143,27 @@ class SortingIndex:
                     found += [(len(near), self.foreign_names[near]) for near
                               in difflib.get_close_matches(word, alike, n=1, cutoff=NEAR_WORD)]
         return self.garbage.items[max(found)[1]] if found else None
+
+    def _linked(self, spaced: str, spans: list[tuple[int, int, str]]) -> Optional[str]:
+        """The first of the two first names in ``spaced`` (overlapping ones count as one, by
+        the longest) when no more than LINKED_GAP words with a linking word among them lie
+        between: "gas cans from my cassette stove" is the gas can, "the remote control
+        batteries" stays the longest name's."""
+        if self.linking is None or len(spans) < 2:
+            return None
+        names: list[tuple[int, int, str]] = []
+        for start, end, name in sorted(spans):
+            if names and start < names[-1][1]:
+                if end - start > names[-1][1] - names[-1][0]:
+                    names[-1] = (start, end, name)
+                continue
+            names.append((start, end, name))
+        if len(names) < 2:
+            return None
+        gap = spaced[names[0][1]:names[1][0]]
+        if len(gap.split()) <= LINKED_GAP and self.linking.search(gap):
+            return names[0][2]
+        return None
 
     def find(self, text: str) -> Optional[GarbageItem]:
         """The item the text is about, or None when it names none."""
@@ -349,5 +384,6 @@ def sorting_index(guide: Guide, lang: Optional[str] = None) -> SortingIndex:
             elif not is_category_key(guide, entry_id):
                 entry_words.update(word_key(w) for w in (entry.fields.get("title"), *names) if w)
         by_language[lang] = japanese.for_language(items, frozenset(entry_words),
-                                                  reads_latin=lang not in LATIN_NOT_ENGLISH)
+                                                  reads_latin=lang not in LATIN_NOT_ENGLISH,
+                                                  linking=pack.garbage_words.get(GARBAGE_WORDS[3], ()))
     return by_language[lang]

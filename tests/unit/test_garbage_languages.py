@@ -125,6 +125,12 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("vut rac o dau", "vi", None),
     ("rac cong kenh vut the nao", "vi", None),
     ("old man", "en", None),
+    # Of two names joined by a linking word, the first: the item is in or from the other.
+    ("pilhas usadas do controle remoto, qual lixo?", "pt", "乾電池"),
+    ("How do I throw away the empty gas cans from my portable cassette stove?", "en", "カセットボンベ"),
+    ("batteries in the TV remote, which garbage", "en", "乾電池"),
+    ("vứt pin khô trong điều khiển thế nào", "vi", "乾電池"),
+    ("bag of old t-shirts and jeans my kids grew out of, which garbage type", "en", "衣類"),  # "of" no link
 ])
 def test_the_shipped_translations_find_items(guide, text, lang, item):
     assert found(guide, text, lang) == item
