@@ -140,7 +140,9 @@ def _parse(ranking: list[tuple[str, float]]) -> dict:
 @pytest.mark.parametrize("ranking, expected", [
     ([("out_of_scope", 0.62), ("request/juminhyo", 0.05)], True),
     ([("out_of_scope", 0.5), ("request/juminhyo", 0.3)], True),
-    ([("request/juminhyo", 0.5), ("out_of_scope", 0.45)], False),
+    ([("request/juminhyo", 0.5), ("out_of_scope", 0.45)], False),   # an entry is likelier
+    ([("out_of_scope", 0.35), ("request/juminhyo", 0.2), ("request/tennyu", 0.2)], True),
+    ([("out_of_scope", 0.25), ("request/juminhyo", 0.1)], False),    # a long shot either way
     ([("request/juminhyo", 0.9)], False),
 ])
 def test_the_selector_says_when_a_question_is_most_likely_about_nothing_the_guide_has(ranking, expected):
