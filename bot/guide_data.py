@@ -293,10 +293,6 @@ class GarbageHelp:
     # Words that say what state an item is in (空の, 古い, 壊れた): an item's name with only
     # these around it is still the bare name of an item.
     describing_words: tuple[str, ...] = ()
-    # Words that join two item names so that the first is the one put out ("batteries from the
-    # remote"): translations only. A Japanese phrase ends in the item (「リモコンの電池」), which
-    # bot/sorting.py finds by its own rule.
-    linking_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

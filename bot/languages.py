@@ -68,7 +68,8 @@ GARBAGE_CATEGORY = "garbage_"
 # The words in a language that make a message a garbage question, or garbage talk about
 # something else, or that describe an item without changing what it is (as garbage.yml's
 # help.question_words, help.not_item_words and help.describing_words), or that join two item
-# names so that the first is the one put out ("batteries from the remote").
+# names so that the first is the one put out ("batteries from the remote"; translations only:
+# a Japanese phrase ends in its item, 「リモコンの電池」, which bot/sorting.py finds by its own rule).
 GARBAGE_WORDS = ("question_words", "not_item_words", "describing_words", "linking_words")
 
 
