@@ -90,8 +90,8 @@ class SortingIndex:
         # bookshelf's synonym): right in Japanese, English, Chinese or Korean text, but in
         # Vietnamese or Portuguese the word is another ("rac" is garbage: "vut rac o dau").
         self.reads_latin = True
-        # The language's linking words as one pattern of whole words (for_language).
-        self.linking: Optional[re.Pattern[str]] = None
+        # The language's linking words (for_language).
+        self.linking: tuple[str, ...] = ()
 
     def for_language(self, words: list[tuple[str, str]], entry_words: frozenset[str],
                      reads_latin: bool = True, linking: tuple[str, ...] = ()) -> "SortingIndex":
@@ -101,9 +101,7 @@ class SortingIndex:
         index = copy.copy(self)
         index.entry_words = self.entry_words | entry_words
         index.reads_latin = reads_latin
-        if linking:
-            alternation = "|".join(re.escape(latin_key(w)) for w in sorted(linking, key=len, reverse=True))
-            index.linking = re.compile(rf"{NOT_LATIN_BEFORE}(?:{alternation}){NOT_LATIN_AFTER}")
+        index.linking = linking
         spaced = {latin_key(w): name for w, name in words if SPACED.search(w)}
         if spaced:
             # One named group per word would be too many: the match is looked up instead.
@@ -149,7 +147,7 @@ class SortingIndex:
         the longest) when no more than LINKED_GAP words with a linking word among them lie
         between: "gas cans from my cassette stove" is the gas can, "the remote control
         batteries" stays the longest name's."""
-        if self.linking is None or len(spans) < 2:
+        if not self.linking or len(spans) < 2:
             return None
         names: list[tuple[int, int, str]] = []
         for start, end, name in sorted(spans):
@@ -161,7 +159,7 @@ class SortingIndex:
         if len(names) < 2:
             return None
         gap = spaced[names[0][1]:names[1][0]]
-        if len(gap.split()) <= LINKED_GAP and self.linking.search(gap):
+        if len(gap.split()) <= LINKED_GAP and any(Said(gap).says(w) for w in self.linking):
             return names[0][2]
         return None
 
