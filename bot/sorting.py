@@ -159,9 +159,10 @@ class SortingIndex:
         if len(names) < 2:
             return None
         gap = spaced[names[0][1]:names[1][0]]
-        if len(gap.split()) <= LINKED_GAP and any(Said(gap).says(w) for w in self.linking):
-            return names[0][2]
-        return None
+        if len(gap.split()) > LINKED_GAP:
+            return None
+        between = Said(gap)
+        return names[0][2] if any(between.says(w) for w in self.linking) else None
 
     def find(self, text: str) -> Optional[GarbageItem]:
         """The item the text is about, or None when it names none."""
