@@ -87,6 +87,8 @@ def test_reviewed_entries_count_per_language(guide_copy):
     ("国民健康保険", "ja"), ("在留資格", "ja"),
     ("我想办住民票", "zh"), ("居留卡更新", "zh"), ("转入手续在哪里", "zh"), ("戶籍謄本在哪裡辦", "zh"),
     ("碎瓷碗 垃圾分类", "zh"), ("旧电视怎么扔", "zh"), ("粗大ごみ", "ja"), ("分別収集", "ja"),
+    # Characters a Japanese keyboard does not type (奶, 灭) are Chinese; 髙 (Windows-31J's) is not.
+    ("牛奶盒", "zh"), ("灭火器", "zh"), ("髙橋さんの窓口", "ja"), ("髙齢者", "ja"),
     ("주민표", "ko"), ("재류카드 갱신", "ko"),
     ("Tôi muốn đổi thẻ cư trú", "vi"), ("giay khai sinh o dau", "vi"), ("vut chai PET dung nuoc", "vi"), ("dang ky ket hon", "vi"),
     ("Where is the toilet?", "en"), ("residence certificate", "en"), ("My Number card", "en"),
