@@ -301,19 +301,22 @@ def garbage_question(guide: Guide, text: str, lang: Optional[str] = None) -> Opt
     the NLU made of the sentence: an item is named and one of the dictionary's question words
     (Japanese, or in ``lang``) is there; or the message is nothing but an item's name
     (「ヘアスプレーの缶」), maybe with words on its state ("empty spray can", "pilhas usadas"),
-    that names nothing else in the guide."""
+    that names nothing else in the guide; a name inside an entry's word ("fralda", in the
+    nursing room's "trocar fralda") is the item's only with words on its state ("fralda usada")."""
     said = Said(text)
     if any(said.says(w) for w in language_words(guide, lang, GARBAGE_WORDS[0])):
         return named_item(guide, text, lang)
     index = sorting_index(guide, lang)
-    for bare_text in _undescribed(text, language_words(guide, lang, GARBAGE_WORDS[2])):
+    # _undescribed gives the message first, then with its words on the state taken off.
+    for taken_off, bare_text in enumerate(_undescribed(text, language_words(guide, lang, GARBAGE_WORDS[2]))):
         bare_said = Said(bare_text)
         bare = BARE_END.sub("", bare_said.key)
         named = bare and (any(bare == word for word, _ in (*index.spelled, *index.foreign_keys))
                           or index.foreign_pattern is not None
                           and index.foreign_pattern.fullmatch(BARE_END.sub("", bare_said.spaced).strip()))
         if named:
-            return None if any(bare in word for word in index.entry_words) else named_item(guide, text, lang)
+            return None if not taken_off and any(bare in word for word in index.entry_words) \
+                else named_item(guide, text, lang)
     return None
 
 

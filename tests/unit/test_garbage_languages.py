@@ -118,6 +118,10 @@ def test_an_item_is_found_by_its_name_in_the_visitors_language(translated, text,
     ("다 쓴 건전지", "ko", "乾電池"),
     ("坏掉的雨伞", "zh", "傘"),
     ("dead cat", "en", None),                                           # no item left
+    # A name inside an entry's word (fralda in "trocar fralda", the nursing room's) is that
+    # entry's alone, but with words on its state it is the item's.
+    ("fralda usada", "pt", "紙おむつ"),
+    ("fralda", "pt", None),
     # Clothes by their kinds, as the Japanese synonyms list them (シャツ, スカート, 着物).
     ("a bag of my late husband's shirts, all washed. Which garbage?", "en", "衣類"),
     ("旧衬衫怎么扔", "zh", "衣類"),
