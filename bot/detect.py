@@ -41,8 +41,8 @@ _LATIN = re.compile(f"[{LATIN_LETTERS}]")
 _LATIN_ONLY = re.compile(f"[{LATIN_LETTERS}]+")
 # Han characters a Japanese keyboard does not type: those outside Windows-31J (JIS X 0208 and
 # the NEC and IBM extensions, which hold 髙 and 﨑). Nearly every simplified form (证 for 証,
-# 书, 户, 险, 灭, 奶, 电, 纸…) and most traditional ones (辦, 戶) fall there; in the
-# development and held-out sets no Japanese question has one, and 556 Chinese questions do.
+# 书, 户, 险, 灭, 奶, 电, 纸…) and most traditional ones (辦, 戶) fall there; in development
+# sets 1–13 and the held-out sets no Japanese question has one, and 556 Chinese questions do.
 # 「牛奶盒」 and 「灭火器」, all Han and no Chinese function word, were read as Japanese.
 # Simplified and traditional forms Windows-31J holds all the same, which Japanese text does
 # not use: 从 (従), 个 (個), 儿 (児), 没, 碎 (砕: 「碎瓷碗 垃圾分类」), 网 (網); 麼, 們, 這, 簽,
