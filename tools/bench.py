@@ -494,7 +494,7 @@ def load_level(kiosk_url: str, concurrency: int, duration: float, texts: list[st
     return {"concurrency": concurrency, "think_s": think, "duration_s": duration,
             "elapsed_s": round(res.elapsed_s, 2),
             "answers": res.answers, "errors": res.errors, "error_kinds": res.error_kinds,
-            "answers_per_s": round(res.throughput, 2), **latency_summary(res.latencies_s)}
+            "resent": res.resent, "answers_per_s": round(res.throughput, 2), **latency_summary(res.latencies_s)}
 
 
 # py-spy's pseudo-frames for --subprocesses / --threads: `process 123:"…"`, `thread (0x7f…)`.

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 
+CLIENT_KEEPALIVE_S = 1.0
+
+
 @dataclass
 class LoadResult:
     concurrency: int
@@ -23,6 +26,7 @@ class LoadResult:
     elapsed_s: float = 0.0                 # until the last in-flight answer came back
     latencies_s: list[float] = field(default_factory=list)   # successful answers only
     errors: int = 0
+    resent: int = 0                        # requests reset on a kept-alive connection, sent again
     error_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -69,23 +73,43 @@ async def _kiosk(http, url: str, kiosk: int, deadline: float, texts: list[str], 
         turn += 1
         started = time.perf_counter()
         try:
-            async with http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
-                if resp.status != 200:
-                    await resp.read()
-                    result.error(f"http_{resp.status}")
-                    continue
-                answer = await resp.json(content_type=None)
+            answer = await _post(http, url, body, timeout, result)
         except asyncio.TimeoutError:
             result.error("timeout")
             continue
         except (aiohttp.ClientError, ValueError) as err:
             result.error(type(err).__name__)
             continue
+        if isinstance(answer, int):
+            result.error(f"http_{answer}")
+            continue
         elapsed = time.perf_counter() - started
         if not isinstance(answer, dict) or answer.get("degraded") or not answer.get("replies"):
             result.error("degraded" if isinstance(answer, dict) and answer.get("degraded") else "empty")
             continue
         result.latencies_s.append(elapsed)
+
+
+async def _post(http, url: str, body: dict, timeout: float, result: LoadResult):
+    """The answer's JSON, or its HTTP status when not 200.
+
+    A request reset before any answer came back is sent once more, as the kiosk's browser does
+    on a kept-alive connection (gunicorn's threaded worker can close one as a request arrives:
+    benoitc/gunicorn#1698, #2676); ``resent`` counts them, and a second reset is an error.
+    """
+    import aiohttp
+
+    for attempt in (1, 2):
+        try:
+            async with http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+                if resp.status != 200:
+                    await resp.read()
+                    return resp.status
+                return await resp.json(content_type=None)
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+            if attempt == 2 or isinstance(err, aiohttp.ClientConnectorError):
+                raise
+            result.resent += 1
 
 
 async def run_load_async(base_url: str, concurrency: int, duration: float, texts: list[str],
@@ -97,7 +121,11 @@ async def run_load_async(base_url: str, concurrency: int, duration: float, texts
 
     url = f"{base_url.rstrip('/')}/api/chat"
     result = LoadResult(concurrency=concurrency, duration_s=duration)
-    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    # Idle pooled connections are dropped before gunicorn's keep-alive (2 s by default) closes
+    # them: aiohttp reuses the newest connection first, so at a peak an old one idle for ~2 s is
+    # taken just as the server closes it, and the request is reset (ClientOSError). A browser
+    # resends such a request by itself; aiohttp does not, and the kiosk would be blamed for it.
+    connector = aiohttp.TCPConnector(limit=0, force_close=False, keepalive_timeout=CLIENT_KEEPALIVE_S)
     async with aiohttp.ClientSession(connector=connector) as http:
         started = time.monotonic()
         deadline = started + duration

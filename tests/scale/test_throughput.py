@@ -30,7 +30,7 @@ def test_one_server_versus_two(cluster, tmp_path):
         with gunicorn_kiosk(",".join(cluster.urls[n] for n in names), workdir) as url:
             result = run_load(url, SESSIONS, SECONDS, texts, payloads)
         figures[label] = {"servers": len(names), "answers": result.answers, "errors": result.errors,
-                          "answers_per_s": round(result.throughput, 1),
+                          "resent": result.resent, "answers_per_s": round(result.throughput, 1),
                           **latency_summary(result.latencies_s)}
         assert result.errors == 0, result.error_kinds
     figures["scaling"] = round(figures["two"]["answers_per_s"] / figures["one"]["answers_per_s"], 2)

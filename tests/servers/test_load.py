@@ -61,7 +61,7 @@ def test_many_kiosks_at_once(servers, kiosk_url):
     sampler.join()
 
     summary = {"sessions": SESSIONS, "seconds": SECONDS, "answers": result.answers,
-               "errors": result.errors, "error_kinds": result.error_kinds,
+               "errors": result.errors, "error_kinds": result.error_kinds, "resent": result.resent,
                "answers_per_s": round(result.throughput, 1), **latency_summary(result.latencies_s),
                "rasa_rss_mb": [round(m, 1) for _, m in samples]}
     print(json.dumps(summary, ensure_ascii=False))
@@ -70,6 +70,9 @@ def test_many_kiosks_at_once(servers, kiosk_url):
                                                 encoding="utf-8")
 
     assert result.errors == 0, result.error_kinds
+    # A rare reset on a kept-alive connection is resent, as the browser does; more than one
+    # request in a hundred would be the kiosk server failing, not the race (tools/loadgen.py).
+    assert result.resent <= result.answers // 100, result.resent
     assert result.answers > SESSIONS
     # Memory flat: after the first quarter (model warm-up, caches), no steady growth.
     if len(samples) >= 8:

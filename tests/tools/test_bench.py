@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tools import bench
 from tools.bench import (FaqMatcher, destination_of_label, evaluate_targets, latency_summary,
                        load_nlu_examples, parse_collapsed, percentile, ratio, render_markdown,
                        stage_of, strip_markup, table_rows)
-from tools.loadgen import LoadResult, turn_body
+from tools.loadgen import LoadResult, run_load, turn_body
 
 
 def test_percentile_interpolates_like_numpy():
@@ -206,6 +208,55 @@ def test_load_result_counts_errors_and_throughput():
     r.error("degraded")
     assert r.answers == 4 and r.throughput == 2.0
     assert r.errors == 2 and r.error_kinds == {"degraded": 2}
+
+
+@contextlib.contextmanager
+def _resetting_server(resets: int):
+    """A loopback HTTP server that resets its first ``resets`` requests (SO_LINGER 0, as a
+    server closing a kept-alive connection under an arriving request does) and answers the
+    rest; yields its URL and the list of requests it read."""
+    import socket
+    import socketserver
+    import struct
+    import threading
+
+    seen = []
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            while head := [line for line in iter(self.rfile.readline, b"\r\n") if line]:
+                length = next(int(h.split(b":")[1]) for h in head if h.lower().startswith(b"content-length"))
+                self.rfile.read(length)
+                seen.append(head[0])
+                if len(seen) <= resets:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
+                body = b'{"replies": [{"text": "ok"}], "degraded": false}'
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler) as server:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}", seen
+        finally:
+            server.shutdown()
+
+
+def test_the_load_sends_a_reset_request_once_more_as_a_browser_does():
+    with _resetting_server(resets=1) as (url, seen):
+        r = run_load(url, concurrency=1, duration=0.3, texts=["住民票"], payloads=[], think=0.1)
+    assert r.resent == 1 and r.errors == 0
+    assert r.answers == len(seen) - 1 >= 1
+
+
+def test_a_request_reset_twice_is_an_error():
+    with _resetting_server(resets=10 ** 6) as (url, seen):
+        r = run_load(url, concurrency=1, duration=0.3, texts=["住民票"], payloads=[], think=0.1)
+    assert r.answers == 0 and r.errors >= 1
+    assert set(r.error_kinds) <= {"ClientOSError", "ServerDisconnectedError"}, r.error_kinds
+    assert len(seen) == 2 * r.errors and r.resent == r.errors
 
 
 def test_config_with_epochs_sets_every_trained_component(tmp_path):
