@@ -77,11 +77,28 @@ class TrainingFiles(RasaFileImporter):
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
         if rasa.__version__ != WRITTEN_FOR:
             return super().get_nlu_data(language)
-        return TrainingData().merge(*(_nlu_file(path, language) for path in self._nlu_files))
+        return _merged(tuple((path, rasa_io.read_file(path)) for path in self._nlu_files), language)
 
 
-def _nlu_file(path: Text, language: Optional[Text]) -> TrainingData:
-    parsed = _parsed(path, rasa_io.read_file(path))
+@functools.lru_cache(maxsize=4)
+def _merged(files: tuple[tuple[Text, Text], ...], language: Optional[Text]) -> TrainingData:
+    """The files' data merged, kept per files and contents like _parsed (and, like it, only ever
+    merged into a copy by its callers).
+
+    The merge gives each example its response, taken from another file (the one with the
+    domain's responses), which clears the example's fingerprint. Computed here once, it is
+    carried by every importer layer's copy. Otherwise each of `rasa train`'s two readers merged
+    the files again and computed it again for the ~37,000 examples with a response, at the next
+    layer: 73,292 fingerprints in 4.8 s of a retrain, where one pass here takes 2.5 s.
+    """
+    data = TrainingData().merge(*(_nlu_file(path, text, language) for path, text in files))
+    for example in data.training_examples:
+        example.fingerprint()
+    return data
+
+
+def _nlu_file(path: Text, text: Text, language: Optional[Text]) -> TrainingData:
+    parsed = _parsed(path, text)
     return parsed if parsed is not None else loading.load_data(path, language)
 
 

@@ -66,6 +66,22 @@ def test_an_edited_file_is_read_again(tmp_path):
     assert [m.get(TEXT) for m in ours.get_nlu_data().training_examples] == ["こんばんは"]
 
 
+def test_merged_examples_carry_their_fingerprint_with_their_response(tmp_path):
+    """The response comes from another file; the fingerprint is computed after it is set, once."""
+    from rasa.shared.nlu.constants import RESPONSE
+
+    (tmp_path / "a.yml").write_text('version: "3.1"\nnlu:\n- intent: request/juminhyo\n'
+                                    '  examples: |\n    - 住民票がほしい\n', encoding="utf-8")
+    (tmp_path / "b.yml").write_text('version: "3.1"\nresponses:\n  utter_request/juminhyo:\n'
+                                    '  - text: "住民票の写しの交付"\n', encoding="utf-8")
+    _, ours = _readers([str(tmp_path / "a.yml"), str(tmp_path / "b.yml")])
+    (example,) = ours.get_nlu_data().training_examples
+    assert example.get(RESPONSE) == "住民票の写しの交付"
+    assert example._cached_fingerprint is not None
+    assert example.fingerprint() == TrainingExample(data=dict(example.data)).fingerprint()
+    assert copy.deepcopy(example)._cached_fingerprint == example._cached_fingerprint
+
+
 def test_a_copied_example_is_equal_and_independent():
     entity = {"start": 0, "end": 3, "value": "住民票", "entity": "item"}
     example = TrainingExample(data={TEXT: "住民票を", INTENT: "request", ENTITIES: [entity]})
