@@ -9,7 +9,9 @@ Both the question type (rasa_plugins.question_type) and the guide entry
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -70,6 +72,31 @@ def views(message: Message) -> tuple[str, str, str]:
     return text, reading, words
 
 
+# For the worker processes of the one-against-the-rest fits. Each of the ~400 fits copies the
+# features into liblinear's own nodes, a block of ~90 MB that glibc maps from the kernel and
+# unmaps after the fit, so the next fit faults it in again, page by page: 20 of a retrain's 23 s
+# of system time. Workers that never map a block apart (MALLOC_MMAP_MAX_=0) nor give freed
+# memory back (the trim threshold) reuse the same pages; they hold their peak until they exit.
+# The weights are the same (glibc's allocator does not change what liblinear computes).
+WORKER_MALLOC = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2 ** 40)}
+
+
+@contextlib.contextmanager
+def _environ(values: Dict[str, str]):
+    """os.environ with ``values`` while worker processes are started (glibc reads these at a
+    process's start, so the pool's workers get them and this process is unchanged)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class CharSvm:
     """Fitted vectorisers and SVM weights, saved as JSON and .npy (no pickle in a model file)."""
 
@@ -108,7 +135,7 @@ class CharSvm:
             # threads share, so two trainings on the same data gave weights up to 5e-5 apart.
             # Each process seeds it for every class: the model is a function of its inputs.
             # joblib memory-maps the features for the workers instead of copying them.
-            with parallel_backend("loky"):
+            with _environ(WORKER_MALLOC), parallel_backend("loky"):
                 svm = OneVsRestClassifier(svm, n_jobs=-1).fit(features, labels)
             coef_t = _sparse_t([e.coef_[0] for e in svm.estimators_], config["min_weight"])
             intercept = np.concatenate([e.intercept_ for e in svm.estimators_])

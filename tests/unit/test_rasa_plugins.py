@@ -107,6 +107,18 @@ def _certificate_and_welfare_entries() -> tuple[list[Message], list[str]]:
             [m.get(INTENT_RESPONSE_KEY) for m in examples])
 
 
+def test_the_pools_allocator_settings_are_set_only_while_its_workers_start(monkeypatch):
+    import os
+
+    from rasa_plugins.char_svm import WORKER_MALLOC, _environ
+
+    monkeypatch.setenv("MALLOC_MMAP_MAX_", "7")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with _environ(WORKER_MALLOC):
+        assert {name: os.environ[name] for name in WORKER_MALLOC} == WORKER_MALLOC
+    assert os.environ["MALLOC_MMAP_MAX_"] == "7" and "MALLOC_TRIM_THRESHOLD_" not in os.environ
+
+
 def test_the_same_examples_train_the_same_weights():
     """A model is a function of its inputs: liblinear's random generator is process-wide, and
     one-against-the-rest fits sharing it from threads gave weights up to 5e-5 apart."""
