@@ -234,9 +234,10 @@ class NgramIndex:
     """A view's vocabulary (n-gram → feature index) as two arrays: the n-grams sorted, and
     their feature indices.
 
-    As Python dicts, the two classifiers' ~650,000 n-grams held about 100 MiB of the Rasa server
-    (a string, an integer and a slot each; docs/benchmark.md); as arrays, 16 bytes an n-gram of
-    the character views. A message's n-grams are looked up with one binary search.
+    As Python dicts, the two classifiers' ~650,000 n-grams held about 114 MiB of the Rasa server
+    (a string, an integer and a slot each; docs/benchmark.md); as arrays, 20 bytes an n-gram of
+    the character views (up to three characters and an index). A message's n-grams are looked
+    up with one binary search.
     """
 
     def __init__(self, vocabulary: Dict[str, int]):
