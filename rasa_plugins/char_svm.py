@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Text
 
@@ -101,13 +102,12 @@ class CharSvm:
 
     def __init__(self, config: Dict[Text, Any], model: Dict[Text, Any]):
         self.config = config
-        # The vocabularies are kept as NgramIndex only (see there), not as the dicts they came as.
-        self.model = {key: value for key, value in model.items() if key != "vocabulary"}
+        self.model = model
         self.classes: List[str] = model["classes"]
         # For each view: the n-gram analyser (scikit-learn's own, so the n-grams are exactly
         # those trained on), the vocabulary and the idf weights; see _vector for why the rest
         # of TfidfVectorizer.transform is not used when ranking.
-        self._views = [(_vectorizer(config, view).build_analyzer(), NgramIndex(model["vocabulary"][view]),
+        self._views = [(_vectorizer(config, view).build_analyzer(), model["vocabulary"][view],
                         np.asarray(model[f"idf_{view}"], dtype=np.float64), _view_weight(config, view))
                        for view in VIEWS]
         # Ranking reads only the rows of the message's features. With few classes (the question
@@ -160,8 +160,7 @@ class CharSvm:
         from scipy.sparse import save_npz
 
         (model_dir / f"{name}.json").write_text(json.dumps(
-            {"vocabulary": {view: self.vocabulary(view) for view in VIEWS}, "classes": self.classes},
-            ensure_ascii=False),
+            {"vocabulary": self.model["vocabulary"], "classes": self.classes}, ensure_ascii=False),
             encoding="utf-8")
         for array in ARRAYS:
             np.save(model_dir / f"{name}.{array}.npy", self.model[array], allow_pickle=False)
@@ -187,10 +186,6 @@ class CharSvm:
             raise FileNotFoundError(f"{err.filename}: this model was trained by an older guide; "
                                     "retrain it (make model)") from None
         return cls(config, model)
-
-    def vocabulary(self, view: str) -> Dict[str, int]:
-        """A view's n-grams and their feature indices, as the vectoriser fitted them."""
-        return self._views[VIEWS.index(view)][1].as_dict()
 
     def rankings(self, messages: Sequence[Message]) -> List[List[tuple[int, str, float]]]:
         """For each message, (class index, class, confidence) best first, ``ranking_length`` at most."""
@@ -218,53 +213,18 @@ class CharSvm:
         was 2.2 s of the two classifiers' 3.0 s); tests/unit/test_rasa_plugins.py compares both.
         """
         all_features, all_weights, offset = [], [], 0
-        for (analyzer, ngrams, idf, view_weight), text in zip(self._views, texts):
-            features, counts = ngrams.counts(analyzer(text))
-            if len(features):
-                weights = (np.log(counts.astype(np.float64)) + 1.0) * idf[features]
+        for (analyzer, vocabulary, idf, view_weight), text in zip(self._views, texts):
+            counts = Counter(i for i in map(vocabulary.get, analyzer(text)) if i is not None)
+            if counts:
+                features = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                weights = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) \
+                    * idf[features]
                 all_features.append(features + offset)
                 all_weights.append(weights * (view_weight / np.sqrt(weights @ weights)))
-            offset += len(ngrams)
+            offset += len(vocabulary)
         if not all_features:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_features), np.concatenate(all_weights)
-
-
-class NgramIndex:
-    """A view's vocabulary (n-gram → feature index) as two arrays: the n-grams sorted, and
-    their feature indices.
-
-    As Python dicts, the two classifiers' ~650,000 n-grams held about 114 MiB of the Rasa server
-    (a string, an integer and a slot each; docs/benchmark.md); as arrays, 20 bytes an n-gram of
-    the character views (up to three characters and an index). A message's n-grams are looked
-    up with one binary search.
-    """
-
-    def __init__(self, vocabulary: Dict[str, int]):
-        ngrams = sorted(vocabulary)
-        self._ngrams = np.array(ngrams) if ngrams else np.zeros(0, dtype="<U1")
-        self._features = np.fromiter((vocabulary[g] for g in ngrams), dtype=np.int64, count=len(ngrams))
-
-    def __len__(self) -> int:
-        return len(self._ngrams)
-
-    def as_dict(self) -> Dict[str, int]:
-        return dict(zip(self._ngrams.tolist(), self._features.tolist()))
-
-    def counts(self, ngrams: List[str]) -> tuple["np.ndarray", "np.ndarray"]:
-        """The features of the known n-grams and how often each occurs, in the order of their
-        first occurrence (as a Counter over the dict gave them, so the scores are the same to
-        the bit)."""
-        # numpy compares its strings without trailing NULs: 「あ\0」 would be taken for 「あ」.
-        ngrams = [g for g in ngrams if "\0" not in g]
-        if not ngrams or not len(self._ngrams):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        wanted = np.array(ngrams)
-        at = np.minimum(np.searchsorted(self._ngrams, wanted), len(self._ngrams) - 1)
-        known = self._features[at[self._ngrams[at] == wanted]]
-        features, first, counts = np.unique(known, return_index=True, return_counts=True)
-        order = np.argsort(first)
-        return features[order], counts[order]
 
 
 class CharSvmComponent(GraphComponent):

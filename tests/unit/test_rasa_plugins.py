@@ -169,7 +169,7 @@ def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, tex
     svm = selector._svm
     vectorizers = []
     for view in VIEWS:
-        vectorizer = _vectorizer(svm.config, view, svm.vocabulary(view))
+        vectorizer = _vectorizer(svm.config, view, svm.model["vocabulary"][view])
         vectorizer.idf_ = svm.model[f"idf_{view}"]
         vectorizers.append(vectorizer)
     features = hstack([v.transform([t]) * _view_weight(svm.config, view)
@@ -178,29 +178,13 @@ def test_ranking_scores_are_those_of_scikit_learns_tfidf_transform(tmp_path, tex
     assert np.allclose(svm.scores(texts), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_the_ngram_index_counts_as_a_counter_over_the_vocabulary_dict():
-    """Same features, counts and order as the dict it replaced (memory), so the same scores."""
-    from collections import Counter
-
-    from rasa_plugins.char_svm import NgramIndex
-
-    vocabulary = {"じゅ": 4, "みん": 0, "ひょ": 2, "う": 1, "ん": 3, "z": 5, "あ": 6}
-    index = NgramIndex(vocabulary)
-    assert len(index) == 7 and index.as_dict() == vocabulary
-    for ngrams in (["ん", "じゅ", "ん", "ぁ", "みん", "z", "zz", "\uffff", "", "ん"], ["ぁ"], [], ["あ\0", "う"]):
-        expected = Counter(i for i in map(vocabulary.get, ngrams) if i is not None)
-        features, counts = index.counts(ngrams)
-        assert list(zip(features.tolist(), counts.tolist())) == list(expected.items()), ngrams
-    assert [len(a) for a in NgramIndex({}).counts(["う"])] == [0, 0]
-
-
 def test_a_guide_in_japanese_only_trains_without_words_in_a_latin_script():
     from rasa_plugins.char_svm import CharSvm, views
 
     messages = [Message(data={TEXT: t}) for t in ("住民票", "印鑑登録", "住民票をください", "印鑑の登録")]
     svm = CharSvm.fit(GuideEntrySelector.get_default_config(), messages,
                       ["juminhyo", "inkan", "juminhyo", "inkan"])
-    assert svm.vocabulary("words") == {}
+    assert svm.model["vocabulary"]["words"] == {}
     assert svm.classes[svm.scores(views(Message(data={TEXT: "住民票 please"}))).argmax()] == "juminhyo"
 
 
@@ -376,6 +360,6 @@ def test_examples_that_teach_the_entry_are_left_out_of_the_question_type(tmp_pat
     classifier.train(data)
     selector = GuideEntrySelector.create({}, storage, Resource("entry_selector"), _context())
     selector.train(data)
-    assert "res" in selector._svm.vocabulary("surface")
-    assert "res" not in classifier._svm.vocabulary("surface")
-    assert "住民" in classifier._svm.vocabulary("surface")
+    assert "res" in selector._svm.model["vocabulary"]["surface"]
+    assert "res" not in classifier._svm.model["vocabulary"]["surface"]
+    assert "住民" in classifier._svm.model["vocabulary"]["surface"]
