@@ -9,13 +9,13 @@ same elements from ``segments`` with textContent.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 from html import escape
 from typing import Optional
 
 from markupsafe import Markup
 
+from bot.morphology import morphemes
 from bot.normalize import to_hiragana
 
 Segment = tuple[str, Optional[str]]
@@ -24,26 +24,10 @@ _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]")
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+")
 MAX_TEXT = 2000  # longer texts are shown without readings
 
-_lock = threading.Lock()
-_tokenizer = None
-
-
-def _morphemes(text: str) -> list[tuple[str, str, str]]:
-    """(surface, reading, part of speech) of SudachiPy's long-unit morphemes; the tokenizer is
-    not thread-safe, so one at a time."""
-    global _tokenizer
-    from sudachipy import Dictionary, SplitMode
-
-    with _lock:
-        if _tokenizer is None:
-            _tokenizer = Dictionary().create()
-        return [(m.surface(), m.reading_form(), m.part_of_speech()[0])
-                for m in _tokenizer.tokenize(text, SplitMode.C)]
-
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
     """(surface, reading in hiragana) per morpheme."""
-    return [(surface, to_hiragana(read)) for surface, read, _ in _morphemes(text)]
+    return [(m.surface, to_hiragana(m.reading)) for m in morphemes(text)]
 
 
 def _align(surface: str, reading: str) -> list[Segment]:
@@ -94,7 +78,7 @@ def nouns(text: str) -> list[str]:
     済み of すみません)."""
     if not text or len(text) > MAX_TEXT:
         return []
-    return [surface for surface, _, pos in _morphemes(text) if pos == "名詞"]
+    return [m.surface for m in morphemes(text) if m.pos[0] == "名詞"]
 
 
 def reading(text: str) -> str:
