@@ -14,8 +14,9 @@ from bot.answers import not_sure_reply, reply_for, sorting_reply
 from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
 from bot.matcher import Match, matcher_for
-from bot.routing import (Resolution, about_an_entry, outside_likely, resolve, selector_ranking,
-                         selector_sure, title_of)
+from bot.places import other_city
+from bot.routing import (Resolution, about_an_entry, guesses, outside_likely, resolve,
+                         selector_ranking, selector_sure, title_of)
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
@@ -38,6 +39,13 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
     if res.id in GARBAGE_ENTRIES or (not res.found and any(c.id in GARBAGE_ENTRIES for c in res.candidates)):
         return named_item(guide, text, sp.lang)
     return None
+
+
+def only_a_guess(guide: Guide, text: str, res: Resolution, message: dict[str, Any], sp: Speaker) -> bool:
+    """Whether the entry found is a guess to offer beside the information desk, not an answer:
+    the message is about another city (「藤沢市の保育園の空き状況」), most likely that city's
+    matter, though it sounds like the office's work."""
+    return sp.writes_japanese and other_city(guide, text) is not None
 
 
 class ActionRouteVisitor(Action):
@@ -67,6 +75,10 @@ class ActionRouteVisitor(Action):
         if not res.found and outside_likely(message):
             # Rather than ask which of its entries it is: most likely the office has none.
             say(dispatcher, tracker, [not_sure_reply(guide, [], sp)], sp)
+            return []
+        if res.found and not explicit and only_a_guess(guide, text, res, message, sp):
+            guessed = guesses(guide, res, selector_ranking(message))
+            say(dispatcher, tracker, [not_sure_reply(guide, guessed, sp)], sp)
             return []
         say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates, sp=sp), sp)
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []

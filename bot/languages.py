@@ -453,6 +453,11 @@ class Speaker:
     def japanese(self) -> bool:
         return self.lang == SOURCE
 
+    @property
+    def writes_japanese(self) -> bool:
+        """Japanese or やさしい日本語 (both ``ja`` in BCP 47): the visitor's words are Japanese."""
+        return self.language.bcp47.split("-")[0] == "ja"
+
     def _first(self, get: Callable[[LanguagePack], Any], japanese: Any) -> Any:
         for code in self.chain:
             if code == SOURCE:

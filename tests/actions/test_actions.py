@@ -280,3 +280,36 @@ def test_hours_of_the_offices_own_counter_are_the_offices():
     messages, events = _hours("戸籍課は何時までですか")
     assert messages[0]["response"] in ("utter_hours_open", "utter_hours_closed")
     assert "hours" in messages[0]["custom"] and events == []
+
+
+def _request(text: str, ranking: list[tuple[str, float]]):
+    latest = {"text": text, "intent": {"name": "request", "confidence": 0.95}, "entities": [],
+              "response_selector": {"default": {"ranking": [
+                  {"intent_response_key": k, "confidence": c} for k, c in ranking]}}}
+    dispatcher = CollectingDispatcher()
+    events = ActionRouteVisitor().run(dispatcher, Tracker("visitor-1", {}, latest, [], False, None, {}, ""), {})
+    return dispatcher.messages, events
+
+
+SURE_OF_THE_NURSERY = [("request/hoikusho", 0.9), ("request/hoikuen_sodan", 0.04), ("request/jido_teate", 0.03)]
+
+
+def test_another_citys_matter_gets_the_guess_and_the_desk_not_a_counter():
+    # The selector is sure of the nursery application, but a nursery in 藤沢市 is 藤沢市's.
+    messages, events = _request("藤沢市の保育園の空き状況を知りたいです", SURE_OF_THE_NURSERY)
+    first = messages[0]
+    assert first["response"] == "utter_out_of_scope_guess" and "総合案内" in first["desk"]
+    assert first["buttons"][0]["payload"] == '/request{"item": "hoikusho"}'
+    assert "destination" not in first["custom"] and events == []
+
+
+@pytest.mark.parametrize("text", [
+    "保育園の空き状況を知りたいです",
+    "藤沢市から引っ越してきました。保育園の空き状況を知りたいです",
+    "藤沢市に勤めていますが、金沢区の保育園の空き状況を知りたいです",
+])
+def test_the_offices_own_matter_is_routed_even_beside_another_city(text):
+    messages, _ = _request(text, SURE_OF_THE_NURSERY)
+    assert messages[0]["response"] == "utter_route"
+    assert messages[0]["custom"]["destination"]["department"] == "こども家庭支援課"
+
