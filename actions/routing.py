@@ -42,10 +42,16 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
 
 
 def only_a_guess(guide: Guide, text: str, res: Resolution, message: dict[str, Any], sp: Speaker) -> bool:
-    """Whether the entry found is a guess to offer beside the information desk, not an answer:
-    the message is about another city (「藤沢市の保育園の空き状況」), most likely that city's
-    matter, though it sounds like the office's work."""
-    return sp.writes_japanese and other_city(guide, text) is not None
+    """Whether the entry found is a guess to offer beside the information desk, not an answer.
+
+    - It was found by a name in the message (「引っ越し」) while the selector, ranking every entry,
+      holds the question to be about nothing here: 「引っ越したので電気の契約を変えたい」.
+    - The message is about another city (「藤沢市の保育園の空き状況」): most likely that city's
+      matter, though it sounds like the office's work.
+    """
+    found_by_name = not res.confidence  # a ranked entry carries the selector's confidence
+    return found_by_name and outside_likely(message) \
+        or sp.writes_japanese and other_city(guide, text) is not None
 
 
 class ActionRouteVisitor(Action):

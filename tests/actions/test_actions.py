@@ -313,3 +313,16 @@ def test_the_offices_own_matter_is_routed_even_beside_another_city(text):
     assert messages[0]["response"] == "utter_route"
     assert messages[0]["custom"]["destination"]["department"] == "こども家庭支援課"
 
+
+def test_a_name_in_a_question_about_nothing_here_is_a_guess_not_a_counter():
+    # 「引っ越し」 names the moving errands, but the selector, ranking every entry, holds the
+    # question to be about nothing here (the electricity company's contract).
+    text = "引っ越しましたので電気の契約を変えたいのですが"
+    messages, events = _request(text, [("out_of_scope", 0.93), ("request/moving_any", 0.02), ("request/water", 0.01)])
+    assert [m["response"] for m in messages] == ["utter_out_of_scope_guess"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "moving_any"}']
+    assert "総合案内" in messages[0]["desk"] and "destination" not in messages[0]["custom"] and events == []
+    # Without the selector's doubt, the name answers: every moving errand is at 戸籍課.
+    messages, _ = _request(text, [("out_of_scope", 0.1), ("request/moving_any", 0.02), ("request/water", 0.01)])
+    assert messages[0]["response"] == "utter_clarify_one_place"
+    assert messages[0]["custom"]["destination"]["department"] == "戸籍課"
