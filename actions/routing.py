@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
 from actions.errands import errand_reply
-from bot.answers import not_sure_reply, reply_for, sorting_reply
+from bot.answers import Utterance, not_sure_reply, other_city_reply, reply_for, sorting_reply
 from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
 from bot.matcher import Match, matcher_for
@@ -41,17 +41,22 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
     return None
 
 
-def only_a_guess(guide: Guide, text: str, res: Resolution, message: dict[str, Any], sp: Speaker) -> bool:
-    """Whether the entry found is a guess to offer beside the information desk, not an answer.
+def guess_reply(guide: Guide, text: str, res: Resolution, message: dict[str, Any],
+                sp: Speaker) -> Optional[Utterance]:
+    """The reply when the entry found is a guess to offer beside the information desk, not an
+    answer; None when it is the answer.
 
-    - It was found by a name in the message (「引っ越し」) while the selector, ranking every entry,
-      holds the question to be about nothing here: 「引っ越したので電気の契約を変えたい」.
     - The message is about another city (「藤沢市の保育園の空き状況」): most likely that city's
-      matter, though it sounds like the office's work.
+      matter, though it sounds like the office's work. That city's office comes first.
+    - The entry was found by a name in the message (「引っ越し」) while the selector, ranking every
+      entry, holds the question to be about nothing here: 「引っ越したので電気の契約を変えたい」.
     """
+    city = other_city(guide, text) if sp.writes_japanese else None
     found_by_name = not res.confidence  # a ranked entry carries the selector's confidence
-    return found_by_name and outside_likely(message) \
-        or sp.writes_japanese and other_city(guide, text) is not None
+    if city is None and not (found_by_name and outside_likely(message)):
+        return None
+    guessed = guesses(guide, res, selector_ranking(message))
+    return other_city_reply(guide, city, guessed, sp) if city else not_sure_reply(guide, guessed, sp)
 
 
 class ActionRouteVisitor(Action):
@@ -82,9 +87,9 @@ class ActionRouteVisitor(Action):
             # Rather than ask which of its entries it is: most likely the office has none.
             say(dispatcher, tracker, [not_sure_reply(guide, [], sp)], sp)
             return []
-        if res.found and not explicit and only_a_guess(guide, text, res, message, sp):
-            guessed = guesses(guide, res, selector_ranking(message))
-            say(dispatcher, tracker, [not_sure_reply(guide, guessed, sp)], sp)
+        unsure = guess_reply(guide, text, res, message, sp) if res.found and not explicit else None
+        if unsure is not None:
+            say(dispatcher, tracker, [unsure], sp)
             return []
         say(dispatcher, tracker, reply_for(guide, res.kind, res.id, res.candidates, sp=sp), sp)
         return [SlotSet("current_item", res.id)] if res.kind in REMEMBERED else []

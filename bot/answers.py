@@ -394,6 +394,13 @@ def not_sure_reply(guide: Guide, guesses: Sequence, sp: Speaker = _JA) -> Uttera
     return Utterance("utter_out_of_scope", desk)
 
 
+def other_city_reply(guide: Guide, city: str, guesses: Sequence, sp: Speaker = _JA) -> Utterance:
+    """A matter of another city (「藤沢市の保育園」): that city's office; if it is this office's
+    after all, its best guesses (Matches) as buttons; else the information desk."""
+    return Utterance("utter_other_city_guess", dict(city=city, desk=information_desk_text(guide, sp)),
+                     buttons=choice_buttons(guide, guesses, sp))
+
+
 def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:
     """「職員をお呼びしました」 while the office is open; after hours, that it is closed and
     when to come back (no one would answer the call)."""

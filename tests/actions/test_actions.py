@@ -298,7 +298,8 @@ def test_another_citys_matter_gets_the_guess_and_the_desk_not_a_counter():
     # The selector is sure of the nursery application, but a nursery in 藤沢市 is 藤沢市's.
     messages, events = _request("藤沢市の保育園の空き状況を知りたいです", SURE_OF_THE_NURSERY)
     first = messages[0]
-    assert first["response"] == "utter_out_of_scope_guess" and "総合案内" in first["desk"]
+    assert first["response"] == "utter_other_city_guess" and first["city"] == "藤沢市"
+    assert "総合案内" in first["desk"]
     assert first["buttons"][0]["payload"] == '/request{"item": "hoikusho"}'
     assert "destination" not in first["custom"] and events == []
 
