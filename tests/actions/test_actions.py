@@ -282,12 +282,13 @@ def test_hours_of_the_offices_own_counter_are_the_offices():
     assert "hours" in messages[0]["custom"] and events == []
 
 
-def _request(text: str, ranking: list[tuple[str, float]]):
+def _request(text: str, ranking: list[tuple[str, float]], lang: str = "ja"):
     latest = {"text": text, "intent": {"name": "request", "confidence": 0.95}, "entities": [],
               "response_selector": {"default": {"ranking": [
                   {"intent_response_key": k, "confidence": c} for k, c in ranking]}}}
+    said = [{"event": "user", "text": text, "parse_data": latest, "metadata": {"lang": lang}}]
     dispatcher = CollectingDispatcher()
-    events = ActionRouteVisitor().run(dispatcher, Tracker("visitor-1", {}, latest, [], False, None, {}, ""), {})
+    events = ActionRouteVisitor().run(dispatcher, Tracker("visitor-1", {}, latest, said, False, None, {}, ""), {})
     return dispatcher.messages, events
 
 
@@ -313,6 +314,16 @@ def test_the_offices_own_matter_is_routed_even_beside_another_city(text):
     messages, _ = _request(text, SURE_OF_THE_NURSERY)
     assert messages[0]["response"] == "utter_route"
     assert messages[0]["custom"]["destination"]["department"] == "こども家庭支援課"
+
+
+def test_another_city_is_read_only_in_japanese_words():
+    # The words for a move are Japanese ones: 「我们从川崎市搬到金泽区」 would read as 川崎市's matter.
+    # In another language than Japanese the text comes from the language's pack, not a response.
+    messages, _ = _request("我们从川崎市搬到金泽区，保育园怎么申请？", SURE_OF_THE_NURSERY, lang="zh")
+    assert messages[0]["custom"]["destination"]["department_ja"] == "こども家庭支援課"
+    messages, _ = _request("川崎市の保育園に申し込みたい", SURE_OF_THE_NURSERY, lang="ja-easy")
+    assert "destination" not in messages[0]["custom"] and messages[0]["custom"]["choices"]
+    assert messages[0]["text"].startswith("川崎市のことなら、川崎市の役所に聞いてください。")
 
 
 def test_a_name_in_a_question_about_nothing_here_is_a_guess_not_a_counter():
