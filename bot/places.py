@@ -4,10 +4,11 @@
 work, and the guide would send the visitor to a counter here with full confidence; but a nursery
 or a care-insurance application in 藤沢市 is 藤沢市's. Such a message names a city (SudachiPy
 tags 藤沢市 as a place name) and names neither the office's city nor its ward. A move is the
-exception: 「川崎市から引っ越してきた」 is this office's work, and so is a 本籍 elsewhere (a family
-register can be asked for at any office). Only cities (…市) count: a town or district name may
-be one of the ward's own (釜利谷町), a bare 東京 or 鎌倉 is often not a place of residence
-(鎌倉殿の13人), and a prefecture says little about whose matter it is.
+exception: 「川崎市から引っ越してきた」 is this office's work, and a 本籍 elsewhere is asked about at
+戸籍課 (what it can issue for another city's register is the counter's to say). Only cities
+(…市) count: a town or district name may be one of the ward's own (釜利谷町), a bare 東京 or
+鎌倉 is often not a place of residence (鎌倉殿の13人), and a prefecture says little about whose
+matter it is.
 """
 
 from __future__ import annotations
