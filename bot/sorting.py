@@ -47,6 +47,9 @@ LATIN_NOT_ENGLISH = tuple(code for code in WORD_LANGUAGES if code != "en")
 LINKED_GAP = 3
 # One Latin-script word (Japanese text around it is not part).
 LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]+")
+# 「プリンが入ってたカップ」 is the dictionary's 「プリンのカップ」: a container is named by what
+# was in it, and the dictionary writes that as AのB (卵のパック, 弁当の容器).
+HELD_IN = re.compile(r"[がの]\s*(?:入|はい)っ?て(?:い)?た\s*")
 
 
 def _singulars(said: str) -> tuple[str, ...]:
@@ -166,6 +169,7 @@ class SortingIndex:
 
     def find(self, text: str) -> Optional[GarbageItem]:
         """The item the text is about, or None when it names none."""
+        text = HELD_IN.sub("の", text)
         key = word_key(text)
         if not key:
             return None

@@ -86,6 +86,8 @@ def index(guide):
     ("ダンボールの出し方", "段ボール", "koshi"),
     ("ふらいぱんなにごみ", "フライパン", "chiisana_kinzoku"),
     ("みかんの 皮、なにごみ ですか", "生ごみ", "moyasu"),              # peel is kitchen waste
+    ("プリンが入ってたカップって何ごみ", "プリンのカップ", "plastic_shigen"),  # named by its contents
+    ("卵がはいっていたパック", "卵のパック", "plastic_shigen"),
 ])
 def test_items_are_found_in_many_spellings(index, text, item, category):
     found = index.find(text)
