@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -38,6 +39,8 @@ OUTCOMES = ("right_at_once", "right_within_one_tap", "asked_back", "confidently_
 # (bot/detect.py). The reverse does not hold: a reader of easy Japanese needs it.
 READ_BY = {"ja": ("ja", "ja-easy")}
 BUTTON_ITEM = re.compile(r'"item":\s*"([a-z0-9_]+)"')
+# Places the guide renamed after sets named them in their labels (old label → name now).
+RENAMED_PLACES = Path(__file__).resolve().parents[1] / "data" / "evaluation" / "renamed_places.yml"
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -50,9 +53,20 @@ def load_questions(path: Path) -> list[dict]:
     return questions
 
 
+@lru_cache(maxsize=1)
+def renamed_places() -> dict[str, dict[str, str]]:
+    """label kind → old label → the place's name now (RENAMED_PLACES; none when absent)."""
+    if not RENAMED_PLACES.exists():
+        return {}
+    return yaml.safe_load(RENAMED_PLACES.read_text(encoding="utf-8")) or {}
+
+
 def expected_of(q: dict) -> tuple[str, Any]:
     kind = next(k for k in q if k in LABELS)
-    return kind, q[kind]
+    value = q[kind]
+    if isinstance(value, str):
+        value = renamed_places().get(kind, {}).get(value, value)
+    return kind, value
 
 
 def predicted_of(answer: dict) -> tuple[str, Any]:

@@ -78,6 +78,16 @@ def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place():
     assert outcome_of(("redirect", "bulky_waste"), bulky) == "right_at_once"
 
 
+def test_a_label_of_a_renamed_place_is_read_as_the_place_it_was(guide):
+    """A sealed set keeps the collection office's old name; the office is the same."""
+    from bot.evaluation import expected_of
+    office = guide.redirects["dobutsu_shitai"]
+    expected = expected_of({"text": "猫が道で死んでいる", "elsewhere": "資源循環局の収集事務所（金沢収集事務所）"})
+    assert expected == ("elsewhere", office.name)
+    assert outcome_of(expected, answer(redirect={"id": office.id, "name": office.name})) == "right_at_once"
+    assert expected_of({"text": "x", "elsewhere": "法テラス"}) == ("elsewhere", "法テラス")
+
+
 def test_a_program_names_its_section_only_when_a_page_confirms_it():
     confirmed = answer(program={"id": "p", "department": "区政推進課", "in_charge_verified": True})
     inferred = answer(program={"id": "p", "department": "区政推進課", "in_charge_verified": False})

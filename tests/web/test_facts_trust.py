@@ -83,8 +83,17 @@ def test_garbage_collection_goes_to_the_collection_office(guide, words):
 
 def test_the_collection_office_is_named_without_an_unsourced_phone(guide):
     red = guide.redirects["garbage_collection"]
-    assert red.name == "収集事務所" and "金沢収集事務所" in red.title
+    # The bureau's name for its office here (資源循環局金沢事務所); 「金沢収集事務所」 is on no page.
+    assert red.name == "収集事務所（資源循環局金沢事務所）" and "資源循環局金沢事務所" in red.title
     assert red.phone is None
+
+
+def test_one_office_has_one_name_wherever_the_guide_sends_visitors_to_it(guide):
+    """Dead animals on the road go to the same collection office as missed pickups."""
+    assert guide.redirects["dobutsu_shitai"].name == guide.redirects["garbage_collection"].name
+    for code, pack in guide.packs.items():
+        names = {pack.entries[i].fields.get("name") for i in ("garbage_collection", "dobutsu_shitai")}
+        assert len(names) == 1, code
 
 
 def test_the_recycling_desk_keeps_only_what_its_mission_names(guide):
