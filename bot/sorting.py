@@ -3,8 +3,9 @@
 
 Items are found by their names and synonyms in the visitor's words, compared after
 normalisation with katakana folded to hiragana; then by SudachiPy readings, so kana
-spellings find kanji names (れいぞうこ → 冷蔵庫); then by near matches for typos. The
-longest mention wins, so 「割れたガラスのコップ」 is the glass, not 「コップ」 alone.
+spellings find kanji names (れいぞうこ → 冷蔵庫) and a wrong kanji of the same sound finds
+the right one (衣類乾操機 → 衣類乾燥機); then by near matches for typos. The longest mention
+wins, so 「割れたガラスのコップ」 is the glass, not 「コップ」 alone.
 
 In another language, the item's names in that language (translations/<code>.yml) are looked
 for first, as life-event words are (:class:`bot.guide_data.Said`): Latin-script words whole,
@@ -43,6 +44,8 @@ NEAR_WORD = 0.85
 MIN_TYPO_WORD = 7
 # Languages written in a Latin script that is not English's (bot.detect tells them apart).
 LATIN_NOT_ENGLISH = tuple(code for code in WORD_LANGUAGES if code != "en")
+# A name found by its reading wins over a spelled one when its reading is this many kana longer.
+HEARD_LONGER = 3
 # Two item names with more words than this between them are not one phrase, linked or not.
 LINKED_GAP = 3
 # One Latin-script word (Japanese text around it is not part).
@@ -191,7 +194,20 @@ class SortingIndex:
             after = {s: (e, n) for s, e, n in mentions}
             while key[end:end + 1] == "の" and end + 1 in after:
                 end, name = after[end + 1]
+            # A wrong kanji of the same sound (「衣類乾操機」) leaves a short name spelled
+            # (衣類, a 古布 word) inside a longer one that reads the same: the longer wins.
+            heard = self._heard(text)
+            if heard is not None and heard[1] != name and \
+                    len(heard[0]) >= len(word_key(reading(key[start:end]))) + HEARD_LONGER:
+                return self.garbage.items[heard[1]]
             return self.garbage.items[name]
+        heard = self._heard(text)
+        if heard is not None:
+            return self.garbage.items[heard[1]]
+        return self._near(key, breaks=breaks)
+
+    def _heard(self, text: str) -> Optional[tuple[str, str]]:
+        """The longest item name in the text's reading: (reading, item name), or None."""
         # Read chunk by chunk: SudachiPy reads a space as きごう (記号).
         chunks = [word_key(reading(chunk)) for chunk in text.split()
                   if self.reads_latin or not SPACED.search(chunk)]
@@ -199,8 +215,8 @@ class SortingIndex:
         read_breaks = _word_breaks(" ".join(chunks))
         for word, name in self.read:
             if any(_at_words(start, start + len(word), read_breaks) for start in _starts(said, word)):
-                return self.garbage.items[name]
-        return self._near(key, breaks=breaks)
+                return word, name
+        return None
 
     def _mentions(self, key: str, whole: set[str], breaks: frozenset[int] = frozenset()
                   ) -> list[tuple[int, int, str]]:

@@ -88,6 +88,8 @@ def index(guide):
     ("みかんの 皮、なにごみ ですか", "生ごみ", "moyasu"),              # peel is kitchen waste
     ("プリンが入ってたカップって何ごみ", "プリンのカップ", "plastic_shigen"),  # named by its contents
     ("卵がはいっていたパック", "卵のパック", "plastic_shigen"),
+    ("衣類乾操機を捨てたい", "衣類乾燥機", "kaden_recycle"),          # a wrong kanji of one sound
+    ("電子連字 すてたい", "電子レンジ", "sodai"),
 ])
 def test_items_are_found_in_many_spellings(index, text, item, category):
     found = index.find(text)
