@@ -164,7 +164,9 @@ def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] =
     if any(_same_place(expected, place) for place in places_of(answer)):
         return "right_at_once"
     if kind == "clarify":
-        reachable = guide is not None and expected in button_places(guide, answer)
+        # A button's place is matched as an answer's is (_same_place: a shorter name).
+        reachable = guide is not None and any(_same_place(expected, place)
+                                              for place in button_places(guide, answer))
         return "right_within_one_tap" if reachable else "asked_back"
     if kind in ("out_of_scope", "facility"):
         return "nothing"

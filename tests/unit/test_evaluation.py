@@ -67,9 +67,12 @@ def test_every_step_of_a_plan_is_a_place_the_visitor_is_sent_to():
     assert outcome_of(("department", "税務課"), answer(destination=dest, plan=plan)) == "confidently_wrong"
 
 
-def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place():
+def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place(guide):
     legal = answer(redirect={"id": "houterasu", "name": "法テラス（日本司法支援センター）"})
     assert outcome_of(("elsewhere", "法テラス"), legal) == "right_at_once"
+    # The same on a button: one tap leads to 法テラス（日本司法支援センター）.
+    tap = answer(choices=[button("法律相談", "request", "houterasu")])
+    assert outcome_of(("elsewhere", "法テラス"), tap, guide) == "right_within_one_tap"
     assert outcome_of(("elsewhere", "テラス"), legal) == "confidently_wrong"
     not_collected = answer(sorting={"category": "市では収集しないもの"})
     assert outcome_of(("sorting", "市では収集しない"), not_collected) == "right_at_once"
