@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 from actions.common import button_item, named_items
 from bot import answers
 from bot.answers import Utterance
+from bot.contracts import company_matter
 from bot.guide_data import Guide
 from bot.languages import Speaker
 from bot.life_events import find_event
@@ -37,7 +38,9 @@ def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[
 
 def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = None,
                  sp: Optional[Speaker] = None) -> Optional[list[Utterance]]:
-    """The sorting of a garbage item or the visit plan of a life event, or None.
+    """The sorting of a garbage item or the visit plan of a life event, or None; or, for the
+    visitor's own contract with a company (the electricity after a move, a bank account after a
+    death: a part of the errand the office has no share in), who to ask instead.
 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
     is where the plan starts (「母が亡くなりました」 → 戸籍課; 「会社を辞めました。保険と年金は？」 →
@@ -54,6 +57,8 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     if tapped:
         event = guide.life_events.get(tapped)
         return answers.plan_reply(guide, event, sp) if event else None
+    if sp.writes_japanese and company_matter(tracker.latest_message.get("text") or ""):
+        return [answers.company_matter_reply(guide, sp)]
     garbage = garbage_reply(guide, tracker, sp)
     if garbage:
         return garbage

@@ -394,6 +394,12 @@ def not_sure_reply(guide: Guide, guesses: Sequence, sp: Speaker = _JA) -> Uttera
     return Utterance("utter_out_of_scope", desk)
 
 
+def company_matter_reply(guide: Guide, sp: Speaker = _JA) -> Utterance:
+    """The visitor's own contract with a company (電気, 銀行, 会社の健康保険): the company or the
+    insurer does it; the information desk for anything of the office's."""
+    return Utterance("utter_company_matter", dict(desk=information_desk_text(guide, sp)))
+
+
 def other_city_reply(guide: Guide, city: str, guesses: Sequence, sp: Speaker = _JA) -> Utterance:
     """A matter of another city (「藤沢市の保育園」): that city's office; if it is this office's
     after all, its best guesses (Matches) as buttons; else the information desk."""

@@ -328,8 +328,8 @@ def test_another_city_is_read_only_in_japanese_words():
 
 def test_a_name_in_a_question_about_nothing_here_is_a_guess_not_a_counter():
     # 「引っ越し」 names the moving errands, but the selector, ranking every entry, holds the
-    # question to be about nothing here (the electricity company's contract).
-    text = "引っ越しましたので電気の契約を変えたいのですが"
+    # question to be about nothing here (a shop nearby).
+    text = "引っ越しましたので近くのスーパーを知りたいのですが"
     messages, events = _request(text, [("out_of_scope", 0.93), ("request/moving_any", 0.02), ("request/water", 0.01)])
     assert [m["response"] for m in messages] == ["utter_out_of_scope_guess"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "moving_any"}']
@@ -338,3 +338,25 @@ def test_a_name_in_a_question_about_nothing_here_is_a_guess_not_a_counter():
     messages, _ = _request(text, [("out_of_scope", 0.1), ("request/moving_any", 0.02), ("request/water", 0.01)])
     assert messages[0]["response"] == "utter_clarify_one_place"
     assert messages[0]["custom"]["destination"]["department"] == "戸籍課"
+
+
+@pytest.mark.parametrize("text", [
+    "引っ越しましたので電気の契約を変えたいのですが",
+    "亡くなった父の名義の携帯電話を解約したい",
+    "勤め先の健康保険組合の保険証を再発行してほしい",
+])
+def test_a_contract_with_a_company_is_the_companys_not_a_counter(text):
+    # The selector is sure of a counter: the words 名義, 住所, 保険証 are the office's too.
+    messages, events = _request(text, [("request/moving_any", 0.9), ("request/kokuho_card", 0.05)])
+    assert [m["response"] for m in messages] == ["utter_company_matter"]
+    assert "総合案内" in messages[0]["desk"] and not messages[0]["buttons"]
+    assert "destination" not in messages[0]["custom"] and events == []
+
+
+def test_the_offices_own_business_beside_a_bank_account_is_routed():
+    messages, _ = _request("児童手当の振込口座を変えたい", [("request/jido_teate", 0.9)])
+    assert messages[0]["custom"]["destination"]["department"] == "こども家庭支援課"
+    # Read in Japanese words only: a Chinese question keeps its counter.
+    messages, _ = _request("我想变更电气的契约名义", [("request/moving_any", 0.9)], lang="zh")
+    assert messages[0]["response"] != "utter_company_matter"
+

@@ -1,0 +1,51 @@
+"""Whether a Japanese message is about the visitor's own contract with a company.
+
+After a move or a death visitors ask the ward office about everything that needs changing:
+「引っ越すので電気とガスの契約も止めたい」, 「主人名義の電話と電気の契約を私の名前に」,
+「NHKの受信料の住所変更」, 「会社の健康保険証をなくした」. None is the office's: each is done with
+the company, or the employer's health insurance. The words a message shares with the office's
+work (名義, 住所変更, 保険証) made the guide send such questions to a counter with confidence.
+
+A message is such a question when it names a company's service and an act on a contract, and
+nothing of the office's own (国保, 手当, 税, a 届: 「NHKの受信料の免除」 is the office's
+certificate; 「児童手当の振込口座」 its allowance; 「会社の保険をやめた」 is 国保's business).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A company's service. ガス before ボンベ/缶/コンロ is garbage (「カセットコンロのガス」).
+COMPANIES = re.compile(
+    r"電気|ガス(?!ボンベ|缶|コンロ|ぼんべ)|電話|携帯|スマホ|インターネット|ネット回線|回線|プロバイダ"
+    r"|NHK|受信料|新聞|クレジットカード|クレカ|カード会社|銀行|ゆうちょ|口座|通帳"
+    r"|生命保険|医療保険|保険会社|任意保険|自動車保険|健康保険組合|協会けんぽ"
+    r"|(?:会社|勤め先|勤務先)の(?:健康)?保険")
+# An act on a contract.
+# (とめ is also in まとめて; a lost phone is the police's, so なくした alone is no act.)
+ACTS = re.compile(r"契約|名義|住所(?:変更|を変え|をかえ|を移)|解約|止め|引き落とし|受取人|保険金"
+                  r"|給付金|再発行|扶養|移し|変えたい|配達")
+# The office's own business: any of these, and the message is not (only) a company's.
+# 区からの支払いの振込口座 is 区会計室's; a 罹災証明 for the insurer is the fire station's; a
+# document the bank asks for (書類) is a certificate; a cancellation fee or a sales call is the
+# consumer centre's; help in one's language, the multicultural centre's; a parent's bank
+# account with dementia, 成年後見's; water is the Waterworks Bureau's.
+OFFICE = re.compile(
+    r"国保|国民健康保険|こくほ|免除|減免|手当|てあて|税|ぜい|保険料|保育|年金|ねんきん|街灯|防犯灯|児童"
+    r"|生活保護|障害|介護|罹災|証明|書類|住民票|戸籍|マイナ|印鑑|届|とどけ|区から|区の|市の|振込先|債権者"
+    r"|地震|助成|補助|水道|蛇口|解約金|勧誘|トラブル|だまさ|詐欺|語で|外国語|母語|認知症|判断能力|後見")
+# Insurance lost with a job is a move to 国保: 「会社を辞めて勤め先の保険が使えなくなった」.
+LEFT_JOB = re.compile(r"やめ|辞め|抜け|退職|使えなくな|失業|離職|切れ")
+# Stories past this length mix errands; the guide reads them for the office's part.
+MAX_TEXT = 200
+
+
+def company_matter(text: str) -> bool:
+    """True when the message is about the visitor's own contract with a company."""
+    if not text or len(text) > MAX_TEXT:
+        return False
+    said = unicodedata.normalize("NFKC", text)
+    if OFFICE.search(said) or ("保険" in said and LEFT_JOB.search(said)):
+        return False
+    return bool(COMPANIES.search(said) and ACTS.search(said))

@@ -1,0 +1,40 @@
+"""The visitor's own contract with a company, told apart from the office's business."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.contracts import company_matter
+
+
+@pytest.mark.parametrize("text", [
+    "引っ越すので電気とガスの契約を止めたい",
+    "NHKの受信料の住所変更をしたい",
+    "夫の名義の銀行口座を私の名前に変えたい",
+    "会社の健康保険証を再発行してもらいたい",
+    "生命保険の受取人を変えたい",
+    "クレジットカードの住所を変えたい",
+    "新聞の配達を止めてほしい",
+])
+def test_a_contract_with_a_company(text):
+    assert company_matter(text)
+
+
+@pytest.mark.parametrize("text", [
+    "NHKの受信料の免除の証明がほしい",              # the office's certificate
+    "児童手当の振込口座を変えたい",                  # the office's allowance
+    "会社を辞めて会社の保険が使えなくなった",        # a move to 国保
+    "国保の保険料を口座振替にしたい",
+    "銀行に出す戸籍を取りたい",
+    "カセットコンロのガス缶を捨てたい",              # garbage
+    "スマホをなくした",                              # the police's lost property
+    "携帯電話の解約金が高すぎる、説明を受けていない",  # the consumer centre
+    "地震のときに電気を止める器具の補助はある？",
+    "",
+])
+def test_the_offices_business_is_not_a_companys(text):
+    assert not company_matter(text)
+
+
+def test_a_long_story_is_left_to_the_rest_of_the_guide():
+    assert not company_matter("電気の契約を変えたい。" + "あ" * 300)
