@@ -57,11 +57,11 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     if tapped:
         event = guide.life_events.get(tapped)
         return answers.plan_reply(guide, event, sp) if event else None
-    if sp.writes_japanese and company_matter(tracker.latest_message.get("text") or ""):
-        return [answers.company_matter_reply(guide, sp)]
     garbage = garbage_reply(guide, tracker, sp)
     if garbage:
-        return garbage
+        return garbage  # 「解約したスマホは何ごみ？」 names a contract too, but asks about the phone
+    if sp.writes_japanese and company_matter(tracker.latest_message.get("text") or ""):
+        return [answers.company_matter_reply(guide, sp)]
     event = find_event(guide, tracker.latest_message.get("text") or "", sp.lang)
     if event is None:
         return None

@@ -353,6 +353,11 @@ def test_a_contract_with_a_company_is_the_companys_not_a_counter(text):
     assert "destination" not in messages[0]["custom"] and events == []
 
 
+def test_a_garbage_question_about_a_cancelled_phone_is_about_the_phone():
+    messages, _ = _request("解約したスマホは何ごみ？", [("request/moving_any", 0.9)])
+    assert messages[0]["response"] == "utter_sorting"
+
+
 def test_the_offices_own_business_beside_a_bank_account_is_routed():
     messages, _ = _request("児童手当の振込口座を変えたい", [("request/jido_teate", 0.9)])
     assert messages[0]["custom"]["destination"]["department"] == "こども家庭支援課"
