@@ -82,7 +82,7 @@ def test_a_shorter_name_of_the_organisation_or_category_is_the_same_place(guide)
 
 
 def test_a_label_of_a_renamed_place_is_read_as_the_place_it_was(guide):
-    """A sealed set keeps the collection office's old name; the office is the same."""
+    """A set labelled before the renaming keeps the office's old name; the office is the same."""
     from bot.evaluation import expected_of
     office = guide.redirects["dobutsu_shitai"]
     expected = expected_of({"text": "猫が道で死んでいる", "elsewhere": "資源循環局の収集事務所（金沢収集事務所）"})
