@@ -50,7 +50,7 @@ def test_garbage_collection_is_sent_to_the_collection_office(live_client, text):
     data = ask(live_client, text)
     assert data["destination"] is None
     assert data["redirect"]["id"] == "garbage_collection", data["redirect"]
-    assert data["redirect"]["name"] == "収集事務所" and data["redirect"]["phone"] is None
+    assert data["redirect"]["name"] == "収集事務所（資源循環局金沢事務所）" and data["redirect"]["phone"] is None
 
 
 def test_designated_intractable_diseases(live_client):
