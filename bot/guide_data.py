@@ -239,6 +239,8 @@ class Office:
     # redirect id → floor: organisations the ward office does not run, with a counter in its
     # building (金沢国際交流ラウンジ on 2階). Per office, since redirects are shared by all.
     in_building: tuple[tuple[str, int], ...] = ()
+    # The ward's towns (釜利谷東, 富岡西): a message naming one is about this ward.
+    towns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -450,7 +452,18 @@ def _office(file: str, data: Any) -> Office:
         in_building=tuple(_in_building(r, floors) for r in
                           (_records(file, data, "in_building", "in_building")
                            if data.get("in_building") is not None else ())),
+        towns=_towns(file, data.get("towns")),
     )
+
+
+def _towns(file: str, raw: Any) -> tuple[str, ...]:
+    """The ward's town names: optional, but listed only with the page they were read from."""
+    if raw is None:
+        return ()
+    rec = _Record(file, raw, "towns")
+    rec.unknown_keys({"names", "source"})
+    rec.str("source")
+    return rec.strs("names", required=True)
 
 
 def _in_building(rec: _Record, floors: tuple[int, ...]) -> tuple[str, int]:

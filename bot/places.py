@@ -5,15 +5,21 @@ work, and the guide would send the visitor to a counter here with full confidenc
 or a care-insurance application in 藤沢市 is 藤沢市's. Such a message names a city (SudachiPy
 tags 藤沢市 as a place name) and names neither the office's city nor its ward. A move is the
 exception: 「川崎市から引っ越してきた」 is this office's work, and a 本籍 elsewhere is asked about at
-戸籍課 (what it can issue for another city's register is the counter's to say). Only cities
-(…市) count: a town or district name may be one of the ward's own (釜利谷町), a bare 東京 or
-鎌倉 is often not a place of residence (鎌倉殿の13人), and a prefecture says little about whose
-matter it is.
+戸籍課 (what it can issue for another city's register is the counter's to say), and so is a
+town of the ward (「大阪に住んでいて、釜利谷の実家が空き家に」).
+
+A city counts when named as one (…市), or by its bare name (横須賀, 鎌倉, 東京) where the message
+makes it where someone lives or whose services are asked for: 「横須賀に住んでいる母の介護保険」,
+「鎌倉のごみ」, 「東京の区の住民税」. Elsewhere a bare name is often not a place of residence
+(鎌倉殿の13人, 広島で被爆, 鹿児島の実家で過ごす). A bare name is read only for an office that lists
+its towns: 富岡, 瀬戸, 長浜 and 大川 are cities elsewhere and towns of 金沢区. A prefecture says
+little about whose matter it is.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from bot.guide_data import Guide
@@ -22,6 +28,13 @@ from bot.morphology import morphemes
 # A move or a family register elsewhere ties another city's name to this office's work.
 TIES = re.compile(r"引っ?越|ひっこ|越[しす]|転入|転出|転居|移[りっすしる]|本籍|里帰り")
 _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
+# What follows a bare city name when it is where someone lives, or whose services are asked for.
+LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ)")
+# The capital is no 市, and living there says little: it is where the children of the ward's
+# residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house here).
+# Its wards' services are its own: 「東京の区の住民税」.
+CAPITAL = re.compile(r"東京都?")
+CAPITAL_MATTER = re.compile(r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ")
 # SudachiPy refuses input past about 49 KB, and GUIDE_MAX_TEXT can be raised: a story longer
 # than the kiosk's default limit is left as it is.
 MAX_TEXT = 500
@@ -43,7 +56,42 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
     home = home_names(guide)
     if any(name in text for name in home):
         return None
+    towns = guide.office.towns
+    places, end = [], 0
     for m in morphemes(text):
-        if m.pos[2:3] == ("地名",) and m.surface.endswith("市") and m.surface not in home:
-            return m.surface
+        end += len(m.surface)
+        if m.pos[2:3] == ("地名",):
+            places.append((m.surface, text[end:]))
+    if any(_town_of(towns, name) for name, _ in places):
+        return None
+    for name, rest in places:
+        if name in home or _town_of(towns, name) or name == _bare_ward(home):
+            continue
+        if name.endswith("市"):
+            return name
+        if not towns:
+            continue
+        if CAPITAL.fullmatch(name):
+            if CAPITAL_MATTER.match(rest):
+                return "東京都"
+        elif LIVED_IN.match(rest) and _is_city(name + "市") and name + "市" not in home:
+            return name + "市"
     return None
+
+
+def _town_of(towns: tuple[str, ...], name: str) -> bool:
+    """Whether a place name is a town of the ward, or the stem of some (釜利谷 of 釜利谷東)."""
+    return any(town.startswith(name) for town in towns)
+
+
+def _bare_ward(home: tuple[str, ...]) -> Optional[str]:
+    """The ward's name without 区 (金沢), which is also a city elsewhere (金沢市)."""
+    ward = next((name for name in home if name.endswith("区")), None)
+    return ward[:-1] if ward else None
+
+
+@lru_cache(maxsize=512)
+def _is_city(name: str) -> bool:
+    """Whether SudachiPy knows the name as one place (鎌倉市, not 名寄市)."""
+    found = morphemes(name)
+    return len(found) == 1 and found[0].pos[2:3] == ("地名",)

@@ -57,6 +57,7 @@ def _edit(path, old, new):
     ("office.yml", "redirect: multicultural_center", "redirect: no_such_place", "unknown redirect"),
     ("office.yml", "    floor: 2\n    source: \"広報よこはま金沢区版", "    floor: 9\n    source: \"広報よこはま金沢区版",
      "floor 9 is not one of the office's floors"),
+    ("office.yml", '  source: "金沢区の地名と由来', '  # source: "金沢区の地名と由来', "missing field 'source'"),
 ])
 def test_a_broken_file_is_named_with_its_line_and_reason(guide_copy, file, old, new, reason):
     _edit(guide_copy / file, old, new)

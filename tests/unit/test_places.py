@@ -24,6 +24,11 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     ("藤沢市の保育園の空き状況を知りたいです", "藤沢市"),
     ("川崎市に住んでるんですけど、粗大ごみの出し方を教えて", "川崎市"),
     ("藤沢市に住んでいる母の介護保険の認定の手続きを代わりにできますか", "藤沢市"),
+    # A bare name where someone lives or whose services are asked for.
+    ("横須賀に住んでいる母の介護保険の申請を代わりにしたい", "横須賀市"),
+    ("鎌倉の実家のごみの出し方が知りたい", "鎌倉市"),
+    ("逗子 ごみ 収集日", "逗子市"),
+    ("前に住んでいた東京の区の住民税の納税証明がほしい", "東京都"),
 ])
 def test_a_message_about_another_city_names_it(kanazawa, text, city):
     assert other_city(kanazawa, text) == city
@@ -36,7 +41,22 @@ def test_a_message_about_another_city_names_it(kanazawa, text, city):
     "横浜市の保育園に入りたい",                          # the office's own city
     "市県民税の通知書が届きました",                       # no place name
     "鎌倉殿の13人の観光プロモーション",                   # a bare name is not a city
+    "父は広島で被爆しております。被爆者健康手帳の相談は",      # nor where someone lives
+    "名寄帳を出していただけますか",                        # nor a word that looks like one
+    "富岡に住む母の介護保険の申請を代わりにしたい",           # 富岡市 elsewhere, 富岡東 here
+    "金沢に住んでいる母の介護保険",                        # 金沢市 elsewhere, the ward here
+    "私は東京に住んでいて、母の家が空き家になっています",      # living in the capital says little
+    "大阪に住んでいて、釜利谷の実家が空き家になっている",      # a town of the ward
     "",
 ])
 def test_a_message_about_the_offices_own_work_names_no_other_city(kanazawa, text):
     assert other_city(kanazawa, text) is None
+
+
+def test_a_bare_city_name_is_read_only_where_the_offices_towns_are_known(kanazawa):
+    """Without the ward's towns, 富岡 could be a town here: only …市 counts."""
+    isogo = load_guide(REPO / "data/guide", REPO / "data/offices/isogo")
+    assert not isogo.office.towns
+    assert other_city(isogo, "鎌倉のごみの収集日") is None
+    assert other_city(isogo, "鎌倉市のごみの収集日") == "鎌倉市"
+    assert other_city(kanazawa, "鎌倉のごみの収集日") == "鎌倉市"
