@@ -20,6 +20,7 @@ from bot.contracts import company_matter
 from bot.guide_data import Guide
 from bot.languages import Speaker
 from bot.life_events import find_event
+from bot.places import other_city
 from bot.routing import Resolution, destination_key
 from bot.sorting import garbage_question
 
@@ -32,8 +33,18 @@ def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[
     named item's sorting is what the visitor asked. A life event is not looked for there: a
     question about the hours told with one (「子どもが生まれたけど何時まで？」) is about the hours.
     """
-    item = garbage_question(guide, tracker.latest_message.get("text") or "", sp.lang)
+    text = tracker.latest_message.get("text") or ""
+    if elsewhere_garbage(guide, text, sp):
+        return None
+    item = garbage_question(guide, text, sp.lang)
     return answers.sorting_reply(guide, item, sp) if item is not None else None
+
+
+def elsewhere_garbage(guide: Guide, text: str, sp: Speaker) -> bool:
+    """Whether the garbage asked about is another city's (「鎌倉の実家のごみの出し方」): each city
+    sorts and collects its own way, so Yokohama's sorting would mislead; the guide's answer for
+    another city's matter is that city's office (actions.routing.guess_reply)."""
+    return sp.writes_japanese and other_city(guide, text) is not None
 
 
 def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = None,

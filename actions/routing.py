@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_item, current_guide, named_items, say, visitor_speaker
-from actions.errands import errand_reply
+from actions.errands import elsewhere_garbage, errand_reply
 from bot.answers import Utterance, not_sure_reply, other_city_reply, reply_for, sorting_reply
 from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
@@ -36,6 +36,8 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
     it. An item alone is not enough: the dictionary finds 自転車 in a stolen bicycle and
     洗濯機 in a health insurance card that went through the wash.
     """
+    if elsewhere_garbage(guide, text, sp):
+        return None
     if res.id in GARBAGE_ENTRIES or (not res.found and any(c.id in GARBAGE_ENTRIES for c in res.candidates)):
         return named_item(guide, text, sp.lang)
     return None

@@ -305,6 +305,20 @@ def test_another_citys_matter_gets_the_guess_and_the_desk_not_a_counter():
     assert "destination" not in first["custom"] and events == []
 
 
+def test_another_citys_garbage_is_that_citys_not_yokohamas_sorting():
+    # 燃えないごみ is a category of the dictionary, but Kamakura sorts and collects its own way.
+    ranking = [("request/gomi_bunbetsu", 0.9), ("request/garbage_collection", 0.05)]
+    text = "鎌倉の実家のごみの出し方が知りたい。燃えないごみは何曜日？"
+    messages, _ = _request(text, ranking)
+    assert messages[0]["response"] == "utter_other_city_guess" and messages[0]["city"] == "鎌倉市"
+    assert "sorting" not in messages[0]["custom"]
+    # Here, an item's sorting answers; there, it is the other city's too.
+    messages, _ = _request("スプレー缶の出し方が知りたい", ranking)
+    assert messages[0]["response"] == "utter_sorting"
+    messages, _ = _request("鎌倉市の実家のスプレー缶の出し方が知りたい", ranking)
+    assert messages[0]["response"] == "utter_other_city_guess"
+
+
 @pytest.mark.parametrize("text", [
     "保育園の空き状況を知りたいです",
     "藤沢市から引っ越してきました。保育園の空き状況を知りたいです",
