@@ -32,8 +32,8 @@ class ActionCallStaff(Action):
 class ActionOutOfScope(Action):
     """Chit-chat and unrelated questions: never a counter, always the information desk.
 
-    When the question type leaves some doubt and the entry selector is sure of one place, the
-    visitor is sent there as for a request; when the selector only points clearly at one
+    When the entry selector is sure of one place, the visitor is sent there as for a request;
+    when the question type leaves some doubt and the selector only points clearly at one
     place, the visitor is told the guide is not sure and offered it, with the next best places,
     as guesses. Otherwise, or when the selector too finds the question most likely about nothing
     the guide has (bot.routing.outside_likely), the answer is the desk alone: a fixed menu of
@@ -54,12 +54,15 @@ class ActionOutOfScope(Action):
             return []
         message = tracker.latest_message
         ranking = selector_ranking(message)
-        res = None if sure_out_of_scope(message.get("intent")) or outside_likely(message) else resolve(
+        res = None if outside_likely(message) else resolve(
             guide, matcher_for(guide), message.get("text") or "", ranking, named_ids=named_items(tracker))
         if res is not None and selector_sure(res):
-            # Out of scope without certainty, and the selector sure of one place: a question
-            # in another language that the question type misread (bot.routing.SELECTOR_SURE).
+            # The selector sure of one place, and so sure the question is not about nothing
+            # here (its own out-of-scope class has the rest): a question that the question type
+            # misread (bot.routing.SELECTOR_SURE), even when the type is sure.
             return ActionRouteVisitor().run(dispatcher, tracker, domain)
+        if sure_out_of_scope(message.get("intent")):
+            res = None
         found = res is not None and res.found and res.kind != "clarification"
         say(dispatcher, tracker, [answers.not_sure_reply(guide, guesses(guide, res, ranking) if found else [], sp)], sp)
         return []

@@ -215,11 +215,24 @@ def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
 
 
 def test_out_of_scope_beyond_doubt_gets_the_desk_without_the_selectors_guess():
-    # The selector always has a best entry; the question type is sure this is not about one.
-    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 1.0)], confidence=0.98)
+    # The selector always has a best entry; the question type is sure this is not about one,
+    # and the selector is not sure it is.
+    messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 0.8)], confidence=0.98)
     assert [m["response"] for m in messages] == ["utter_out_of_scope"] and not messages[0]["buttons"]
     messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 0.8)], confidence=0.7)
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+    # The selector's own class for questions about nothing here holds it: the desk alone.
+    messages, _ = _out_of_scope("ちかくに コンビニは ありますか",
+                                [("out_of_scope", 0.95), ("request/konbini_kofu", 0.05)], confidence=0.98)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"] and not messages[0]["buttons"]
+
+
+def test_a_selector_sure_of_a_place_outweighs_even_a_sure_question_type():
+    # 「マイナカードの暗証番号忘れちゃった」: out of scope at 0.92 (a bank card's PIN is), the
+    # selector at 0.99 on the card's PIN and 0.01 on its class for nothing here.
+    messages, _ = _out_of_scope("マイナカードの暗証番号忘れちゃった。どこ行けばいい？",
+                                [("request/mynumber_pin", 0.99), ("out_of_scope", 0.01)], confidence=0.92)
+    assert messages[0]["custom"]["destination"]["department"] == "戸籍課"
 
 
 def test_a_selector_sure_of_a_place_outweighs_a_question_type_that_is_not_sure():
@@ -230,8 +243,8 @@ def test_a_selector_sure_of_a_place_outweighs_a_question_type_that_is_not_sure()
     assert messages[0]["custom"]["redirect"]["id"] == "driving_license"
     messages, _ = _out_of_scope(text, [("request/driving_license", 0.85)], confidence=0.85)
     assert messages[0]["response"] == "utter_out_of_scope_guess"
-    # The question type sure that it is out of scope still wins.
-    messages, _ = _out_of_scope(text, [("request/driving_license", 1.0)], confidence=0.95)
+    # The question type sure that it is out of scope wins over a selector that is not sure.
+    messages, _ = _out_of_scope(text, [("request/driving_license", 0.85)], confidence=0.95)
     assert messages[0]["response"] == "utter_out_of_scope" and not messages[0]["buttons"]
 
 
