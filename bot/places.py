@@ -30,11 +30,14 @@ TIES = re.compile(r"引っ?越|ひっこ|越[しす]|転入|転出|転居|移[�
 _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
 LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ)")
-# The capital is no 市, and living there says little: it is where the children of the ward's
-# residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house here).
-# Its wards' services are its own: 「東京の区の住民税」.
+# The capital is no 市, and a visitor living there says little: it is where the children of
+# the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
+# here). A parent living there is the capital's (「東京に住んでいる母の介護保険の申請」), and so
+# are its wards' services (「東京の区の住民税」).
 CAPITAL = re.compile(r"東京都?")
-CAPITAL_MATTER = re.compile(r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ")
+CAPITAL_MATTER = re.compile(
+    r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ"
+    r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|息子|娘|家族)")
 # SudachiPy refuses input past about 49 KB, and GUIDE_MAX_TEXT can be raised: a story longer
 # than the kiosk's default limit is left as it is.
 MAX_TEXT = 500

@@ -29,6 +29,7 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     ("鎌倉の実家のごみの出し方が知りたい", "鎌倉市"),
     ("逗子 ごみ 収集日", "逗子市"),
     ("前に住んでいた東京の区の住民税の納税証明がほしい", "東京都"),
+    ("東京に住んでいる母の介護保険の申請を、ここで代わりにできますか", "東京都"),
 ])
 def test_a_message_about_another_city_names_it(kanazawa, text, city):
     assert other_city(kanazawa, text) == city
