@@ -20,12 +20,16 @@ import unicodedata
 COMPANIES = re.compile(
     r"電気|ガス(?!ボンベ|缶|コンロ|ぼんべ)|電話|携帯|スマホ|インターネット|ネット回線|回線|プロバイダ"
     r"|NHK|受信料|新聞|クレジットカード|クレカ|カード会社|銀行|ゆうちょ|口座|通帳"
-    r"|生命保険|医療保険|保険会社|任意保険|自動車保険|健康保険組合|協会けんぽ"
+    r"|生命保険|医療保険|火災保険|保険会社|任意保険|自動車保険|健康保険組合|協会けんぽ"
     r"|(?:会社|勤め先|勤務先)の(?:健康)?保険")
 # An act on a contract.
 # (とめ is also in まとめて; a lost phone is the police's, so なくした alone is no act.)
 ACTS = re.compile(r"契約|名義|住所(?:変更|を変え|をかえ|を移)|解約|止め|引き落とし|受取人|保険金"
-                  r"|給付金|再発行|扶養|移し|変えたい|配達")
+                  r"|給付金|再発行|扶養|移し|変えたい|配達|見直")
+# Joining a private insurer's policy is the insurer's business: 「家の火災保険に入りたい」. Not
+# health insurance, which for many is 国保: 「外国人でも医療保険に加入しないといけない？」.
+PRIVATE_INSURANCE = re.compile(r"生命保険|火災保険|保険会社|任意保険|自動車保険")
+JOINS = re.compile(r"に入りたい|に入ろう|に入る|加入")
 # The office's own business: any of these, and the message is not (only) a company's.
 # 区からの支払いの振込口座 is 区会計室's; a 罹災証明 for the insurer is the fire station's; a
 # document the bank asks for (書類) is a certificate; a cancellation fee or a sales call is the
@@ -48,4 +52,5 @@ def company_matter(text: str) -> bool:
     said = unicodedata.normalize("NFKC", text)
     if OFFICE.search(said) or ("保険" in said and LEFT_JOB.search(said)):
         return False
-    return bool(COMPANIES.search(said) and ACTS.search(said))
+    return bool(COMPANIES.search(said) and ACTS.search(said)
+                or PRIVATE_INSURANCE.search(said) and JOINS.search(said))

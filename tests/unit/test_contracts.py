@@ -15,6 +15,8 @@ from bot.contracts import company_matter
     "生命保険の受取人を変えたい",
     "クレジットカードの住所を変えたい",
     "新聞の配達を止めてほしい",
+    "家の火災保険に入りたいんだけど、消防署の窓口？",
+    "医療保険の見直しを相談したい",
 ])
 def test_a_contract_with_a_company(text):
     assert company_matter(text)
@@ -30,6 +32,7 @@ def test_a_contract_with_a_company(text):
     "スマホをなくした",                              # the police's lost property
     "携帯電話の解約金が高すぎる、説明を受けていない",  # the consumer centre
     "地震のときに電気を止める器具の補助はある？",
+    "外国人でも医療保険に加入しないといけない？",      # for many, 国保
     "",
 ])
 def test_the_offices_business_is_not_a_companys(text):
