@@ -17,6 +17,7 @@ from bot.contracts import company_matter
     "新聞の配達を止めてほしい",
     "家の火災保険に入りたいんだけど、消防署の窓口？",
     "医療保険の見直しを相談したい",
+    "保険年金課って生命保険の見直しの相談もできますか",  # 年金 here names a section
 ])
 def test_a_contract_with_a_company(text):
     assert company_matter(text)
@@ -33,6 +34,7 @@ def test_a_contract_with_a_company(text):
     "携帯電話の解約金が高すぎる、説明を受けていない",  # the consumer centre
     "地震のときに電気を止める器具の補助はある？",
     "外国人でも医療保険に加入しないといけない？",      # for many, 国保
+    "銀行に出す住民税の課税証明書がほしい",            # 課税 is no section's name
     "",
 ])
 def test_the_offices_business_is_not_a_companys(text):
