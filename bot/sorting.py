@@ -182,6 +182,14 @@ class SortingIndex:
         whole = {word_key(w) for w in nouns(text)}
         breaks = _word_breaks(text)
         mentions = self._mentions(key, whole, breaks)
+        # 「電球って、乾電池の日に出すの？」: a name before の日 is a category's collection day,
+        # not the item asked about, when another item is named. The text is read again without
+        # it, so that no nearly or heard name brings it back.
+        days = [m for m in mentions if key.startswith(DAY_OF, m[1])]
+        if days and len(days) < len(mentions):
+            for start, end, _ in days:
+                key = key[:start] + "、" * (end - start) + key[end:]
+            return self.find(key)
         if mentions:
             # The longest name; of two as long, the later: a Japanese noun phrase ends in its
             # head (「リモコンから出した単三電池」 is a battery), as in AのB below.
@@ -312,6 +320,8 @@ def named_item(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
     return sorting_index(guide, lang).find(text)
 
 
+# What follows a category named as a collection day (「缶の日」), folded as word_key folds.
+DAY_OF = "の日"
 # A bare name may end in a topic particle and a question mark: 「ヘアスプレーの缶は？」, "Batteries?".
 BARE_END = re.compile(r"(は|って|とか)?[?？。.!！…]*$")
 

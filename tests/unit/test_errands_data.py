@@ -90,6 +90,8 @@ def index(guide):
     ("卵がはいっていたパック", "卵のパック", "plastic_shigen"),
     ("衣類乾操機を捨てたい", "衣類乾燥機", "kaden_recycle"),          # a wrong kanji of one sound
     ("電子連字 すてたい", "電子レンジ", "sodai"),
+    ("使い終わった電球って、乾電池の日に出すの？", "電球", "moenai"),  # the battery day is a day
+    ("乾電池の日はいつ？", "乾電池", "kandenchi"),                     # unless it is all there is
 ])
 def test_items_are_found_in_many_spellings(index, text, item, category):
     found = index.find(text)
