@@ -35,6 +35,8 @@ LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|の?市役所|の�
 # here). A parent living there is the capital's (「東京に住んでいる母の介護保険の申請」), and so
 # are its wards' services (「東京の区の住民税」).
 CAPITAL = re.compile(r"東京都?")
+# A move to the place just named (「福岡市に引っ越す」), not from it (「川崎市から引っ越してきた」).
+MOVING_TO = re.compile(r"(?:に|へ)(?:引っ?越|ひっこ|越[しす]|移[りるっ]|転居)")
 CAPITAL_MATTER = re.compile(
     r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ"
     r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|息子|娘|家族)")
@@ -54,7 +56,7 @@ def home_names(guide: Guide) -> tuple[str, ...]:
 
 def other_city(guide: Guide, text: str) -> Optional[str]:
     """The other city a message is about (藤沢市), or None."""
-    if not text or len(text) > MAX_TEXT or TIES.search(text):
+    if not text or len(text) > MAX_TEXT:
         return None
     home = home_names(guide)
     if any(name in text for name in home):
@@ -67,6 +69,8 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
             places.append((m.surface, text[end:]))
     if any(_town_of(towns, name) for name, _ in places):
         return None
+    if TIES.search(text):
+        return _destination_service(text, places, home)
     for name, rest in places:
         if name in home or _town_of(towns, name) or name == _bare_ward(home):
             continue
@@ -79,6 +83,24 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
                 return "東京都"
         elif LIVED_IN.match(rest) and _is_city(name + "市") and name + "市" not in home:
             return name + "市"
+    return None
+
+
+def _destination_service(text: str, places: list[tuple[str, str]], home: tuple[str, ...]) -> Optional[str]:
+    """The city a visitor is moving to, when a service of that city is asked about: 「福岡市に
+    引っ越す予定。福岡の保育園の空き状況を知りたい」 is 福岡市's nursery. A move to another city is
+    otherwise this office's work (「横須賀市に引っ越すので、児童手当はどうすれば」)."""
+    def city_of(name: str) -> Optional[str]:
+        city = name if name.endswith("市") else name + "市"
+        return city if city not in home and (name.endswith("市") or _is_city(city)) else None
+
+    going = {city_of(name) for name, rest in places if MOVING_TO.match(rest)} - {None}
+    for city in going:
+        # Named again as the owner of a service: 「福岡の保育園」, or 「藤沢の保育園」 (SudachiPy
+        # reads a bare 藤沢 as a family name).
+        again = [rest for name, rest in places if city_of(name) == city]
+        if any(rest.startswith("の") for rest in again) or text.count(city[:-1] + "の"):
+            return city
     return None
 
 
