@@ -30,6 +30,10 @@ ACTS = re.compile(r"契約|名義|住所(?:変更|を変え|をかえ|を移)|�
 # health insurance, which for many is 国保: 「外国人でも医療保険に加入しないといけない？」.
 PRIVATE_INSURANCE = re.compile(r"生命保険|火災保険|保険会社|任意保険|自動車保険")
 JOINS = re.compile(r"に入りたい|に入ろう|に入る|加入")
+# An employer's health insurance card lost is reissued by the employer's insurer: 「会社の保険証を
+# なくしてしまった」 (a lost phone is the police's, so a loss is no act for the other services).
+EMPLOYER_INSURANCE = re.compile(r"(?:会社|勤め先|勤務先)の(?:健康)?保険|健康保険組合|協会けんぽ|社保|社会保険")
+LOST = re.compile(r"なくし|無くし|失くし|紛失|落とし")
 # The office's own business: any of these, and the message is not (only) a company's.
 # 区からの支払いの振込口座 is 区会計室's; a 罹災証明 for the insurer is the fire station's; a
 # document the bank asks for (書類) is a certificate; a cancellation fee or a sales call is the
@@ -58,4 +62,5 @@ def company_matter(text: str) -> bool:
     if OFFICE.search(business) or ("保険" in business and LEFT_JOB.search(business)):
         return False
     return bool(COMPANIES.search(said) and ACTS.search(said)
-                or PRIVATE_INSURANCE.search(said) and JOINS.search(said))
+                or PRIVATE_INSURANCE.search(said) and JOINS.search(said)
+                or EMPLOYER_INSURANCE.search(said) and LOST.search(said))
