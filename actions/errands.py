@@ -34,16 +34,17 @@ def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[
     question about the hours told with one (「子どもが生まれたけど何時まで？」) is about the hours.
     """
     text = tracker.latest_message.get("text") or ""
-    if elsewhere_garbage(guide, text, sp):
-        return None
     item = garbage_question(guide, text, sp.lang)
-    return answers.sorting_reply(guide, item, sp) if item is not None else None
+    if item is None or elsewhere_garbage(guide, text, sp):
+        return None
+    return answers.sorting_reply(guide, item, sp)
 
 
 def elsewhere_garbage(guide: Guide, text: str, sp: Speaker) -> bool:
     """Whether the garbage asked about is another city's (「鎌倉の実家のごみの出し方」): each city
     sorts and collects its own way, so Yokohama's sorting would mislead; the guide's answer for
-    another city's matter is that city's office (actions.routing.guess_reply)."""
+    another city's matter is that city's office (actions.routing.guess_reply). Asked only once an
+    item is found: it cuts the text into words, which most messages need not pay for."""
     return sp.writes_japanese and other_city(guide, text) is not None
 
 

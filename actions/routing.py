@@ -36,10 +36,9 @@ def sorting_asked(guide: Guide, text: str, res: Resolution, sp: Speaker) -> Opti
     it. An item alone is not enough: the dictionary finds 自転車 in a stolen bicycle and
     洗濯機 in a health insurance card that went through the wash.
     """
-    if elsewhere_garbage(guide, text, sp):
-        return None
     if res.id in GARBAGE_ENTRIES or (not res.found and any(c.id in GARBAGE_ENTRIES for c in res.candidates)):
-        return named_item(guide, text, sp.lang)
+        item = named_item(guide, text, sp.lang)
+        return None if item is None or elsewhere_garbage(guide, text, sp) else item
     return None
 
 
