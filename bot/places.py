@@ -96,10 +96,9 @@ def _destination_service(text: str, places: list[tuple[str, str]], home: tuple[s
 
     going = {city_of(name) for name, rest in places if MOVING_TO.match(rest)} - {None}
     for city in going:
-        # Named again as the owner of a service: 「福岡の保育園」, or 「藤沢の保育園」 (SudachiPy
-        # reads a bare 藤沢 as a family name).
-        again = [rest for name, rest in places if city_of(name) == city]
-        if any(rest.startswith("の") for rest in again) or text.count(city[:-1] + "の"):
+        # Named as the owner of a service: 「福岡の保育園」, 「福岡市の保育園」; in the text, since
+        # SudachiPy reads a bare 藤沢 as a family name.
+        if re.search(re.escape(city[:-1]) + "市?の", text):
             return city
     return None
 
