@@ -182,6 +182,10 @@ def test_garbage_talk_about_something_else_names_no_item(guide):
     ("ペットボトルのキャップの捨て方", "ペットボトルのキャップ"),
     ("ぎゅうにゅう の かみパック は どう すてますか", "紙パック"),  # not パック of a bento box
     ("シャンプーの詰め替えの袋ってプラ？燃やすごみ？", "シャンプーのボトル"),  # a category asked
+    ("使ったペットシーツって燃えるごみでいいの？", "ペットシーツ"),   # by the name people use
+    ("びん と かん、おなじ ふくろ で いいですか？", "空きびん"),      # two items in one bag
+    ("このくたびれたスーツ、何ごみで出したらええん？", "衣類"),
+    ("ペットボトル キャップ", "ペットボトルのキャップ"),             # keywords, spaced
     # A typo must read like the item somewhere: the pairs of クッション are all in this
     # sentence, scattered, and of 懐中電灯 in the next.
     ("うちのごみステーション、今週ずっと持ってってもらえてないんだわ。どこに言えばいいっしょ", None),
