@@ -28,17 +28,21 @@ from bot.morphology import morphemes
 # A move or a family register elsewhere ties another city's name to this office's work.
 TIES = re.compile(r"引っ?越|ひっこ|越[しす]|転入|転出|転居|移[りっすしる]|本籍|里帰り")
 _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
+# A family home there whose upkeep is asked about (「静岡の実家が空き家に」, 「東京の実家の固定資産税」):
+# the house and its tax are that city's. Spending time there is not (「鹿児島の実家で過ごす」).
+FAMILY_HOME = r"の実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
-LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ)")
+LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|"
+                      + FAMILY_HOME + ")")
 # The capital is no 市, and a visitor living there says little: it is where the children of
 # the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
 # here). A parent living there is the capital's (「東京に住んでいる母の介護保険の申請」), and so
-# are its wards' services (「東京の区の住民税」).
+# are its wards' services (「東京の区の住民税」) and a family home there (「東京の実家の固定資産税」).
 CAPITAL = re.compile(r"東京都?")
 # A move to the place just named (「福岡市に引っ越す」), not from it (「川崎市から引っ越してきた」).
 MOVING_TO = re.compile(r"(?:に|へ)(?:引っ?越|ひっこ|越[しす]|移[りるっ]|転居)")
 CAPITAL_MATTER = re.compile(
-    r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ"
+    r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME +
     r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|息子|娘|家族)")
 # SudachiPy refuses input past about 49 KB, and GUIDE_MAX_TEXT can be raised: a story longer
 # than the kiosk's default limit is left as it is.

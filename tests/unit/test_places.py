@@ -30,6 +30,9 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     ("逗子 ごみ 収集日", "逗子市"),
     ("前に住んでいた東京の区の住民税の納税証明がほしい", "東京都"),
     ("東京に住んでいる母の介護保険の申請を、ここで代わりにできますか", "東京都"),
+    # A family home there, its upkeep or its tax.
+    ("静岡の実家が空き家になっていて、管理や売却の相談をしたい", "静岡市"),
+    ("東京の実家の固定資産税、ここで払えますか", "東京都"),
     # The city one is moving to, when its own service is asked about.
     ("来年、福岡市に引っ越す予定。福岡の保育園の空き状況を知りたい。", "福岡市"),
     ("藤沢市に引っ越す予定です。藤沢の保育園の空き状況を教えてください", "藤沢市"),
@@ -51,6 +54,7 @@ def test_a_message_about_another_city_names_it(kanazawa, text, city):
     "金沢に住んでいる母の介護保険",                        # 金沢市 elsewhere, the ward here
     "私は東京に住んでいて、母の家が空き家になっています",      # living in the capital says little
     "大阪に住んでいて、釜利谷の実家が空き家になっている",      # a town of the ward
+    "お盆は鹿児島の実家で過ごすので、その間の犬の預け先を",     # a stay at a family home
     "来月横須賀市に引っ越します。今もらっている児童手当はどうすればいいですか",  # ending it here
     "福岡市から引っ越してきました。福岡の保育園に通っていた子の転園は",      # a move from there
     "",
