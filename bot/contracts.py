@@ -26,6 +26,10 @@ COMPANIES = re.compile(
 # (とめ is also in まとめて; a lost phone is the police's, so なくした alone is no act.)
 ACTS = re.compile(r"契約|名義|住所(?:変更|を変え|をかえ|を移)|解約|止め|引き落とし|受取人|保険金"
                   r"|給付金|再発行|扶養|移し|変えたい|配達|見直")
+# A company's service named as what a procedure is for: 「電気とガスの引っ越しの手続きはどこ？」.
+# (手続き alone is no act: 「引っ越しの手続き」 is the office's.)
+SERVICE_PROCEDURE = re.compile(
+    f"(?:{COMPANIES.pattern})(?:[とや・、](?:{COMPANIES.pattern}))*の(?:(?:引っ?越し|ひっこし|住所変更|名義変更)の)?手続")
 # Joining a private insurer's policy is the insurer's business: 「家の火災保険に入りたい」. Not
 # health insurance, which for many is 国保: 「外国人でも医療保険に加入しないといけない？」.
 PRIVATE_INSURANCE = re.compile(r"生命保険|火災保険|保険会社|任意保険|自動車保険")
@@ -61,6 +65,6 @@ def company_matter(text: str) -> bool:
     business = SECTION_NAME.sub("", said)
     if OFFICE.search(business) or ("保険" in business and LEFT_JOB.search(business)):
         return False
-    return bool(COMPANIES.search(said) and ACTS.search(said)
+    return bool(COMPANIES.search(said) and ACTS.search(said) or SERVICE_PROCEDURE.search(said)
                 or PRIVATE_INSURANCE.search(said) and JOINS.search(said)
                 or EMPLOYER_INSURANCE.search(said) and LOST.search(said))

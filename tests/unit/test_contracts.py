@@ -19,6 +19,7 @@ from bot.contracts import company_matter
     "医療保険の見直しを相談したい",
     "保険年金課って生命保険の見直しの相談もできますか",  # 年金 here names a section
     "会社の保険証をなくしてしまった",                  # the employer's insurer reissues it
+    "電気とガスの引っ越しの手続きはどこ？",              # a service's procedure
 ])
 def test_a_contract_with_a_company(text):
     assert company_matter(text)
@@ -37,6 +38,7 @@ def test_a_contract_with_a_company(text):
     "外国人でも医療保険に加入しないといけない？",      # for many, 国保
     "銀行に出す住民税の課税証明書がほしい",            # 課税 is no section's name
     "国民健康保険の保険証をなくしました",              # 国保's card is the office's
+    "引っ越しの手続きはどこですか",                    # a procedure, of no company
     "",
 ])
 def test_the_offices_business_is_not_a_companys(text):
