@@ -176,3 +176,18 @@ def test_a_request_that_goes_where_the_plan_starts_gets_the_plan():
     ranking = {"request": {"ranking": [{"intent_response_key": "request/nenkin_join", "confidence": 0.9}]}}
     messages, _ = run(ActionRouteVisitor(), message("会社を辞めました。保険と年金は？", "request", ranking=ranking))
     assert messages[0]["custom"]["plan"][0]["procedure"] == "kokuho_join"
+
+
+def test_a_step_of_the_plan_the_selector_only_guessed_at_gets_the_plan():
+    """「おっとが しにました」 put the survivors' pension first at 0.42: the plan, which shows that
+    step among the rest. Surer of the step, the step answers (「遺族年金」 asked for)."""
+    def ranked(confidence: float) -> dict:
+        return {"request": {"ranking": [{"intent_response_key": "request/nenkin_shibou",
+                                         "confidence": confidence},
+                                        {"intent_response_key": "request/kaiso", "confidence": 0.1}]}}
+    text = "夫が死にました。どうしたらいいですか。"
+    messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.42)))
+    assert messages[0]["custom"]["plan"][0]["procedure"] == "shibou"
+    messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.8)))
+    assert "plan" not in messages[0]["custom"]
+    assert messages[0]["custom"]["destination"]["department"] == "保険年金課"
