@@ -64,10 +64,11 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
     is where the plan starts (「母が亡くなりました」 → 戸籍課; 「会社を辞めました。保険と年金は？」 →
-    保険年金課), when the guide would only ask back, when the selector guessed at one of its steps
-    without being sure, or when several of its steps are named (「会社を辞めました。国保と年金は？」). A confident answer
-    elsewhere is a question about one step (「夫が亡くなったので遺族年金を」), or about something
-    else that happens with the event (「引っ越してきたので自治会に入りたい」): that answers it.
+    保険年金課), when the guide would only ask back, when the selector only guessed at one of
+    its steps, or when several of its steps are named (「会社を辞めました。国保と年金は？」).
+    A confident answer elsewhere is a question about one step (「夫が亡くなったので遺族年金を」),
+    or about something else that happens with the event (「引っ越してきたので自治会に入りたい」):
+    that answers it.
     """
     sp = sp or guide.speaker()
     # A tapped life event arrives as an entity of Rasa's RegexMessageHandler; no lookup table
