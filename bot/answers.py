@@ -277,6 +277,24 @@ def menu_buttons(guide: Guide, sp: Speaker = _JA) -> list[dict]:
             for c in list(guide.clarifications.values())[:4]]
 
 
+def with_desk_button(guide: Guide, buttons: list[dict], sp: Speaker = _JA) -> list[dict]:
+    """The guesses, then 「どれでもない（総合案内へ）」 when there are any.
+
+    Every reply that guesses says 「違うときは総合案内に…」: the visitor whose question is none of
+    the guesses (a question about nothing the office does, most often) gets the desk's place and
+    map with one tap too, rather than reading the hedge and looking for the desk. So does a vague
+    word's question (「どの手帳・サービスについてですか？」), which may have guessed the word wrong.
+    Not one that names the one counter of all its choices: that is an answer. No guesses, no
+    button: the reply then names the desk as its answer.
+    """
+    if not buttons:
+        return buttons
+    desk = guide.office.information_desk
+    name = desk.name if sp.japanese else sp.entry(desk.id, "name", desk.name)
+    title = sp.phrase("none_of_these", "どれでもない（{name}へ）", name=name)
+    return [*buttons, button(title, "facility", desk.id)]
+
+
 def information_desk_text(guide: Guide, sp: Speaker = _JA) -> str:
     """「総合案内（1階 正面入口の近く）」, hedged while its place is unverified."""
     desk = guide.office.information_desk
@@ -354,7 +372,8 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
                                   question=question),
                              dict(destination=dest), buttons=buttons)]
             return out + ([] if dest["verified"] else [Utterance("utter_unverified")])
-        return [Utterance("utter_clarify", dict(question=question), buttons=buttons)]
+        return [Utterance("utter_clarify", dict(question=question),
+                          buttons=with_desk_button(guide, buttons, sp))]
     if kind == "program":
         prog = guide.programs[item_id]
         info = program_info(guide, prog, sp)
@@ -373,9 +392,9 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
     if candidates:
         # The desk too: none of the guesses may be what the visitor needs.
         return [Utterance("utter_suggest", dict(desk=information_desk_text(guide, sp)),
-                          buttons=choice_buttons(guide, candidates, sp))]
+                          buttons=with_desk_button(guide, choice_buttons(guide, candidates, sp), sp))]
     return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
-                      buttons=menu_buttons(guide, sp))]
+                      buttons=with_desk_button(guide, menu_buttons(guide, sp), sp))]
 
 
 def choice_buttons(guide: Guide, candidates: Sequence, sp: Speaker = _JA) -> list[dict]:
@@ -390,7 +409,8 @@ def not_sure_reply(guide: Guide, guesses: Sequence, sp: Speaker = _JA) -> Uttera
     guesses (Matches) as buttons when it has any."""
     desk = dict(desk=information_desk_text(guide, sp))
     if guesses:
-        return Utterance("utter_out_of_scope_guess", desk, buttons=choice_buttons(guide, guesses, sp))
+        return Utterance("utter_out_of_scope_guess", desk,
+                         buttons=with_desk_button(guide, choice_buttons(guide, guesses, sp), sp))
     return Utterance("utter_out_of_scope", desk)
 
 
@@ -404,7 +424,7 @@ def other_city_reply(guide: Guide, city: str, guesses: Sequence, sp: Speaker = _
     """A matter of another city (「藤沢市の保育園」): that city's office; if it is this office's
     after all, its best guesses (Matches) as buttons; else the information desk."""
     return Utterance("utter_other_city_guess", dict(city=city, desk=information_desk_text(guide, sp)),
-                     buttons=choice_buttons(guide, guesses, sp))
+                     buttons=with_desk_button(guide, choice_buttons(guide, guesses, sp), sp))
 
 
 def staff_call_reply(guide: Guide, moment=None, sp: Speaker = _JA) -> Utterance:

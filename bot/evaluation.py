@@ -7,6 +7,7 @@ office, a ``redirect`` (id) or an organisation ``elsewhere`` (by name), a ``prog
 
 - right at once: the answer names the right place;
 - right within one tap: an ask-back whose buttons include one that leads there (or right at once);
+  for a question about nothing at the office, the ask-back's button to the information desk;
 - asked back: the guide offered buttons instead of an answer;
 - confidently wrong: it named a place (counter, organisation, program, category) that is not the right one;
 - nothing: no place and no buttons, for a question that had one.
@@ -160,7 +161,12 @@ def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] =
     if expected[0] in NOWHERE:
         if kind == "out_of_scope":
             return "right_at_once"
-        return "asked_back" if kind == "clarify" else "confidently_wrong"
+        if kind == "clarify":
+            # The guesses' last button, 「どれでもない（総合案内へ）」, is where such a visitor goes.
+            desk = guide is not None and ("facility", guide.office.information_desk.id) \
+                in button_places(guide, answer)
+            return "right_within_one_tap" if desk else "asked_back"
+        return "confidently_wrong"
     if any(_same_place(expected, place) for place in places_of(answer)):
         return "right_at_once"
     if kind == "clarify":

@@ -17,6 +17,10 @@ from actions.staff_call import ActionCallStaff, ActionOutOfScope
 FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
 
 
+# The last button of every reply that guesses: 「どれでもない（総合案内へ）」.
+DESK = '/facility{"item": "information_desk"}'
+
+
 def tracker(name: str) -> Tracker:
     return Tracker.from_dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
 
@@ -45,11 +49,12 @@ def test_unsure_request_asks_back_with_the_candidates():
     messages, events = run(ActionRouteVisitor(), "route_unsure")
     assert messages[0]["response"] == "utter_suggest"
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert 2 <= len(titles) <= 4
+    assert 2 <= len(titles) - 1 <= 4
     assert messages[0]["custom"]["choices"] == messages[0]["buttons"]
     assert "destination" not in messages[0]["custom"]
-    # None of the guesses may fit: the information desk is named too.
+    # None of the guesses may fit: the information desk is named too, and is the last button.
     assert "総合案内" in messages[0]["desk"]
+    assert messages[0]["buttons"][-1] == {"title": "どれでもない（総合案内へ）", "payload": DESK}
     assert events == []
 
 
@@ -206,12 +211,12 @@ def test_out_of_scope_that_still_points_at_a_place_offers_it_as_a_guess():
     first = messages[0]
     assert first["response"] == "utter_out_of_scope_guess" and "総合案内" in first["desk"]
     assert [b["payload"] for b in first["buttons"]] == [
-        '/request{"item": "konbini_kofu"}', '/request{"item": "yuso_center"}']
+        '/request{"item": "konbini_kofu"}', '/request{"item": "yuso_center"}', DESK]
     assert first["custom"]["choices"] == first["buttons"]
     assert "destination" not in first["custom"] and events == []
     messages, _ = _out_of_scope("区役所の近くで住民票をとれるお店は", [
         ("request/konbini_kofu", 0.85), ("facility/nursing_room", 0.01), ("request/yuso_center", 0.005)])
-    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}', DESK]
 
 
 def test_out_of_scope_beyond_doubt_gets_the_desk_without_the_selectors_guess():
@@ -220,7 +225,7 @@ def test_out_of_scope_beyond_doubt_gets_the_desk_without_the_selectors_guess():
     messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 0.8)], confidence=0.98)
     assert [m["response"] for m in messages] == ["utter_out_of_scope"] and not messages[0]["buttons"]
     messages, _ = _out_of_scope("ちかくに コンビニは ありますか", [("request/konbini_kofu", 0.8)], confidence=0.7)
-    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}']
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "konbini_kofu"}', DESK]
     # The selector's own class for questions about nothing here holds it: the desk alone.
     messages, _ = _out_of_scope("ちかくに コンビニは ありますか",
                                 [("out_of_scope", 0.95), ("request/konbini_kofu", 0.05)], confidence=0.98)
@@ -359,7 +364,7 @@ def test_a_name_in_a_question_about_nothing_here_is_a_guess_not_a_counter():
     text = "引っ越しましたので近くのスーパーを知りたいのですが"
     messages, events = _request(text, [("out_of_scope", 0.93), ("request/moving_any", 0.02), ("request/water", 0.01)])
     assert [m["response"] for m in messages] == ["utter_out_of_scope_guess"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "moving_any"}']
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/request{"item": "moving_any"}', DESK]
     assert "総合案内" in messages[0]["desk"] and "destination" not in messages[0]["custom"] and events == []
     # Without the selector's doubt, the name answers: every moving errand is at 戸籍課.
     messages, _ = _request(text, [("out_of_scope", 0.1), ("request/moving_any", 0.02), ("request/water", 0.01)])

@@ -46,6 +46,19 @@ def test_a_question_the_office_has_no_place_for(fields, outcome):
     assert outcome_of(("info_desk", True), answer(**fields)) == outcome
 
 
+def test_the_desk_button_is_one_tap_only_for_a_question_the_office_has_no_place_for(guide):
+    juminhyo = guide.procedures["juminhyo"]
+    desk = guide.office.information_desk
+    with_desk = answer(choices=[button(juminhyo.title, "request", juminhyo.id),
+                                button("どれでもない（総合案内へ）", "facility", desk.id)])
+    assert outcome_of(("info_desk", True), with_desk, guide) == "right_within_one_tap"
+    assert outcome_of(("out_of_scope", True), with_desk, guide) == "right_within_one_tap"
+    # The desk is nobody's counter: for a question with a place it is a tap that leads nowhere.
+    assert outcome_of(("department", "税務課"), with_desk, guide) == "asked_back"
+    without = answer(choices=[button(juminhyo.title, "request", juminhyo.id)])
+    assert outcome_of(("info_desk", True), without, guide) == "asked_back"
+
+
 def test_a_vague_question_is_right_when_asked_back_with_or_without_the_one_counter():
     choices = [{"title": "転入届", "payload": '/request{"item": "tennyu"}'}]
     assert outcome_of(("clarify", True), answer(choices=choices)) == "right_at_once"

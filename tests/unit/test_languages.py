@@ -214,3 +214,18 @@ def test_a_building_of_its_own_is_named_in_the_visitors_language(guide, lang):
         assert dest["building_ja"] == section.building
         assert dest["building"] != section.building and dest["place"] == dest["building"]
         assert not sp.fell_back, (lang, section_id)
+
+
+@pytest.mark.parametrize("lang, title", [
+    ("ja", "どれでもない（総合案内へ）"), ("en", "None of these: Information desk"),
+    ("ja-easy", "どれでもない（総合案内へ）")])
+def test_the_guesses_end_with_the_information_desk_in_the_visitors_language(guide, lang, title):
+    from bot.answers import choice_buttons, with_desk_button
+    from bot.matcher import Match
+    sp = guide.speaker(lang)
+    guesses = choice_buttons(guide, [Match("procedure", "juminhyo", "住民票", 0.4)], sp)
+    buttons = with_desk_button(guide, guesses, sp)
+    assert buttons[:-1] == guesses
+    assert buttons[-1] == {"title": title, "payload": '/facility{"item": "information_desk"}'}
+    # No guesses, no desk button: the reply names the desk as its answer.
+    assert with_desk_button(guide, [], sp) == []
