@@ -22,10 +22,10 @@ COMPANIES = re.compile(
     r"|NHK|受信料|新聞|クレジットカード|クレカ|カード会社|銀行|ゆうちょ|口座|通帳"
     r"|生命保険|医療保険|火災保険|保険会社|任意保険|自動車保険|健康保険組合|協会けんぽ"
     r"|(?:会社|勤め先|勤務先)の(?:健康)?保険")
-# An act on a contract.
+# An act on a contract: starting a service after a move too (「電気とガスの使用開始の手続き」).
 # (とめ is also in まとめて; a lost phone is the police's, so なくした alone is no act.)
 ACTS = re.compile(r"契約|名義|住所(?:変更|を変え|をかえ|を移)|解約|止め|引き落とし|受取人|保険金"
-                  r"|給付金|再発行|扶養|移し|変えたい|配達|見直")
+                  r"|給付金|再発行|扶養|移し|変えたい|配達|見直|使用開始|利用開始|開通|開栓")
 # A company's service named as what a procedure is for: 「電気とガスの引っ越しの手続きはどこ？」.
 # (手続き alone is no act: 「引っ越しの手続き」 is the office's.)
 SERVICE_PROCEDURE = re.compile(

@@ -20,6 +20,7 @@ from bot.contracts import company_matter
     "保険年金課って生命保険の見直しの相談もできますか",  # 年金 here names a section
     "会社の保険証をなくしてしまった",                  # the employer's insurer reissues it
     "電気とガスの引っ越しの手続きはどこ？",              # a service's procedure
+    "電気とガスの使用開始の手続きをしたい",            # a service started after a move
 ])
 def test_a_contract_with_a_company(text):
     assert company_matter(text)
