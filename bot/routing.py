@@ -214,13 +214,12 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         runner_up = places[1][1] if len(places) > 1 else 0.0
         if best_mass >= MIN_CONFIDENCE and best_mass >= LEAD_RATIO * runner_up:
             top = next(m for m in ranked if destination_key(guide, m.kind, m.id) == best_place)
+            errand = top.kind == "section" and _errand_at_another_place(guide, matcher, text, top, ranked)
+            if errand:
+                return Resolution(errand.kind, errand.id)
             return Resolution(top.kind, top.id, confidence=best_mass)
 
-    if named_ids:
-        named = [Match(k, i, title_of(guide, k, i), 1.0)
-                 for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
-    else:
-        named = matcher.mentioned(text)
+    named = _named(guide, matcher, text, named_ids)
     if len(named) == 1 and not _overruled(_named_places(guide, named[0]), mass):
         return Resolution(named[0].kind, named[0].id)
 
@@ -229,6 +228,37 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         if m.kind != "clarification":
             candidates.setdefault((m.kind, m.id), m)
     return Resolution(None, None, list(candidates.values())[:4])
+
+
+def _named(guide: Guide, matcher: GuideMatcher, text: str, named_ids: Optional[list[str]]) -> list[Match]:
+    """The guide entries the visitor named: the NLU's lookup tables' finds, or the matcher's."""
+    if named_ids:
+        return [Match(k, i, title_of(guide, k, i), 1.0)
+                for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
+    return matcher.mentioned(text)
+
+
+def _errand_at_another_place(guide: Guide, matcher: GuideMatcher, text: str, top: Match,
+                             ranked: list[Match]) -> Optional[Match]:
+    """The errand the visitor named, when the selector chose a section and the errand is done
+    at another place.
+
+    A section named as the place to go weighs most with the selector: 「生活衛生課で国民健康保険の
+    保険証の再発行をしてもらえますか」 put 生活衛生課 at 0.86 and the card at 0.12, but the visitor
+    came for the card, which is 保険年金課's; 「土木事務所に水道管を直してほしい」 is the Waterworks
+    Bureau's. The errand is one the visitor's words name (the matcher's, not the lookup tables':
+    「定年退職」 is no errand named) and that the selector does not take for a long shot
+    (GUESS_MIN_CONFIDENCE): 「南六浦保育園で一時保育を」 names 一時保育, which the nursery does
+    itself, at 0.002. Only when every such errand is at one place: errands at two places are
+    a question the selector answers better.
+    """
+    score = {(m.kind, m.id): m.score for m in ranked}
+    errands = [m for m in matcher.mentioned(text) if m.kind in ("procedure", "redirect")
+               and score.get((m.kind, m.id), 0.0) >= GUESS_MIN_CONFIDENCE]
+    places = {destination_key(guide, m.kind, m.id) for m in errands}
+    if len(places) != 1 or ("section", top.id) in places:
+        return None
+    return max(errands, key=lambda m: score[(m.kind, m.id)])
 
 
 def _named_places(guide: Guide, named: Match) -> set[tuple[str, str]]:

@@ -43,6 +43,30 @@ def test_doubt_between_entries_of_the_same_section_still_routes(guide, matcher):
     assert (res.kind, res.id) == ("procedure", "tennyu")
 
 
+def test_an_errand_named_at_the_wrong_section_goes_where_it_is_done(guide, matcher):
+    # The section's name carried the selector; the visitor came for the card.
+    text = "生活衛生課で国民健康保険の保険証の再発行をしてもらえますか"
+    res = resolve(guide, matcher, text, [("section/eisei", 0.86), ("request/kokuho_card", 0.12)])
+    assert (res.kind, res.id) == ("procedure", "kokuho_card")
+    res = resolve(guide, matcher, "土木事務所にごみの収集日を聞きたい",
+                  [("section/doboku", 0.89), ("request/garbage_collection", 0.11)])
+    assert (res.kind, res.id) == ("redirect", "garbage_collection")
+
+
+@pytest.mark.parametrize("text, ranking", [
+    # What the nursery does itself, which the selector does not take for the errand.
+    ("南六浦保育園で一時保育をお願いできますか", [("section/nurseries", 0.997), ("request/ichiji_hoiku", 0.002)]),
+    # An errand of the section named.
+    ("戸籍課で住民票をとりたい", [("section/koseki", 0.9), ("request/juminhyo", 0.09)]),
+    # Errands at two other places: the selector's choice stands.
+    ("生活衛生課で国民健康保険と住民票", [("section/eisei", 0.8), ("request/kokuho_join", 0.1),
+                                        ("request/juminhyo", 0.08)]),
+])
+def test_a_section_asked_for_keeps_its_answer(guide, matcher, text, ranking):
+    res = resolve(guide, matcher, text, ranking)
+    assert (res.kind, res.id) == ("section", ranking[0][0].split("/")[1])
+
+
 def test_a_named_entry_wins_when_the_selector_is_unsure(guide, matcher):
     res = resolve(guide, matcher, "パスポートのことで", [("request/juminhyo", 0.3), ("request/passport", 0.28)])
     assert (res.kind, res.id) == ("redirect", "passport")
