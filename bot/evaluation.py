@@ -263,6 +263,10 @@ def summarise(rows: list[dict], degraded: int = 0) -> dict:
             "asked_back": ratio([r.get("outcome") in ("asked_back", "right_within_one_tap") for r in rows]),
             "confidently_wrong": ratio([r.get("outcome") == "confidently_wrong" for r in rows]),
             "nothing": ratio([r.get("outcome") == "nothing" for r in rows]),
+            # The one tap that is the information desk's button, for a question about nothing
+            # at the office: counted since 2026-12-07, so reported apart for comparison.
+            "within_one_tap_by_the_desk": ratio([r.get("outcome") == "right_within_one_tap"
+                                                 and r["expected"][0] in NOWHERE for r in rows]),
             "counts": {o: outcomes[o] for o in OUTCOMES},
         } if outcomes else None,
         "by_kind": {k: {"n": len(v), "accuracy": ratio(v)} for k, v in sorted(by_kind.items())},
@@ -282,6 +286,7 @@ def print_report(report: dict, show_misses: bool = True) -> None:
     if report.get("outcomes"):
         o = report["outcomes"]
         print(f"  right at once {o['right_at_once']:.1%}   right within one tap {o['right_within_one_tap']:.1%}"
+              f" (by the desk button {o['within_one_tap_by_the_desk']:.1%})"
               f"   asked back {o['asked_back']:.1%}   confidently wrong {o['confidently_wrong']:.1%}"
               f"   nothing {o['nothing']:.1%}")
     if report["degraded_answers"]:

@@ -125,6 +125,10 @@ def test_the_report_counts_each_outcome():
     o = summarise(rows)["outcomes"]
     assert (o["right_at_once"], o["right_within_one_tap"], o["asked_back"], o["confidently_wrong"]) == \
         (0.6, 0.8, 0.3, 0.1)
+    assert o["within_one_tap_by_the_desk"] == 0.0
+    # A tap on the desk's button, for a question about nothing here, is reported apart too.
+    rows[6]["expected"] = ["info_desk", True]
+    assert summarise(rows)["outcomes"]["within_one_tap_by_the_desk"] == 0.1
 
 
 def test_an_answer_in_easy_japanese_is_in_a_japanese_visitors_language_and_not_the_reverse(tmp_path):
