@@ -40,13 +40,14 @@ EMPLOYER_INSURANCE = re.compile(r"(?:会社|勤め先|勤務先)の(?:健康)?�
 LOST = re.compile(r"なくし|無くし|失くし|紛失|落とし")
 # The office's own business: any of these, and the message is not (only) a company's.
 # 区からの支払いの振込口座 is 区会計室's; a 罹災証明 for the insurer is the fire station's; a
-# document the bank asks for (書類) is a certificate; a cancellation fee or a sales call is the
-# consumer centre's; help in one's language, the multicultural centre's; a parent's bank
+# document the bank asks for (書類) is a certificate; a cancellation fee, a sales call or a
+# contract pressed on the visitor (「電話で勧められて契約してしもうた」) is the consumer centre's; help in one's language, the multicultural centre's; a parent's bank
 # account with dementia, 成年後見's; water is the Waterworks Bureau's.
 OFFICE = re.compile(
     r"国保|国民健康保険|こくほ|免除|減免|手当|てあて|税|ぜい|保険料|保育|年金|ねんきん|街灯|防犯灯|児童"
     r"|生活保護|障害|介護|罹災|証明|書類|住民票|戸籍|マイナ|印鑑|届|とどけ|区から|区の|市の|振込先|債権者"
-    r"|地震|助成|補助|水道|蛇口|解約金|勧誘|トラブル|だまさ|詐欺|語で|外国語|母語|認知症|判断能力|後見")
+    r"|地震|助成|補助|水道|蛇口|解約金|勧誘|勧め|すすめ|定期購入|訪問販売|クーリング|トラブル|だまさ|詐欺"
+    r"|語で|外国語|母語|認知症|判断能力|後見")
 # Insurance lost with a job is a move to 国保: 「会社を辞めて勤め先の保険が使えなくなった」.
 LEFT_JOB = re.compile(r"やめ|辞め|抜け|退職|使えなくな|失業|離職|切れ")
 # A section's name: a run of kanji ending in 課 (保険年金課, 税務課).

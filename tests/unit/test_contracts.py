@@ -35,6 +35,7 @@ def test_a_contract_with_a_company(text):
     "カセットコンロのガス缶を捨てたい",              # garbage
     "スマホをなくした",                              # the police's lost property
     "携帯電話の解約金が高すぎる、説明を受けていない",  # the consumer centre
+    "電話で屋根の修理を勧められて契約してしもうた。断れるもんかね",  # the consumer centre too
     "地震のときに電気を止める器具の補助はある？",
     "外国人でも医療保険に加入しないといけない？",      # for many, 国保
     "銀行に出す住民税の課税証明書がほしい",            # 課税 is no section's name
