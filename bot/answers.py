@@ -391,8 +391,8 @@ def reply_for(guide: Guide, kind: Optional[str], item_id: Optional[str],
         return out + ([] if fac.verified else [Utterance("utter_unverified")])
     if candidates:
         # The desk too: none of the guesses may be what the visitor needs.
-        return [Utterance("utter_suggest", dict(desk=information_desk_text(guide, sp)),
-                          buttons=with_desk_button(guide, choice_buttons(guide, candidates, sp), sp))]
+        buttons = with_desk_button(guide, choice_buttons(guide, candidates, sp), sp)
+        return [Utterance("utter_suggest", dict(desk=information_desk_text(guide, sp)), buttons=buttons)]
     return [Utterance("utter_not_understood", dict(desk=information_desk_text(guide, sp)),
                       buttons=with_desk_button(guide, menu_buttons(guide, sp), sp))]
 

@@ -41,8 +41,9 @@ LOST = re.compile(r"なくし|無くし|失くし|紛失|落とし")
 # The office's own business: any of these, and the message is not (only) a company's.
 # 区からの支払いの振込口座 is 区会計室's; a 罹災証明 for the insurer is the fire station's; a
 # document the bank asks for (書類) is a certificate; a cancellation fee, a sales call or a
-# contract pressed on the visitor (「電話で勧められて契約してしもうた」) is the consumer centre's; help in one's language, the multicultural centre's; a parent's bank
-# account with dementia, 成年後見's; water is the Waterworks Bureau's.
+# contract pressed on the visitor (「電話で勧められて契約してしもうた」) is the consumer centre's;
+# help in one's language, the multicultural centre's; a parent's bank account with dementia,
+# 成年後見's; water is the Waterworks Bureau's.
 OFFICE = re.compile(
     r"国保|国民健康保険|こくほ|免除|減免|手当|てあて|税|ぜい|保険料|保育|年金|ねんきん|街灯|防犯灯|児童"
     r"|生活保護|障害|介護|罹災|証明|書類|住民票|戸籍|マイナ|印鑑|届|とどけ|区から|区の|市の|振込先|債権者"

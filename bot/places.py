@@ -32,8 +32,9 @@ _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # the house and its tax are that city's. Spending time there is not (「鹿児島の実家で過ごす」).
 FAMILY_HOME = r"の実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
-LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし|の実家の(?:義?(?:母|父|両?親)|祖[母父])|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|"
-                      + FAMILY_HOME + ")")
+# (A parent at the family home there lives there: 「静岡の実家の母の介護保険」.)
+LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし|の実家の(?:義?(?:母|父|両?親)|祖[母父])"
+                      r"|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME + ")")
 # The capital is no 市, and a visitor living there says little: it is where the children of
 # the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
 # here). A parent living there is the capital's (「東京に住んでいる母の介護保険の申請」), and so

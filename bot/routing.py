@@ -214,12 +214,16 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         runner_up = places[1][1] if len(places) > 1 else 0.0
         if best_mass >= MIN_CONFIDENCE and best_mass >= LEAD_RATIO * runner_up:
             top = next(m for m in ranked if destination_key(guide, m.kind, m.id) == best_place)
-            errand = top.kind == "section" and _errand_at_another_place(guide, matcher, text, top, ranked)
+            errand = _errand_at_another_place(guide, matcher, text, top, ranked)
             if errand:
                 return Resolution(errand.kind, errand.id)
             return Resolution(top.kind, top.id, confidence=best_mass)
 
-    named = _named(guide, matcher, text, named_ids)
+    if named_ids:
+        named = [Match(k, i, title_of(guide, k, i), 1.0)
+                 for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
+    else:
+        named = matcher.mentioned(text)
     if len(named) == 1 and not _overruled(_named_places(guide, named[0]), mass):
         return Resolution(named[0].kind, named[0].id)
 
@@ -228,14 +232,6 @@ def resolve(guide: Guide, matcher: GuideMatcher, text: str, ranking: list[tuple[
         if m.kind != "clarification":
             candidates.setdefault((m.kind, m.id), m)
     return Resolution(None, None, list(candidates.values())[:4])
-
-
-def _named(guide: Guide, matcher: GuideMatcher, text: str, named_ids: Optional[list[str]]) -> list[Match]:
-    """The guide entries the visitor named: the NLU's lookup tables' finds, or the matcher's."""
-    if named_ids:
-        return [Match(k, i, title_of(guide, k, i), 1.0)
-                for i in dict.fromkeys(named_ids) if (k := guide.kind_of(i))]
-    return matcher.mentioned(text)
 
 
 def _errand_at_another_place(guide: Guide, matcher: GuideMatcher, text: str, top: Match,
@@ -252,6 +248,8 @@ def _errand_at_another_place(guide: Guide, matcher: GuideMatcher, text: str, top
     itself, at 0.002. Only when every such errand is at one place: errands at two places are
     a question the selector answers better.
     """
+    if top.kind != "section":
+        return None
     score = {(m.kind, m.id): m.score for m in ranked}
     errands = [m for m in matcher.mentioned(text) if m.kind in ("procedure", "redirect")
                and score.get((m.kind, m.id), 0.0) >= GUESS_MIN_CONFIDENCE]
