@@ -185,17 +185,22 @@ class SortingIndex:
         # 「電球って、乾電池の日に出すの？」: a name before の日 is a category's collection day,
         # not the item asked about, when another item is named. The text is read again without
         # it, so that no nearly or heard name brings it back.
-        days = [m for m in mentions if key.startswith(DAY_OF, m[1])]
-        if days and len(days) < len(mentions):
-            for start, end, _ in days:
+        # 「物置から古い鍵が山ほど出てきた」: a name before から is where the item came from, when
+        # another is named; read the same way.
+        aside = [m for m in mentions if key.startswith(DAY_OF, m[1]) or key.startswith(CAME_FROM, m[1])]
+        if aside and len(aside) < len(mentions):
+            for start, end, _ in aside:
                 key = key[:start] + "、" * (end - start) + key[end:]
             return self.find(key)
         if mentions:
             # The longest name; of two as long, the later: a Japanese noun phrase ends in its
             # head (「リモコンから出した単三電池」 is a battery), as in AのB below.
             start, end, name = max(mentions, key=lambda m: (m[1] - m[0], m[0]))
-            # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one.
-            near = self._near(key, longer_than=end - start, threshold=0.8, breaks=breaks)
+            # 「ペットボトルのキャプ」: a longer name nearly there beats the shorter exact one it
+            # shares some of (「コンビニ弁当のプラの容器」 is 弁当の容器); one that shares none
+            # is about other words (「使用済みのエアコン」 is no 「使用済みの油」).
+            near = self._near(key, longer_than=end - start, threshold=0.8, breaks=breaks,
+                              sharing=key[start:end])
             if near is not None:
                 return near
             # 「テレビのリモコンのでんち」: in AのB the item is B, as in 「ペットボトルのキャップ」.
@@ -246,11 +251,12 @@ class SortingIndex:
         return found
 
     def _near(self, key: str, longer_than: int = 2, threshold: float = NEAR,
-              breaks: frozenset[int] = frozenset()) -> Optional[GarbageItem]:
+              breaks: frozenset[int] = frozenset(), sharing: str = "") -> Optional[GarbageItem]:
         grams = _bigrams(key)
+        shared = _bigrams(sharing) if sharing else set()
         scored = []
         for word, name in self.spelled:
-            if len(word) <= longer_than:
+            if len(word) <= longer_than or shared and not shared & _bigrams(word):
                 continue
             word_grams = _bigrams(word)
             score = len(word_grams & grams) / len(word_grams)
@@ -322,6 +328,8 @@ def named_item(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
 
 # What follows a category named as a collection day (「缶の日」), folded as word_key folds.
 DAY_OF = "の日"
+# What follows a name that is where the item came from (「物置から」).
+CAME_FROM = "から"
 # A bare name may end in a topic particle and a question mark: 「ヘアスプレーの缶は？」, "Batteries?".
 BARE_END = re.compile(r"(は|って|とか)?[?？。.!！…]*$")
 

@@ -83,6 +83,9 @@ def index(guide):
     ("ヘアスプレーの缶", "ヘアスプレー", "spray"),
     ("割れたガラスのコップ", "ガラスのコップ", "moenai"),
     ("ペットボトルのキャプは何ごみ", "ペットボトルのキャップ", "plastic_shigen"),
+    ("使用済みのエアコンの区分を教えて", "エアコン", "kaden_recycle"),  # no 使用済みの油 nearby
+    ("物置から古い鍵が山ほど出てきてん。これ何ごみや？", "鍵", "chiisana_kinzoku"),  # 物置 is where
+    ("60センチくらいあるでっかいクーラーボックス、何ごみ？", "クーラーボックス", "sodai"),
     ("ダンボールの出し方", "段ボール", "koshi"),
     ("ふらいぱんなにごみ", "フライパン", "chiisana_kinzoku"),
     ("みかんの 皮、なにごみ ですか", "生ごみ", "moyasu"),              # peel is kitchen waste
@@ -148,6 +151,7 @@ def test_short_names_are_found_only_as_whole_nouns(index, text, item):
 def test_garbage_talk_about_something_else_names_no_item(guide):
     from bot.sorting import named_item
     assert named_item(guide, "ごみの分別ルールの英語版のチラシがほしい") is None
+    assert named_item(guide, "ごみの ぶんべつの ちらしが ほしい") is None
     assert named_item(guide, "チラシは何ごみ？").name == "チラシ"
     # A scrapped moped's number plate goes back to 税務課; the moped itself is still an item.
     assert named_item(guide, "げんつき を すてました。ナンバー を かえしたい です。", "ja-easy") is None
