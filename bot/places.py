@@ -9,8 +9,8 @@ exception: 「川崎市から引っ越してきた」 is this office's work, and
 town of the ward (「大阪に住んでいて、釜利谷の実家が空き家に」).
 
 A city counts when named as one (…市), or by its bare name (横須賀, 鎌倉, 東京) where the message
-makes it where someone lives or whose services are asked for: 「横須賀に住んでいる母の介護保険」,
-「鎌倉のごみ」, 「東京の区の住民税」. Elsewhere a bare name is often not a place of residence
+makes it where someone lives or lived, or whose services are asked for: 「横須賀に住んでいる母の介護保険」,
+「鎌倉のごみ」, 「東京の区の住民税」, 「前に住んでた東京の保育料」. Elsewhere a bare name is often not a place of residence
 (鎌倉殿の13人, 広島で被爆, 鹿児島の実家で過ごす). A bare name is read only for an office that lists
 its towns: 富岡, 瀬戸, 長浜 and 大川 are cities elsewhere and towns of 金沢区. A prefecture says
 little about whose matter it is.
@@ -30,10 +30,11 @@ TIES = re.compile(r"引っ?越|ひっこ|越[しす]|転入|転出|転居|移[�
 _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # A family home there whose upkeep is asked about (「静岡の実家が空き家に」, 「東京の実家の固定資産税」):
 # the house and its tax are that city's. Spending time there is not (「鹿児島の実家で過ごす」).
-FAMILY_HOME = r"の実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
+# 「鎌倉にある実家の固定資産税」 says the same.
+FAMILY_HOME = r"(?:の|にある)実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
 # (A parent at the family home there lives there: 「静岡の実家の母の介護保険」.)
-LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし|の実家の(?:義?(?:母|父|両?親)|祖[母父])"
+LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし|(?:の|にある)実家の(?:義?(?:母|父|両?親)|祖[母父])"
                       r"|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME + ")")
 # The capital is no 市, and a visitor living there says little: it is where the children of
 # the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
@@ -45,6 +46,9 @@ MOVING_TO = re.compile(r"(?:に|へ)(?:引っ?越|ひっこ|越[しす]|移[り�
 CAPITAL_MATTER = re.compile(
     r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME +
     r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|息子|娘|家族)")
+# Where the visitor lived before, just ahead of the place's name: 「前に住んでた東京都の保育料」.
+PAST_HOME = re.compile(r"(?:住んで(?:い)?た|住んどった|住んでおった|暮らして(?:い)?た)[\s\u3000]*$")
+PERSON = re.compile(r"(?:友達|友人|知り合い|知人|人|方|家族|親戚)")
 # SudachiPy refuses input past about 49 KB, and GUIDE_MAX_TEXT can be raised: a story longer
 # than the kiosk's default limit is left as it is.
 MAX_TEXT = 500
@@ -67,11 +71,13 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
     if any(name in text for name in home):
         return None
     towns = guide.office.towns
-    places, end = [], 0
+    places, end, lived = [], 0, set()
     for m in morphemes(text):
         end += len(m.surface)
         if m.pos[2:3] == ("地名",):
             places.append((m.surface, text[end:]))
+            if past_home(text[:end - len(m.surface)], text[end:]):
+                lived.add(m.surface)
     if any(_town_of(towns, name) for name, _ in places):
         return None
     if TIES.search(text):
@@ -84,11 +90,18 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
         if not towns:
             continue
         if CAPITAL.fullmatch(name):
-            if CAPITAL_MATTER.match(rest):
+            if CAPITAL_MATTER.match(rest) or name in lived:
                 return "東京都"
-        elif LIVED_IN.match(rest) and _is_city(name + "市") and name + "市" not in home:
+        elif (name in lived or LIVED_IN.match(rest)) and _is_city(name + "市") and name + "市" not in home:
             return name + "市"
     return None
+
+
+def past_home(before: str, after: str) -> bool:
+    """Whether a place is named as where the visitor lived, as the owner of what is asked
+    about: 「前に住んでた東京都の保育料の減免」 is 東京都's, as 「藤沢に住んでいた時の税」 is
+    藤沢市's (LIVED_IN). Not a person from there (「住んでた大阪の友達」)."""
+    return bool(PAST_HOME.search(before)) and after.startswith("の") and not PERSON.match(after[1:])
 
 
 def _destination_service(text: str, places: list[tuple[str, str]], home: tuple[str, ...]) -> Optional[str]:

@@ -35,6 +35,10 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     # A family home there, its upkeep or its tax.
     ("静岡の実家が空き家になっていて、管理や売却の相談をしたい", "静岡市"),
     ("東京の実家の固定資産税、ここで払えますか", "東京都"),
+    ("札幌にある実家が空き家になっていて、どうしたらいいか相談したい", "札幌市"),
+    # Where the visitor lived before, as the owner of what is asked about.
+    ("前に住んでた東京都の保育料の減免って、ここで申請できますか", "東京都"),
+    ("前に住んでいた藤沢の課税証明書がほしい", "藤沢市"),
     # The city one is moving to, when its own service is asked about.
     ("来年、福岡市に引っ越す予定。福岡の保育園の空き状況を知りたい。", "福岡市"),
     ("藤沢市に引っ越す予定です。藤沢の保育園の空き状況を教えてください", "藤沢市"),
@@ -57,6 +61,7 @@ def test_a_message_about_another_city_names_it(kanazawa, text, city):
     "私は東京に住んでいて、母の家が空き家になっています",      # living in the capital says little
     "大阪に住んでいて、釜利谷の実家が空き家になっている",      # a town of the ward
     "お盆は鹿児島の実家で過ごすので、その間の犬の預け先を",     # a stay at a family home
+    "前に住んでた大阪の友達が遊びに来るので、駐車場を知りたい",  # a person from where one lived
     "来月横須賀市に引っ越します。今もらっている児童手当はどうすればいいですか",  # ending it here
     "福岡市から引っ越してきました。福岡の保育園に通っていた子の転園は",      # a move from there
     "",
