@@ -17,6 +17,7 @@ from actions.common import button_item, named_items
 from bot import answers
 from bot.answers import Utterance
 from bot.contracts import company_matter
+from bot.passports import another_countrys_passport
 from bot.guide_data import Guide
 from bot.languages import Speaker
 from bot.life_events import find_event
@@ -83,6 +84,8 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
         return garbage  # 「解約したスマホは何ごみ？」 names a contract too, but asks about the phone
     if sp.writes_japanese and company_matter(tracker.latest_message.get("text") or ""):
         return [answers.company_matter_reply(guide, sp)]
+    if another_countrys_passport(tracker.latest_message.get("text") or ""):
+        return [answers.foreign_passport_reply(guide, sp)]
     event = find_event(guide, tracker.latest_message.get("text") or "", sp.lang)
     if event is None:
         return None

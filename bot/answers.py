@@ -420,6 +420,12 @@ def company_matter_reply(guide: Guide, sp: Speaker = _JA) -> Utterance:
     return Utterance("utter_company_matter", dict(desk=information_desk_text(guide, sp)))
 
 
+def foreign_passport_reply(guide: Guide, sp: Speaker = _JA) -> Utterance:
+    """A passport of another country (bot.passports): its embassy or consulate; the passport
+    centre issues Japanese passports only."""
+    return Utterance("utter_foreign_passport", dict(desk=information_desk_text(guide, sp)))
+
+
 def other_city_reply(guide: Guide, city: str, guesses: Sequence, sp: Speaker = _JA) -> Utterance:
     """A matter of another city (「藤沢市の保育園」): that city's office; if it is this office's
     after all, its best guesses (Matches) as buttons; else the information desk."""

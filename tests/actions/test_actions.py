@@ -385,6 +385,27 @@ def test_a_contract_with_a_company_is_the_companys_not_a_counter(text):
     assert "destination" not in messages[0]["custom"] and events == []
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("ブラジル の パスポート、きれました。", "ja"),
+    ("mongolian embassy passport renew", "en"),
+    ("我的中国护照快到期了，在这里能换新的吗？", "zh"),
+    ("Onde renovo meu passaporte brasileiro?", "pt"),
+])
+def test_another_countrys_passport_is_its_embassys_not_the_passport_centres(text, lang):
+    # The selector is sure of the passport centre, which issues Japanese passports only.
+    messages, events = _request(text, [("request/passport", 0.95)], lang=lang)
+    # Japanese is sent as the domain's response, another language as its text.
+    said = messages[0]["response"] or messages[0]["text"]
+    assert said == "utter_foreign_passport" or "embassy" in said or "大使馆" in said or "embaixada" in said
+    assert len(messages) == 1 and not messages[0]["buttons"] and "redirect" not in messages[0]["custom"]
+    assert events == []
+
+
+def test_a_japanese_passport_is_the_passport_centres():
+    messages, _ = _request("子どもの日本のパスポートを作りたい", [("request/passport", 0.95)])
+    assert messages[0]["custom"]["redirect"]["id"] == "passport"
+
+
 def test_a_garbage_question_about_a_cancelled_phone_is_about_the_phone():
     messages, _ = _request("解約したスマホは何ごみ？", [("request/moving_any", 0.9)])
     assert messages[0]["response"] == "utter_sorting"
