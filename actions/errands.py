@@ -54,7 +54,7 @@ def elsewhere_garbage(guide: Guide, text: str, sp: Speaker) -> bool:
     sorts and collects its own way, so Yokohama's sorting would mislead; the guide's answer for
     another city's matter is that city's office (actions.routing.guess_reply). Asked only once an
     item is found: it cuts the text into words, which most messages need not pay for."""
-    return sp.writes_japanese and other_city(guide, text) is not None
+    return other_city(guide, text, None if sp.writes_japanese else sp.lang) is not None
 
 
 def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = None,

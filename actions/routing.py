@@ -52,7 +52,7 @@ def guess_reply(guide: Guide, text: str, res: Resolution, message: dict[str, Any
     - The entry was found by a name in the message (「引っ越し」) while the selector, ranking every
       entry, holds the question to be about nothing here: 「引っ越したので電気の契約を変えたい」.
     """
-    city = other_city(guide, text) if sp.writes_japanese else None
+    city = other_city(guide, text, None if sp.writes_japanese else sp.lang)
     found_by_name = not res.confidence  # a ranked entry carries the selector's confidence
     if city is None and not (found_by_name and outside_likely(message)):
         return None

@@ -108,6 +108,10 @@ class LanguagePack:
     # question_words / not_item_words / describing_words / linking_words → words
     # (translations/<code>.yml's ``garbage:``)
     garbage_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A city's Japanese name (川崎市) → how this language writes it ("Kawasaki")
+    # (translations/<code>.yml's ``cities:``, read by bot.places). Not among strings(): a city's
+    # name is no evidence of the language (Kawasaki is English, Vietnamese and Portuguese).
+    cities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The words only this language's pack uses among the languages told apart by their words
     # (bot.detect.own_words): evidence that a visitor writes in it.
     own_words: frozenset[str] = frozenset()
@@ -263,14 +267,37 @@ def _garbage_words(file: str, raw: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _cities(file: str, raw: Any) -> dict[str, tuple[str, ...]]:
+    """The ``cities:`` block of a translation: a city's or the ward's Japanese name → its names."""
+    if raw is None:
+        return {}
+    line = raw.get("__line__") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        raise GuideDataError(file, line, "cities: must be a mapping of a city's Japanese name "
+                                         "→ names")
+    out = {}
+    for city, names in raw.items():
+        if city == "__line__":
+            continue
+        if not isinstance(city, str) or not city.endswith(("市", "都", "区")):
+            raise GuideDataError(file, line, f"cities: {city!r} is not a city's or ward's "
+                                             f"Japanese name (…市, …都, …区)")
+        if not isinstance(names, list) or not names:
+            raise GuideDataError(file, line, f"cities.{city} must be a list of names")
+        out[city] = tuple(_check_text(file, line, f"cities.{city} item", n) for n in names)
+    return out
+
+
 def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]],
                  elsewhere: frozenset[str] = frozenset()
-                 ) -> tuple[Optional[str], dict[str, EntryTranslation], dict[str, tuple[str, ...]]]:
-    """(source, entries, garbage words) of one ``translations/<code>.yml``; ``japanese``: id →
-    (kind, record); ``elsewhere``: ids of other office packs, whose translations this office skips."""
+                 ) -> tuple[Optional[str], dict[str, EntryTranslation], dict[str, tuple[str, ...]],
+                            dict[str, tuple[str, ...]]]:
+    """(source, entries, garbage words, cities) of one ``translations/<code>.yml``; ``japanese``:
+    id → (kind, record); ``elsewhere``: ids of other office packs, whose translations this office
+    skips."""
     file = f"{TRANSLATIONS_DIR}/{path.name}"
     data = read_yaml(path)
-    source, reviewed = _header(file, data, code, "entries", "garbage")
+    source, reviewed = _header(file, data, code, "entries", "garbage", "cities")
     raw_entries = data.get("entries") or {}
     if not isinstance(raw_entries, dict):
         raise GuideDataError(file, None, "entries: must be a mapping of guide id → fields")
@@ -284,7 +311,8 @@ def load_entries(path: Path, code: str, japanese: dict[str, tuple[str, Any]],
                                              f"data/guide and the office data pack)")
         kind, record = japanese[item_id]
         entries[item_id] = _entry(file, item_id, raw, kind, record, reviewed)
-    return source, entries, _garbage_words(file, data.get("garbage"))
+    return (source, entries, _garbage_words(file, data.get("garbage")),
+            _cities(file, data.get("cities")))
 
 
 def load_texts(path: Path, code: str, known_responses: Optional[set[str]] = None
@@ -362,12 +390,14 @@ def load_packs(directory: Path, languages: dict[str, Language],
             continue
         entries_path = directory / TRANSLATIONS_DIR / f"{code}.yml"
         texts_path = directory / TEXTS_DIR / f"{code}.yml"
-        source, entries, texts, texts_source, garbage_words = None, {}, {}, None, {}
+        source, entries, texts, texts_source, garbage_words, cities = None, {}, {}, None, {}, {}
         if entries_path.exists():
-            source, entries, garbage_words = load_entries(entries_path, code, japanese, elsewhere)
+            source, entries, garbage_words, cities = load_entries(entries_path, code, japanese,
+                                                                  elsewhere)
         if texts_path.exists():
             texts_source, texts = load_texts(texts_path, code, known_responses)
-        pack = LanguagePack(code, entries, source, texts, texts_source, garbage_words)
+        pack = LanguagePack(code, entries, source, texts, texts_source, garbage_words,
+                            cities=cities)
         packs[code] = pack
     own = own_words({code: list(pack.strings()) for code, pack in packs.items() if code in WORD_LANGUAGES})
     return {code: replace(pack, own_words=own.get(code, frozenset())) for code, pack in packs.items()}

@@ -63,10 +63,38 @@ def home_names(guide: Guide) -> tuple[str, ...]:
     return tuple(n for n in (city, city[:-1], ward) if n)
 
 
-def other_city(guide: Guide, text: str) -> Optional[str]:
-    """The other city a message is about (藤沢市), or None."""
+# Another language: a city named where someone lives, or as the owner of a service ({city}: its
+# names in that language), unless the message is about a move (a move is this office's work).
+# Read in the message lower-cased, so Latin-script names match whatever their capitals.
+LIVED_IN_ELSEWHERE = {
+    "en": (r"(?:live|lives|lived|living|reside|resides|residing)\s+in\s+{city}",
+           r"{city}(?:\s+|-)(?:city|shi)\b",
+           r"{city}\s+(?:garbage|trash|rubbish|nursery|daycare|city hall)"),
+    "pt": (r"(?:moro|mora|moram|morando|vivo|vive|vivem|resido|reside)\s+em\s+{city}",
+           r"(?:cidade|prefeitura)\s+de\s+{city}", r"{city}-shi"),
+    "vi": (r"(?:sống|song|ở|o|tại|tai)\s+{city}", r"(?:thành phố|thanh pho)\s+{city}"),
+    "zh": (r"住在{city}", r"{city}市", r"{city}的(?:垃圾|保育|幼儿园|区役所|市役所|政府)"),
+    "ko": (r"{city}(?:에|에서)\s*(?:사는|살고|살아|삽니다|거주)", r"{city}\s*시(?:는|의|에서|청|에)?"),
+}
+MOVES_ELSEWHERE = {
+    "en": r"\bmov(?:e|ed|es|ing)\b|relocat|transferr?(?:ed|ing)?\b",
+    "pt": r"\bmud(?:ei|ar|ança|anca|ou|amos|aram|o)\b|cheguei|vim de|viemos de",
+    "vi": r"chuyển|chuyen|dọn nhà|don nha",
+    "zh": r"搬|迁|转入|转出",
+    "ko": r"이사|전입|전출",
+}
+
+
+def other_city(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[str]:
+    """The other city a message is about (藤沢市), or None. ``lang``: the language of a message
+    not in Japanese ("Kawasaki"), read with its pack's names of cities."""
     if not text or len(text) > MAX_TEXT:
         return None
+    if lang is not None:
+        pack = guide.packs.get(lang)
+        if pack is None or not pack.cities or lang not in LIVED_IN_ELSEWHERE:
+            return None
+        return _other_city_in(guide, text.lower(), pack.cities, lang)
     home = home_names(guide)
     if any(name in text for name in home):
         return None
@@ -94,6 +122,26 @@ def other_city(guide: Guide, text: str) -> Optional[str]:
                 return "東京都"
         elif (name in lived or LIVED_IN.match(rest)) and _is_city(name + "市") and name + "市" not in home:
             return name + "市"
+    return None
+
+
+def _other_city_in(guide: Guide, said: str, cities: dict[str, tuple[str, ...]],
+                   lang: str) -> Optional[str]:
+    """other_city for a message in another language, from its pack's names of cities."""
+    home = set(home_names(guide))
+    found = {}
+    for city, names in cities.items():
+        spelled = "|".join(re.escape(name.lower()) for name in names)
+        named = re.compile(rf"(?<![a-z])(?:{spelled})(?![a-z])")
+        if named.search(said):
+            if city in home:
+                return None
+            found[city] = (names[0], f"(?:{spelled})")
+    if not found or re.search(MOVES_ELSEWHERE[lang], said):
+        return None
+    for name, spelled in found.values():
+        if any(re.search(cue.format(city=spelled), said) for cue in LIVED_IN_ELSEWHERE[lang]):
+            return name
     return None
 
 

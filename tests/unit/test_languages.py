@@ -47,6 +47,18 @@ def test_a_bad_translation_is_refused_with_file_line_and_reason(guide_copy, entr
     assert reason in str(err.value) and "translations/en.yml" in str(err.value)
 
 
+@pytest.mark.parametrize("cities, reason", [
+    ("cities:\n  Kawasaki: [Kawasaki]\n", "is not a city's or ward's Japanese name"),
+    ("cities:\n  川崎市: Kawasaki\n", "cities.川崎市 must be a list of names"),
+])
+def test_a_bad_list_of_cities_is_refused(guide_copy, cities, reason):
+    (guide_copy / "translations" / "en.yml").write_text(
+        'language: en\nsource: "test"\n' + cities + "entries: {}\n", encoding="utf-8")
+    with pytest.raises(GuideDataError) as err:
+        load_guide(guide_copy, OFFICE)
+    assert reason in str(err.value) and "translations/en.yml" in str(err.value)
+
+
 def test_a_file_for_an_unknown_language_is_refused(guide_copy):
     (guide_copy / "translations" / "xx.yml").write_text("language: xx\n", encoding="utf-8")
     with pytest.raises(GuideDataError, match="not a language of languages.yml"):

@@ -77,3 +77,27 @@ def test_a_bare_city_name_is_read_only_where_the_offices_towns_are_known(kanazaw
     assert other_city(isogo, "鎌倉のごみの収集日") is None
     assert other_city(isogo, "鎌倉市のごみの収集日") == "鎌倉市"
     assert other_city(kanazawa, "鎌倉のごみの収集日") == "鎌倉市"
+
+
+@pytest.mark.parametrize("text, lang, city", [
+    ("Kamakura garbage day", "en", "Kamakura"),
+    ("I live in Yokosuka. How do I register my new dog there?", "en", "Yokosuka"),
+    ("moro em Fujisawa, onde pago o kokuho de lá?", "pt", "Fujisawa"),
+    ("Em đang sống ở Yokosuka. Rác cồng kềnh ở Yokosuka thì gọi số nào ạ?", "vi", "Yokosuka"),
+    ("我朋友住在川崎市，孩子刚出生，她的儿童补贴应该在哪里申请？", "zh", "川崎"),
+    ("가와사키에 사는 친구가 물어봐서요. 가와사키시는 타는 쓰레기 버리는 요일이 언제예요?", "ko", "가와사키"),
+])
+def test_another_citys_matter_in_another_language_names_it(kanazawa, text, lang, city):
+    assert other_city(kanazawa, text, lang) == city
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("I moved from Kawasaki last week, where do I register?", "en"),      # a move
+    ("Cheguei de Hamamatsu com minha família semana passada", "pt"),
+    ("On election day I will be staying at my daughter's home in Osaka", "en"),  # a stay
+    ("I live in Kanazawa ward, my mother lives in Kawasaki", "en"),       # the ward is named
+    ("我从川崎搬过来了，要办转入", "zh"),
+    ("藤沢市の保育園の空き状況", "ja-easy"),                                # no names of cities: none
+])
+def test_another_language_about_the_offices_own_work_names_no_other_city(kanazawa, text, lang):
+    assert other_city(kanazawa, text, lang) is None
