@@ -33,8 +33,12 @@ _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # 「鎌倉にある実家の固定資産税」 says the same.
 FAMILY_HOME = r"(?:の|にある)実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
-# (A parent at the family home there lives there: 「静岡の実家の母の介護保険」.)
-LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし|(?:の|にある)実家の(?:義?(?:母|父|両?親)|祖[母父])"
+# (A parent at the family home there lives there: 「静岡の実家の母の介護保険」; a house bought
+# there, or a friend's house there, is there: 「川崎で家を買った」, 「横須賀の友だちの家の粗大ごみ」.)
+LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし"
+                      r"|(?:の|にある)実家の(?:義?(?:母|父|両?親)|祖[母父])"
+                      r"|で(?:家|土地|マンション)を(?:買|建)|の(?:友だち|友達|友人|知り合い|親戚"
+                      r"|義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|兄貴|息子|娘)の家"
                       r"|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME + ")")
 # The capital is no 市, and a visitor living there says little: it is where the children of
 # the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
@@ -49,6 +53,10 @@ CAPITAL_MATTER = re.compile(
 # Where the visitor lived before, just ahead of the place's name: 「前に住んでた東京都の保育料」.
 PAST_HOME = re.compile(r"(?:住んで(?:い)?た|住んどった|住んでおった|暮らして(?:い)?た)[\s\u3000]*$")
 PERSON = re.compile(r"(?:友達|友人|知り合い|知人|人|方|家族|親戚)")
+# The office named as where the visitor asks (「横須賀市に住んでいる母の要介護認定、金沢区役所で
+# できますか」) does not make the matter the ward's; the ward named otherwise does (「金沢区の会社に
+# 通勤しています」).
+ASKED_AT = r"(?!市?役所)"
 # SudachiPy refuses input past about 49 KB, and GUIDE_MAX_TEXT can be raised: a story longer
 # than the kiosk's default limit is left as it is.
 MAX_TEXT = 500
@@ -96,7 +104,7 @@ def other_city(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
             return None
         return _other_city_in(guide, text.lower(), pack.cities, lang)
     home = home_names(guide)
-    if any(name in text for name in home):
+    if any(re.search(re.escape(name) + ASKED_AT, text) for name in home):
         return None
     towns = guide.office.towns
     places, end, lived = [], 0, set()

@@ -39,6 +39,11 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     # Where the visitor lived before, as the owner of what is asked about.
     ("前に住んでた東京都の保育料の減免って、ここで申請できますか", "東京都"),
     ("前に住んでいた藤沢の課税証明書がほしい", "藤沢市"),
+    # A house there: bought, or a friend's.
+    ("息子夫婦が川崎で家を買った。そっちの固定資産税はどこに聞く？", "川崎市"),
+    ("横須賀の友だちの家の粗大ごみの出し方を教えてほしい", "横須賀市"),
+    # The office named as where to ask does not make it the ward's matter.
+    ("横須賀市に住んでいる母の要介護認定を申請したい。金沢区役所でできますか", "横須賀市"),
     # The city one is moving to, when its own service is asked about.
     ("来年、福岡市に引っ越す予定。福岡の保育園の空き状況を知りたい。", "福岡市"),
     ("藤沢市に引っ越す予定です。藤沢の保育園の空き状況を教えてください", "藤沢市"),
