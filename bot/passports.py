@@ -41,7 +41,8 @@ ABROAD = re.compile(
     r"|(?:中国|韓国|台湾|米国|英国)(?:人)?の\s*(?:パスポート|旅券)"
     r"|embassy|consulate|my country|home country|own country|foreign passport"
     rf"|(?<![a-z])(?:{_COUNTRIES_EN})\s+passport"
-    rf"|embaixada|consulado|meu pa[ií]s|passaporte\s+(?:do\s+|da\s+)?(?:{_COUNTRIES_PT}|brasil|peru)"
+    r"|embaixada|consulado|meu pa[ií]s"
+    rf"|passaporte\s+(?:do\s+|da\s+)?(?:{_COUNTRIES_PT}|brasil|peru)"
     r"|đại sứ quán|lãnh sự quán|dai su quan|lanh su quan|hộ chiếu việt nam|ho chieu viet nam"
     rf"|(?:{_COUNTRIES_ZH})(?:的)?护照|(?:{_COUNTRIES_ZH})(?:的)?護照"
     rf"|대사관|영사관|(?:{_COUNTRIES_KO})\s*여권")

@@ -1,9 +1,11 @@
-"""Whether a Japanese message is about another city's matter.
+"""Whether a message is about another city's matter (in Japanese; in another language, see
+_other_city_in).
 
 「藤沢市の保育園の空き状況」 or 「藤沢市に住んでいる母の介護保険」 sound like the office's own
 work, and the guide would send the visitor to a counter here with full confidence; but a nursery
 or a care-insurance application in 藤沢市 is 藤沢市's. Such a message names a city (SudachiPy
-tags 藤沢市 as a place name) and names neither the office's city nor its ward. A move is the
+tags 藤沢市 as a place name) and names neither the office's city nor its ward (but as the office
+to ask at: 「…、金沢区役所でできますか」). A move is the
 exception: 「川崎市から引っ越してきた」 is this office's work, and a 本籍 elsewhere is asked about at
 戸籍課 (what it can issue for another city's register is the counter's to say), and so is a
 town of the ward (「大阪に住んでいて、釜利谷の実家が空き家に」).
@@ -128,7 +130,8 @@ def other_city(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
         if CAPITAL.fullmatch(name):
             if CAPITAL_MATTER.match(rest) or name in lived:
                 return "東京都"
-        elif (name in lived or LIVED_IN.match(rest)) and _is_city(name + "市") and name + "市" not in home:
+        elif (name in lived or LIVED_IN.match(rest)) and _is_city(name + "市") \
+                and name + "市" not in home:
             return name + "市"
     return None
 

@@ -187,7 +187,8 @@ class SortingIndex:
         # it, so that no nearly or heard name brings it back.
         # 「物置から古い鍵が山ほど出てきた」: a name before から is where the item came from, when
         # another is named; read the same way.
-        aside = [m for m in mentions if key.startswith(DAY_OF, m[1]) or key.startswith(CAME_FROM, m[1])]
+        aside = [m for m in mentions
+                 if key.startswith(DAY_OF, m[1]) or key.startswith(CAME_FROM, m[1])]
         if aside and len(aside) < len(mentions):
             for start, end, _ in aside:
                 key = key[:start] + "、" * (end - start) + key[end:]
