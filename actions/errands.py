@@ -82,11 +82,12 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     garbage = garbage_reply(guide, tracker, sp)
     if garbage:
         return garbage  # 「解約したスマホは何ごみ？」 names a contract too, but asks about the phone
-    if sp.writes_japanese and company_matter(tracker.latest_message.get("text") or ""):
+    text = tracker.latest_message.get("text") or ""
+    if sp.writes_japanese and company_matter(text):
         return [answers.company_matter_reply(guide, sp)]
-    if another_countrys_passport(tracker.latest_message.get("text") or ""):
+    if another_countrys_passport(text):
         return [answers.foreign_passport_reply(guide, sp)]
-    event = find_event(guide, tracker.latest_message.get("text") or "", sp.lang)
+    event = find_event(guide, text, sp.lang)
     if event is None:
         return None
     steps = {step.procedure or step.redirect for step in event.steps}
