@@ -5,17 +5,19 @@ _other_city_in).
 work, and the guide would send the visitor to a counter here with full confidence; but a nursery
 or a care-insurance application in 藤沢市 is 藤沢市's. Such a message names a city (SudachiPy
 tags 藤沢市 as a place name) and names neither the office's city nor its ward (but as the office
-to ask at: 「…、金沢区役所でできますか」). A move is the
-exception: 「川崎市から引っ越してきた」 is this office's work, and a 本籍 elsewhere is asked about at
-戸籍課 (what it can issue for another city's register is the counter's to say), and so is a
-town of the ward (「大阪に住んでいて、釜利谷の実家が空き家に」).
+to ask at: 「…、金沢区役所でできますか」).
+
+A move is the exception: 「川崎市から引っ越してきた」 is this office's work. So is a 本籍
+elsewhere, asked about at 戸籍課 (what it can issue for another city's register is the
+counter's to say), and a town of the ward (「大阪に住んでいて、釜利谷の実家が空き家に」).
 
 A city counts when named as one (…市), or by its bare name (横須賀, 鎌倉, 東京) where the message
-makes it where someone lives or lived, or whose services are asked for: 「横須賀に住んでいる母の介護保険」,
-「鎌倉のごみ」, 「東京の区の住民税」, 「前に住んでた東京の保育料」. Elsewhere a bare name is often not a place of residence
-(鎌倉殿の13人, 広島で被爆, 鹿児島の実家で過ごす). A bare name is read only for an office that lists
-its towns: 富岡, 瀬戸, 長浜 and 大川 are cities elsewhere and towns of 金沢区. A prefecture says
-little about whose matter it is.
+makes it where someone lives or lived, or whose services are asked for:
+「横須賀に住んでいる母の介護保険」, 「鎌倉のごみ」, 「東京の区の住民税」,
+「前に住んでた東京の保育料」. Elsewhere a bare name is often not a place of residence
+(鎌倉殿の13人, 広島で被爆, 鹿児島の実家で過ごす). A bare name is read only for an office that
+lists its towns: 富岡, 瀬戸, 長浜 and 大川 are cities elsewhere and towns of 金沢区. A
+prefecture says little about whose matter it is.
 """
 
 from __future__ import annotations
@@ -34,13 +36,16 @@ _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # the house and its tax are that city's. Spending time there is not (「鹿児島の実家で過ごす」).
 # 「鎌倉にある実家の固定資産税」 says the same.
 FAMILY_HOME = r"(?:の|にある)実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
+# Parents, and the relatives whose home or residence there makes a matter that city's.
+PARENT = r"義?(?:母|父|両?親)|祖[母父]"
+RELATIVE = PARENT + r"|[兄姉弟妹]|息子|娘"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
 # (A parent at the family home there lives there: 「静岡の実家の母の介護保険」; a house bought
 # there, or a friend's house there, is there: 「川崎で家を買った」, 「横須賀の友だちの家の粗大ごみ」.)
 LIVED_IN = re.compile(r"(?:に住|に在住|在住|で暮ら|で(?:一人|ひとり|独り)暮らし"
-                      r"|(?:の|にある)実家の(?:義?(?:母|父|両?親)|祖[母父])"
-                      r"|で(?:家|土地|マンション)を(?:買|建)|の(?:友だち|友達|友人|知り合い|親戚"
-                      r"|義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|兄貴|息子|娘)の家"
+                      r"|(?:の|にある)実家の(?:" + PARENT + ")"
+                      r"|で(?:家|土地|マンション)を(?:買|建)"
+                      r"|の(?:友だち|友達|友人|知り合い|親戚|兄貴|" + RELATIVE + ")の家"
                       r"|の?市役所|の役所|(?:の実家)?[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME + ")")
 # The capital is no 市, and a visitor living there says little: it is where the children of
 # the ward's residents live and work (「私は東京に住んでいて、母の家が空き家に」 is about a house
@@ -51,7 +56,7 @@ CAPITAL = re.compile(r"東京都?")
 MOVING_TO = re.compile(r"(?:に|へ)(?:引っ?越|ひっこ|越[しす]|移[りるっ]|転居)")
 CAPITAL_MATTER = re.compile(
     r"(?:の|の特別)?区(?:役所|の)|都庁|[\s\u3000]*の?[\s\u3000]*ごみ|" + FAMILY_HOME +
-    r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:義?(?:母|父|両?親)|祖[母父]|[兄姉弟妹]|息子|娘|家族)")
+    r"|に(?:住んで(?:い)?る|住む|暮らして(?:い)?る|いる)(?:" + RELATIVE + "|家族)")
 # Where the visitor lived before, just ahead of the place's name: 「前に住んでた東京都の保育料」.
 PAST_HOME = re.compile(r"(?:住んで(?:い)?た|住んどった|住んでおった|暮らして(?:い)?た)[\s\u3000]*$")
 PERSON = re.compile(r"(?:友達|友人|知り合い|知人|人|方|家族|親戚)")
@@ -163,7 +168,8 @@ def past_home(before: str, after: str) -> bool:
     return bool(PAST_HOME.search(before)) and after.startswith("の") and not PERSON.match(after[1:])
 
 
-def _destination_service(text: str, places: list[tuple[str, str]], home: tuple[str, ...]) -> Optional[str]:
+def _destination_service(
+        text: str, places: list[tuple[str, str]], home: tuple[str, ...]) -> Optional[str]:
     """The city a visitor is moving to, when a service of that city is asked about: 「福岡市に
     引っ越す予定。福岡の保育園の空き状況を知りたい」 is 福岡市's nursery. A move to another city is
     otherwise this office's work (「横須賀市に引っ越すので、児童手当はどうすれば」)."""
