@@ -20,7 +20,7 @@ from bot.contracts import company_matter
 from bot.passports import another_countrys_passport
 from bot.guide_data import Guide
 from bot.languages import Speaker
-from bot.life_events import find_event
+from bot.life_events import asks_for_the_whole, find_event
 from bot.places import other_city
 from bot.routing import Resolution, destination_key
 from bot.sorting import garbage_question
@@ -32,6 +32,12 @@ from bot.sorting import garbage_question
 # 「おっとが しにました。どうしたら いいですか。」 (0.42, labelled 戸籍課) and a funeral grant
 # asked in Chinese (0.46, its step in the plan).
 STEP_GUESSED = 0.5
+# A visitor who asks where to start (life_events.asks_for_the_whole) gets the plan unless the
+# selector is all but certain the question is about something else: 「両親が亡くなって…何から
+# 手をつければいいのか分かりません。誰も住んでいない家のことで相談できる窓口は」 is about the
+# empty house (0.99); 「母が亡くなって、何から手をつけたらいいのか全然わからない」 was put at
+# 生活困窮の相談 with 0.88. An entry the visitor named (confidence 0.0) is their question.
+ELSEWHERE_CERTAIN = 0.95
 
 
 def garbage_reply(guide: Guide, tracker: Tracker, sp: Speaker) -> Optional[list[Utterance]]:
@@ -66,7 +72,8 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
     ``routed`` is where the request would go otherwise. A life event's plan is given when that
     is where the plan starts (「母が亡くなりました」 → 戸籍課; 「会社を辞めました。保険と年金は？」 →
     保険年金課), when the guide would only ask back, when the selector only guessed at one of
-    its steps, or when several of its steps are named (「会社を辞めました。国保と年金は？」).
+    its steps, when several of its steps are named (「会社を辞めました。国保と年金は？」), or when
+    the visitor asks what to do first or for all of it (「…何から手をつけたらいいのか」).
     A confident answer elsewhere is a question about one step (「夫が亡くなったので遺族年金を」),
     or about something else that happens with the event (「引っ越してきたので自治会に入りたい」):
     that answers it.
@@ -97,7 +104,8 @@ def errand_reply(guide: Guide, tracker: Tracker, routed: Optional[Resolution] = 
                    else destination_key(guide, "redirect", first.redirect))
     if (routed is None or not routed.found or routed.kind == "clarification"
             or destination_key(guide, routed.kind, routed.id) == first_place or len(named_steps) >= 2
-            or _unsure_step(routed, steps)):
+            or _unsure_step(routed, steps)
+            or asks_for_the_whole(text) and 0.0 < routed.confidence < ELSEWHERE_CERTAIN):
         # Where the request would go anyway is where the plan starts: the plan says more.
         return answers.plan_reply(guide, event, sp)
     return None

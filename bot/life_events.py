@@ -7,9 +7,27 @@ are tried in the order of data/guide/life_events.yml, so the specific ones liste
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from bot.guide_data import Guide, LifeEvent, Said
+
+# A visitor who tells of an event and asks what to do first, or for all of it, asks for the
+# whole plan: 「母が亡くなって、何から手をつけたらいいのか全然わからない」 was sent, sure of it, to
+# 生活困窮の相談 (わからない, 困って), 「知り合いのご主人が亡くなって…何から手をつけていいか」 to
+# one step. Not 「どうしたら」: 「夫が亡くなった。遺族年金はどうしたら」 asks about one step, as
+# does "What do I need to do about the tax?".
+WHOLE_ERRAND = re.compile(
+    r"何から|なにから|何を(?:すれば|したら|しなければ|しないと|やれば|やったら)"
+    r"|なにを(?:すれば|したら)|どんな手続き|どういう手続き|手続き(?:を|が)?(?:全部|一通り|ぜんぶ)"
+    r"|全部(?:教え|知り)|一通り|どの順番|順番に回|"
+    r"(?i:where (?:do|should) i (?:start|begin)|what (?:do|should) i do first"
+    r"|all the (?:procedures|paperwork))")
+
+
+def asks_for_the_whole(text: str) -> bool:
+    """Whether a message asks for everything an event needs, or where to start."""
+    return bool(WHOLE_ERRAND.search(text))
 
 
 def event_words(guide: Guide, event: LifeEvent, lang: Optional[str] = None) -> tuple[str, ...]:

@@ -191,3 +191,22 @@ def test_a_step_of_the_plan_the_selector_only_guessed_at_gets_the_plan():
     messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.8)))
     assert "plan" not in messages[0]["custom"]
     assert messages[0]["custom"]["destination"]["department"] == "保険年金課"
+
+
+def test_a_visitor_who_asks_where_to_start_gets_the_plan_unless_asking_about_something_else():
+    """「母が亡くなって、何から手をつけたらいいのか」 was sent, at 0.88, to 生活困窮の相談: asking
+    where to start is asking for the plan. At 0.99 the selector is all but certain the question
+    is about something else (an empty house), which answers by itself."""
+    def ranked(confidence: float) -> dict:
+        return {"request": {"ranking": [{"intent_response_key": "request/konkyu_sodan",
+                                         "confidence": confidence},
+                                        {"intent_response_key": "request/shibou", "confidence": 0.05}]}}
+    text = "母が亡くなって、何から手をつけたらいいのか全然わからない"
+    messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.88)))
+    assert messages[0]["custom"]["plan"][0]["procedure"] == "shibou"
+    messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.99)))
+    assert "plan" not in messages[0]["custom"]
+    # Without the question where to start, a confident answer elsewhere is the question.
+    messages, _ = run(ActionRouteVisitor(), message("母が亡くなって、生活が苦しい", "request",
+                                                    ranking=ranked(0.88)))
+    assert "plan" not in messages[0]["custom"]
