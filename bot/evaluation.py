@@ -150,7 +150,7 @@ def button_places(guide: Guide, answer: dict) -> set[tuple[str, Any]]:
 
 def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] = None) -> str:
     """One of OUTCOMES for an answer to a question labelled ``expected``."""
-    kind, _value = predicted_of(answer)
+    kind, value = predicted_of(answer)
     if expected[0] == "clarify":
         # A vague question ("証明書がほしい"): asking which one is the right answer, also when
         # every choice is at one counter and the answer names it (「引っ越し」 → 戸籍課, which one?).
@@ -160,6 +160,11 @@ def outcome_of(expected: tuple[str, Any], answer: dict, guide: Optional[Guide] =
             else "nothing"
     if expected[0] in NOWHERE:
         if kind == "out_of_scope":
+            return "right_at_once"
+        if expected[0] != "clarify" and guide is not None \
+                and (kind, value) == ("facility", guide.office.information_desk.id):
+            # The information desk named as the place to go (「どこへ行けばいいか分からない」):
+            # where such a visitor goes. A vague question still needs its choices.
             return "right_at_once"
         if kind == "clarify":
             # The guesses' last button, 「どれでもない（総合案内へ）」, is where such a visitor goes.

@@ -59,6 +59,18 @@ def test_the_desk_button_is_one_tap_only_for_a_question_the_office_has_no_place_
     assert outcome_of(("info_desk", True), without, guide) == "asked_back"
 
 
+def test_the_information_desk_named_is_right_only_for_a_question_with_no_place(guide):
+    desk = guide.office.information_desk
+    to_the_desk = answer(facility={"id": desk.id, "name": desk.name})
+    assert outcome_of(("info_desk", True), to_the_desk, guide) == "right_at_once"
+    assert outcome_of(("out_of_scope", True), to_the_desk, guide) == "right_at_once"
+    # A vague question needs its choices; a question with a counter, that counter.
+    assert outcome_of(("clarify", True), to_the_desk, guide) == "nothing"
+    assert outcome_of(("department", "税務課"), to_the_desk, guide) == "nothing"
+    toilet = answer(facility={"id": "toilet", "name": "トイレ"})
+    assert outcome_of(("info_desk", True), toilet, guide) == "confidently_wrong"
+
+
 def test_a_vague_question_is_right_when_asked_back_with_or_without_the_one_counter():
     choices = [{"title": "転入届", "payload": '/request{"item": "tennyu"}'}]
     assert outcome_of(("clarify", True), answer(choices=choices)) == "right_at_once"
