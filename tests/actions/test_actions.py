@@ -420,3 +420,18 @@ def test_the_offices_own_business_beside_a_bank_account_is_routed():
     messages, _ = _request("我想变更电气的契约名义", [("request/moving_any", 0.9)], lang="zh")
     assert messages[0]["response"] != "utter_company_matter"
 
+
+
+@pytest.mark.parametrize("text", ["母のことで相談です", "学校のことでちょっと...", "お金のことで困ってて..."])
+def test_a_message_that_names_only_whose_matter_it_is_gets_guesses_not_a_counter(text):
+    # The selector is sure of a counter (介護 for a mother), but the visitor has not said what
+    # they need: its guess and the information desk.
+    sure = [("request/korei_sodan", 0.93), ("request/konkyu_sodan", 0.04)]
+    messages, events = _request(text, sure)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope_guess"]
+    assert messages[0]["buttons"][0]["payload"] == '/request{"item": "korei_sodan"}'
+    assert messages[0]["buttons"][-1]["payload"] == DESK
+    assert "destination" not in messages[0]["custom"] and events == []
+    # Once they say what, the counter answers.
+    messages, _ = _request(text.rstrip(".") + "。介護保険の申請をしたい", sure)
+    assert messages[0]["custom"]["destination"]["department"] == "高齢・障害支援課"
