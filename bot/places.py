@@ -60,6 +60,12 @@ CAPITAL_MATTER = re.compile(
 # Where the visitor lived before, just ahead of the place's name: 「前に住んでた東京都の保育料」.
 PAST_HOME = re.compile(r"(?:住んで(?:い)?た|住んどった|住んでおった|暮らして(?:い)?た)[\s\u3000]*$")
 PERSON = re.compile(r"(?:友達|友人|知り合い|知人|人|方|家族|親戚)")
+# A grave there whose remains are to be moved: the permit (改葬許可) is the city's where the
+# grave is now, as the guide's own 改葬 entry says, also when they come to the ward: 「鎌倉の寺に
+# ある母の墓を、金沢区の霊園に移したい」. Not a grave to be made there (「鎌倉の霊園に墓を移す」).
+GRAVE_THERE = re.compile(r"(?:の|にある)(?:(?:寺|お寺|霊園|墓地|墓苑)(?:にある|の))?(?:[^、。にへ]{0,6}の)?"
+                         r"(?:墓|お墓|はか|遺骨|納骨堂)(?:を|から|の改葬|じまい)")
+GRAVE_MOVED = re.compile(r"改葬|墓じまい|はかじまい|移|引っ?越|うつ")
 # The office named as where the visitor asks (「横須賀市に住んでいる母の要介護認定、金沢区役所で
 # できますか」) does not make the matter the ward's; the ward named otherwise does (「金沢区の会社に
 # 通勤しています」).
@@ -111,9 +117,13 @@ def other_city(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
             return None
         return _other_city_in(guide, text.lower(), pack.cities, lang)
     home = home_names(guide)
+    towns = guide.office.towns
+    if GRAVE_MOVED.search(text):
+        grave = _grave_city(text, home, towns)
+        if grave is not None:
+            return grave or None
     if any(re.search(re.escape(name) + ASKED_AT, text) for name in home):
         return None
-    towns = guide.office.towns
     places, end, lived = [], 0, set()
     for m in morphemes(text):
         end += len(m.surface)
@@ -183,6 +193,24 @@ def _destination_service(
         # SudachiPy reads a bare 藤沢 as a family name.
         if re.search(re.escape(city[:-1]) + "市?の", text):
             return city
+    return None
+
+
+def _grave_city(text: str, home: tuple[str, ...], towns: tuple[str, ...]) -> Optional[str]:
+    """The city where a grave to be moved is (GRAVE_THERE); "" when it is the ward's or its
+    city's, None when no place is named as the grave's."""
+    end = 0
+    for m in morphemes(text):
+        end += len(m.surface)
+        if m.pos[2:3] != ("地名",) or not GRAVE_THERE.match(text[end:]):
+            continue
+        name = m.surface
+        if name in home or _town_of(towns, name) or name == _bare_ward(home):
+            return ""
+        if name.endswith("市"):
+            return name
+        if towns and _is_city(name + "市") and name + "市" not in home:
+            return name + "市"
     return None
 
 

@@ -47,6 +47,11 @@ def test_the_home_city_and_ward_come_from_the_offices_name(kanazawa):
     # The city one is moving to, when its own service is asked about.
     ("来年、福岡市に引っ越す予定。福岡の保育園の空き状況を知りたい。", "福岡市"),
     ("藤沢市に引っ越す予定です。藤沢の保育園の空き状況を教えてください", "藤沢市"),
+    # A grave there to be moved: the permit is the city's where the grave is now, also when
+    # the remains come to the ward.
+    ("鎌倉の寺にある先祖の墓をこっちに移したい。改葬の許可は鎌倉のを取ればいいのか", "鎌倉市"),
+    ("鎌倉の寺にある母の墓を、金沢区の霊園に移したい。改葬の許可はどこでもらう？", "鎌倉市"),
+    ("静岡市にある祖父の墓を墓じまいしたい", "静岡市"),
 ])
 def test_a_message_about_another_city_names_it(kanazawa, text, city):
     assert other_city(kanazawa, text) == city
@@ -69,6 +74,8 @@ def test_a_message_about_another_city_names_it(kanazawa, text, city):
     "前に住んでた大阪の友達が遊びに来るので、駐車場を知りたい",  # a person from where one lived
     "来月横須賀市に引っ越します。今もらっている児童手当はどうすればいいですか",  # ending it here
     "福岡市から引っ越してきました。福岡の保育園に通っていた子の転園は",      # a move from there
+    "富岡の寺にある墓を鎌倉に移したい",                    # a grave here, moved away
+    "鎌倉の霊園に墓を移したい",                            # a grave to be made there
     "",
 ])
 def test_a_message_about_the_offices_own_work_names_no_other_city(kanazawa, text):
