@@ -97,16 +97,19 @@ SELECTOR_OUTSIDE = "out_of_scope"
 OUTSIDE_LIKELY = 0.3
 
 
-# A message that says only whose or what matter it is: 「母のことで相談です」, 「学校のことでちょっと…」,
-# 「お金のことで困ってて…」. The selector still ranks a best entry, often surely (介護 for a mother,
-# 0.9 and more), but the visitor has not said what they need: the guesses and the information
-# desk, not a counter. Only these words, and nothing after them but kana and punctuation: 「母の
-# ことで相談です。介護保険の申請を」 says what, and 「子どものことで」 has its own choices (child_any).
+# A message that says only whose or what matter it is: 「母のことで相談です」, 「学校のことで
+# ちょっと…」, 「お金のことで困ってて…」, 「書類を出しに来ました」. The selector still ranks a best
+# entry, often surely (介護 for a mother, 0.9 and more), but the visitor has not said what they
+# need: the guesses and the information desk, not a counter. Only these words, and nothing after
+# them but kana and punctuation: 「母のことで相談です。介護保険の申請を」 says what, and
+# 「子どものことで」 has its own choices (child_any).
 ONLY_A_TOPIC = re.compile(
     r"^(?:(?:私|わたし|僕|俺|うち)の)?"
     r"(?:義?(?:母|父|両?親)|祖[母父]|家内|妻|夫|主人|旦那|嫁|息子|娘|孫|[兄姉弟妹]|家族|親|おふくろ|おやじ"
     r"|お金|おかね|学校|がっこう|書類|しょるい|手続き|てつづき)"
-    r"の(?:こと|件)で[ぁ-んー〜、。….!?\s]*(?:相談|聞きた|伺いた|話|来|困)?[ぁ-んー〜、。….!?\s]*$")
+    r"の(?:こと|件)で[ぁ-んー〜、。….!?\s]*(?:相談|聞きた|伺いた|話|来|困)?[ぁ-んー〜、。….!?\s]*$"
+    # 「書類を出しに来ました」: which papers, for what, is not said (「婚姻届を出しに来ました」 is).
+    r"|^(?:書類|しょるい|申請書|用紙)を(?:出し|提出し|持って|もって)に?(?:来|き)[ぁ-んー〜、。….!?\s]*$")
 
 
 def only_a_topic(text: str) -> bool:
