@@ -15,8 +15,8 @@ from bot.guide_data import GarbageItem, Guide
 from bot.languages import Speaker
 from bot.matcher import Match, matcher_for
 from bot.places import other_city
-from bot.routing import (Resolution, about_an_entry, guesses, only_a_topic, outside_likely,
-                         resolve, selector_ranking, selector_sure, title_of)
+from bot.routing import (Resolution, about_an_entry, asks_for_a_business, guesses, only_a_topic,
+                         outside_likely, resolve, selector_ranking, selector_sure, title_of)
 from bot.sorting import named_item
 
 # Entries a follow-up question (持ち物は？ 何階？) can refer back to. An ask-back is one too:
@@ -53,10 +53,12 @@ def guess_reply(guide: Guide, text: str, res: Resolution, message: dict[str, Any
       entry, holds the question to be about nothing here: 「引っ越したので電気の契約を変えたい」.
     - The message says only whose or what matter it is (「母のことで相談です」): the visitor has
       not said what they need.
+    - It asks to be recommended a business (「補聴器のいい店知らんか」), which the office does not.
     """
     city = other_city(guide, text, None if sp.writes_japanese else sp.lang)
     found_by_name = not res.confidence  # a ranked entry carries the selector's confidence
-    if city is None and not (found_by_name and outside_likely(message)) and not only_a_topic(text):
+    if city is None and not (found_by_name and outside_likely(message)) \
+            and not only_a_topic(text) and not asks_for_a_business(text):
         return None
     guessed = guesses(guide, res, selector_ranking(message))
     return other_city_reply(guide, city, guessed, sp) if city else not_sure_reply(guide, guessed, sp)

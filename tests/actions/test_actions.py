@@ -436,3 +436,15 @@ def test_a_message_that_names_only_whose_matter_it_is_gets_guesses_not_a_counter
     # Once they say what, the counter answers.
     messages, _ = _request(text.rstrip(".") + "。介護保険の申請をしたい", sure)
     assert messages[0]["custom"]["destination"]["department"] == "高齢・障害支援課"
+
+
+def test_a_business_asked_to_be_recommended_gets_guesses_not_a_counter():
+    # 補聴器 is near a counter's words (the disability aids), but a shop is recommended by nobody
+    # here: the guess and the information desk.
+    sure = [("request/korei_sodan", 0.93), ("request/konkyu_sodan", 0.04)]
+    messages, _ = _request("補聴器のいい店知らんか", sure)
+    assert [m["response"] for m in messages] == ["utter_out_of_scope_guess"]
+    assert messages[0]["buttons"][-1]["payload"] == DESK
+    # A clinic asked for by when it is open is not a recommendation.
+    messages, _ = _request("休日や夜間に診てもらえる病院を教えて", [("request/kyujitsu_kyukan", 0.95)])
+    assert "destination" in messages[0]["custom"] or messages[0]["custom"].get("redirect")
