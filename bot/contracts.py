@@ -2,9 +2,10 @@
 
 After a move or a death visitors ask the ward office about everything that needs changing:
 「引っ越すので電気とガスの契約も止めたい」, 「主人名義の電話と電気の契約を私の名前に」,
-「NHKの受信料の住所変更」, 「会社の健康保険証をなくした」. None is the office's: each is done with
-the company, or the employer's health insurance. The words a message shares with the office's
-work (名義, 住所変更, 保険証) made the guide send such questions to a counter with confidence.
+「NHKの受信料の住所変更」, 「会社の健康保険証をなくした」, 「前の会社の健康保険を任意継続した
+い」. None is the office's: each is done with the company, or the employer's health insurance.
+The words a message shares with the office's work (名義, 住所変更, 保険証) made the guide send
+such questions to a counter with confidence.
 
 A message is such a question when it names a company's service and an act on a contract, and
 nothing of the office's own (国保, 手当, 税, a 届: 「NHKの受信料の免除」 is the office's
@@ -49,6 +50,12 @@ OFFICE = re.compile(
     r"|生活保護|障害|介護|罹災|証明|書類|住民票|戸籍|マイナ|印鑑|届|とどけ|区から|区の|市の|振込先|債権者"
     r"|地震|助成|補助|水道|蛇口|解約金|勧誘|勧め|すすめ|定期購入|訪問販売|クーリング|トラブル|だまさ|詐欺"
     r"|語で|外国語|母語|認知症|判断能力|後見")
+# What only an employer's health insurance does: keeping it after leaving the job (任意継続), and
+# the allowances 国保 does not pay (傷病手当金, 出産手当金; 出産育児一時金 is 国保's too). Asked
+# even after leaving a job: 「退職しても前の会社の健康保険を任意継続したい」. Beside 国保, it is a
+# comparison the office answers its part of (「任意継続と国保、どっちが安い」).
+EMPLOYER_ONLY = re.compile(r"任意継続|傷病手当金|出産手当金")
+KOKUHO = re.compile(r"国保|国民健康保険|こくほ")
 # Insurance lost with a job is a move to 国保: 「会社を辞めて勤め先の保険が使えなくなった」.
 LEFT_JOB = re.compile(r"やめ|辞め|抜け|退職|使えなくな|失業|離職|切れ")
 # A section's name: a run of kanji ending in 課 (保険年金課, 税務課).
@@ -65,6 +72,8 @@ def company_matter(text: str) -> bool:
     # A section named as the place to ask (「保険年金課って生命保険の見直しの相談も」) is not the
     # office's business named: 年金 in 保険年金課 says nothing of a pension.
     business = SECTION_NAME.sub("", said)
+    if EMPLOYER_ONLY.search(business) and not KOKUHO.search(business):
+        return True
     if OFFICE.search(business) or ("保険" in business and LEFT_JOB.search(business)):
         return False
     return bool(COMPANIES.search(said) and ACTS.search(said) or SERVICE_PROCEDURE.search(said)

@@ -21,6 +21,10 @@ from bot.contracts import company_matter
     "会社の保険証をなくしてしまった",                  # the employer's insurer reissues it
     "電気とガスの引っ越しの手続きはどこ？",              # a service's procedure
     "電気とガスの使用開始の手続きをしたい",            # a service started after a move
+    # Only an employer's insurer keeps a leaver insured or pays these, also after the job.
+    "保険年金課に行けばいいのかな。退職しても前の会社の健康保険を任意継続したい",
+    "切迫早産で会社を休んでいます。傷病手当金の申請はどこで？",
+    "産休中の出産手当金はいつ振り込まれる？",
 ])
 def test_a_contract_with_a_company(text):
     assert company_matter(text)
@@ -40,6 +44,8 @@ def test_a_contract_with_a_company(text):
     "外国人でも医療保険に加入しないといけない？",      # for many, 国保
     "銀行に出す住民税の課税証明書がほしい",            # 課税 is no section's name
     "国民健康保険の保険証をなくしました",              # 国保's card is the office's
+    "任意継続と国保、どっちが安いか知りたい",            # 国保's part is the office's
+    "国保の出産育児一時金を申請したい",                  # 国保 pays this one
     "引っ越しの手続きはどこですか",                    # a procedure, of no company
     "",
 ])
