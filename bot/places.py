@@ -36,7 +36,8 @@ _HOME = re.compile(r"(?P<city>.+?市)(?P<ward>.+?区)?")
 # the house and its tax are that city's. Spending time there is not (「鹿児島の実家で過ごす」).
 # 「鎌倉にある実家の固定資産税」 says the same.
 FAMILY_HOME = r"(?:の|にある)実家(?:の|が|は|って)?[\s\u3000]*(?:空き?家|あきや|固定資産税|家屋|土地|解体|片付け)"
-# Parents, and the relatives whose home or residence there makes a matter that city's.
+# Parents, and the relatives whose home or residence there makes a matter that city's (also
+# the relatives a message can name as whose matter it is: bot.routing.ONLY_A_TOPIC).
 PARENT = r"義?(?:母|父|両?親)|祖[母父]"
 RELATIVE = PARENT + r"|[兄姉弟妹]|息子|娘"
 # What follows a bare city name when it is where someone lives, or whose services are asked for.
@@ -63,8 +64,8 @@ PERSON = re.compile(r"(?:友達|友人|知り合い|知人|人|方|家族|親戚
 # A grave there whose remains are to be moved: the permit (改葬許可) is the city's where the
 # grave is now, as the guide's own 改葬 entry says, also when they come to the ward: 「鎌倉の寺に
 # ある母の墓を、金沢区の霊園に移したい」. Not a grave to be made there (「鎌倉の霊園に墓を移す」).
-GRAVE_THERE = re.compile(r"(?:の|にある)(?:(?:寺|お寺|霊園|墓地|墓苑)(?:にある|の))?(?:[^、。にへ]{0,6}の)?"
-                         r"(?:墓|お墓|はか|遺骨|納骨堂)(?:を|から|の改葬|じまい)")
+GRAVE_THERE = re.compile(r"(?:の|にある)(?:(?:寺|お寺|霊園|墓地|墓苑)(?:にある|の))?"
+                         r"(?:[^、。にへ]{0,6}の)?(?:墓|お墓|はか|遺骨|納骨堂)(?:を|から|の改葬|じまい)")
 GRAVE_MOVED = re.compile(r"改葬|墓じまい|はかじまい|移|引っ?越|うつ")
 # The office named as where the visitor asks (「横須賀市に住んでいる母の要介護認定、金沢区役所で
 # できますか」) does not make the matter the ward's; the ward named otherwise does (「金沢区の会社に

@@ -14,6 +14,7 @@ from typing import Optional
 
 from bot.guide_data import Guide
 from bot.matcher import GuideMatcher, Match
+from bot.places import RELATIVE
 
 # Retrieval intent → kind of guide entry it names.
 RETRIEVAL_KINDS = {"request": ("procedure", "redirect", "clarification"), "section": ("section",),
@@ -105,7 +106,7 @@ OUTSIDE_LIKELY = 0.3
 # 「子どものことで」 has its own choices (child_any).
 ONLY_A_TOPIC = re.compile(
     r"^(?:(?:私|わたし|僕|俺|うち)の)?"
-    r"(?:義?(?:母|父|両?親)|祖[母父]|家内|妻|夫|主人|旦那|嫁|息子|娘|孫|[兄姉弟妹]|家族|親|おふくろ|おやじ"
+    r"(?:" + RELATIVE + r"|家内|妻|夫|主人|旦那|嫁|孫|家族|親|おふくろ|おやじ"
     r"|お金|おかね|学校|がっこう|書類|しょるい|手続き|てつづき)"
     r"の(?:こと|件)で[ぁ-んー〜、。….!?\s]*(?:相談|聞きた|伺いた|話|来|困)?[ぁ-んー〜、。….!?\s]*$"
     # 「書類を出しに来ました」: which papers, for what, is not said (「婚姻届を出しに来ました」 is).
