@@ -5,7 +5,8 @@ office, a ``redirect`` (id) or an organisation ``elsewhere`` (by name), a ``prog
 ``facility``, a garbage ``sorting`` category, or nowhere (``out_of_scope``, ``info_desk``,
 ``clarify``). Every answer then has one outcome, as a visitor lives it:
 
-- right at once: the answer names the right place;
+- right at once: the answer names the right place (for a question about nothing at the office,
+  names none, or names the information desk);
 - right within one tap: an ask-back whose buttons include one that leads there (or right at once);
   for a question about nothing at the office, the ask-back's button to the information desk;
 - asked back: the guide offered buttons instead of an answer;

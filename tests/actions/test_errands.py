@@ -178,13 +178,17 @@ def test_a_request_that_goes_where_the_plan_starts_gets_the_plan():
     assert messages[0]["custom"]["plan"][0]["procedure"] == "kokuho_join"
 
 
+def ranking_of(*entries: tuple[str, float]) -> dict:
+    """The selector's ranking of request entries, as Rasa's response selector reports it."""
+    return {"request": {"ranking": [{"intent_response_key": f"request/{item}", "confidence": conf}
+                                    for item, conf in entries]}}
+
+
 def test_a_step_of_the_plan_the_selector_only_guessed_at_gets_the_plan():
     """「おっとが しにました」 put the survivors' pension first at 0.42: the plan, which shows that
     step among the rest. At 0.8 the step answers by itself."""
     def ranked(confidence: float) -> dict:
-        return {"request": {"ranking": [{"intent_response_key": "request/nenkin_shibou",
-                                         "confidence": confidence},
-                                        {"intent_response_key": "request/kaiso", "confidence": 0.1}]}}
+        return ranking_of(("nenkin_shibou", confidence), ("kaiso", 0.1))
     text = "夫が死にました。どうしたらいいですか。"
     messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.42)))
     assert messages[0]["custom"]["plan"][0]["procedure"] == "shibou"
@@ -198,9 +202,7 @@ def test_a_visitor_who_asks_where_to_start_gets_the_plan_unless_asking_about_som
     where to start is asking for the plan. At 0.99 the selector is all but certain the question
     is about something else (an empty house), which answers by itself."""
     def ranked(confidence: float) -> dict:
-        return {"request": {"ranking": [{"intent_response_key": "request/konkyu_sodan",
-                                         "confidence": confidence},
-                                        {"intent_response_key": "request/shibou", "confidence": 0.05}]}}
+        return ranking_of(("konkyu_sodan", confidence), ("shibou", 0.05))
     text = "母が亡くなって、何から手をつけたらいいのか全然わからない"
     messages, _ = run(ActionRouteVisitor(), message(text, "request", ranking=ranked(0.88)))
     assert messages[0]["custom"]["plan"][0]["procedure"] == "shibou"
