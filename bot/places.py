@@ -119,19 +119,15 @@ def other_city(guide: Guide, text: str, lang: Optional[str] = None) -> Optional[
         return _other_city_in(guide, text.lower(), pack.cities, lang)
     home = home_names(guide)
     towns = guide.office.towns
+    named = None
     if GRAVE_MOVED.search(text):
-        grave = _grave_city(text, home, towns)
+        named = _places(text)
+        grave = _grave_city(named[0], home, towns)
         if grave is not None:
             return grave or None
     if any(re.search(re.escape(name) + ASKED_AT, text) for name in home):
         return None
-    places, end, lived = [], 0, set()
-    for m in morphemes(text):
-        end += len(m.surface)
-        if m.pos[2:3] == ("地名",):
-            places.append((m.surface, text[end:]))
-            if past_home(text[:end - len(m.surface)], text[end:]):
-                lived.add(m.surface)
+    places, lived = named or _places(text)
     if any(_town_of(towns, name) for name, _ in places):
         return None
     if TIES.search(text):
@@ -197,15 +193,26 @@ def _destination_service(
     return None
 
 
-def _grave_city(text: str, home: tuple[str, ...], towns: tuple[str, ...]) -> Optional[str]:
-    """The city where a grave to be moved is (GRAVE_THERE); "" when it is the ward's or its
-    city's, None when no place is named as the grave's."""
-    end = 0
+def _places(text: str) -> tuple[list[tuple[str, str]], set[str]]:
+    """The place names in a message, each with the text after it, and those named as where the
+    visitor lived (past_home). One SudachiPy pass, shared by the grave and the city checks."""
+    places, end, lived = [], 0, set()
     for m in morphemes(text):
         end += len(m.surface)
-        if m.pos[2:3] != ("地名",) or not GRAVE_THERE.match(text[end:]):
+        if m.pos[2:3] == ("地名",):
+            places.append((m.surface, text[end:]))
+            if past_home(text[:end - len(m.surface)], text[end:]):
+                lived.add(m.surface)
+    return places, lived
+
+
+def _grave_city(places: list[tuple[str, str]], home: tuple[str, ...],
+                towns: tuple[str, ...]) -> Optional[str]:
+    """The city where a grave to be moved is (GRAVE_THERE); "" when it is the ward's or its
+    city's, None when no place is named as the grave's."""
+    for name, rest in places:
+        if not GRAVE_THERE.match(rest):
             continue
-        name = m.surface
         if name in home or _town_of(towns, name) or name == _bare_ward(home):
             return ""
         if name.endswith("市"):
