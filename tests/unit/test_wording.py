@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Utterance
+from bot.answers import Utterance, reply_for
 from bot.wording import fill, render
 
 
@@ -25,3 +25,18 @@ def test_render_refuses_a_format_spec_in_domain_yml(tmp_path):
                       encoding="utf-8")
     text = render(Utterance("utter_call_staff", {"desk": "総合案内"}), domain)
     assert text == "{desk:>300000000}でお待ちください"
+
+
+# A place said inside a sentence (「{department}は{place}です」) must not bring its own copula:
+# 金沢土木事務所, whose place is unknown, was answered 「…は場所は確認中ですです」.
+DOUBLED = ("ですです", "いますです", "場所は場所")
+
+
+def test_every_counter_and_errand_reads_as_one_sentence_in_every_language(guide):
+    for lang in [None, *guide.packs]:
+        sp = guide.speaker(lang)
+        for kind, ids in (("section", guide.sections), ("procedure", guide.procedures)):
+            for item_id in ids:
+                for utterance in reply_for(guide, kind, item_id, sp=sp):
+                    text = render(utterance, sp=sp)
+                    assert not any(d in text for d in DOUBLED), (lang, item_id, text)
