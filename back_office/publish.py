@@ -32,7 +32,7 @@ from back_office.editing import GENERATED_NLU, extra_checks
 from bot import rasa_server
 from bot.evaluation import asking_rasa, evaluate
 from bot.guide_data import GuideDataError, load_guide
-from bot.model_build import model_name, rasa_validate_command, train_into
+from bot.model_build import model_name, rasa_validate_command, train_into, unread_training_files
 from bot.nlu_export import render
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.settings import DEFAULT_OFFICE, REPO
@@ -324,6 +324,9 @@ class Job:
         if not generated.exists() or generated.read_text(encoding="utf-8") != render(guide):
             raise PublishFailed(f"{GENERATED_NLU} が案内データと合っていません"
                                 "（`guide export-nlu` が必要です）。")
+        unread = unread_training_files(project)
+        if unread:
+            raise PublishFailed("学習データのファイルが読み込まれません: " + "; ".join(unread))
         if self.config.rasa_validate:
             if self._stream(rasa_validate_command(), timeout=600) != 0:
                 raise PublishFailed("学習データの検証で問題が見つかりました" + self._reason())

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.chat import turn
 from bot.evaluation import asking_kiosk, asking_rasa, evaluate, print_report
 from bot.guide_data import GuideDataError, load_guide
-from bot.model_build import model_path, rasa_validate_command, train_into
+from bot.model_build import model_path, rasa_validate_command, train_into, unread_training_files
 from bot.nlu_export import GENERATED, render, write
 from bot.rasa_client import RasaClient
 from bot.settings import DEFAULT_OFFICE, REPO, SettingsError, load_settings, office_dir
@@ -83,6 +83,11 @@ def cmd_check(args) -> int:
         print(f"{GENERATED}: ERROR out of date; run `guide export-nlu`", file=sys.stderr)
         return 1
     print(f"{GENERATED}: ok (fresh)")
+    unread = unread_training_files()
+    for problem in unread:
+        print(f"training data: ERROR {problem}", file=sys.stderr)
+    if unread:
+        return 1
     if args.no_rasa:
         return 0
     rc = subprocess.call(rasa_validate_command(), cwd=REPO)

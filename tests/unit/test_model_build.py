@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.model_build import rasa_train_command
+from bot.model_build import rasa_train_command, unread_training_files
 
 
 @pytest.mark.parametrize("validated", [False, True])
@@ -29,3 +29,24 @@ def test_the_publish_job_skips_rasas_check_only_when_its_own_ran(monkeypatch, tm
                                    rasa_validate=rasa_validate)
     publish.Job(config, 1).train()
     assert seen == {"validated": rasa_validate}
+
+
+def test_a_training_file_rasa_would_pass_over_is_named():
+    # The project's own files are all read.
+    assert unread_training_files() == []
+
+
+def test_a_training_file_without_its_nlu_head_is_reported(tmp_path):
+    # A file whose "version"/"nlu:" head was lost is still valid YAML (a list), and Rasa leaves
+    # it out of training without a word.
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "rules").mkdir()
+    (tmp_path / "data" / "nlu" / "fine.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - こんにちは\n', encoding="utf-8")
+    (tmp_path / "data" / "nlu" / "headless.yml").write_text(
+        "- intent: greet\n  examples: |\n    - こんにちは\n", encoding="utf-8")
+    (tmp_path / "data" / "rules" / "broken.yml").write_text("rules: [\n", encoding="utf-8")
+    problems = unread_training_files(tmp_path)
+    assert len(problems) == 2
+    assert problems[0].startswith("data/nlu/headless.yml: no nlu key")
+    assert problems[1].startswith("data/rules/broken.yml: not readable YAML")
