@@ -51,8 +51,9 @@ LINKED_GAP = 3
 # One Latin-script word (Japanese text around it is not part).
 LATIN_WORD = re.compile(f"[{LATIN_LETTERS}]+")
 # 「プリンが入ってたカップ」 is the dictionary's 「プリンのカップ」: a container is named by what
-# was in it, and the dictionary writes that as AのB (卵のパック, 弁当の容器).
-HELD_IN = re.compile(r"[がの]\s*(?:入|はい)っ?て(?:い)?た\s*")
+# was in it, and the dictionary writes that as AのB (卵のパック, 弁当の容器). What is left in a
+# thing is named so too: 「石油ストーブの残りの灯油」 is the kerosene, not the stove.
+HELD_IN = re.compile(r"[がの]\s*(?:入|はい)っ?て(?:い)?た\s*|の\s*残りの\s*|に\s*残っ(?:た|て(?:い)?る)\s*")
 
 
 def _singulars(said: str) -> tuple[str, ...]:
@@ -84,6 +85,7 @@ class SortingIndex:
                 if len(key) >= MIN_READING:
                     read.setdefault(key, item.name)
         self.spelled = sorted(spelled.items(), key=lambda kv: -len(kv[0]))
+        self.names_of = spelled
         self.read = sorted(read.items(), key=lambda kv: -len(kv[0]))
         # The visitor's language's words (for_language): whole words in one pattern, the
         # others as folded keys, longest first.
@@ -208,6 +210,11 @@ class SortingIndex:
             after = {s: (e, n) for s, e, n in mentions}
             while key[end:end + 1] == "の" and end + 1 in after:
                 end, name = after[end + 1]
+            # In keywords, A B is AのB when the dictionary has that name: 「ペットボトル ラベル
+            # 分別」 is the label; 「ヘアスプレー 空き缶」 stays the spray can.
+            if end in breaks and end in after:
+                then = after[end][0]
+                name = self.names_of.get(key[start:end] + "の" + key[end:then], name)
             # A wrong kanji of the same sound (「衣類乾操機」) leaves a short name spelled
             # (衣類, a 古布 word) inside a longer one that reads the same: the longer wins.
             heard = self._heard(text)

@@ -97,6 +97,9 @@ def index(guide):
     ("電子連字 すてたい", "電子レンジ", "sodai"),
     ("使い終わった電球って、乾電池の日に出すの？", "電球", "moenai"),  # the battery day is a day
     ("乾電池の日はいつ？", "乾電池", "kandenchi"),                     # unless it is all there is
+    ("石油ストーブの残りの灯油、どうやって捨てんの？", "灯油", "not_collected"),  # what is left in it
+    ("ペットボトル ラベル 分別", "ペットボトルのラベル", "plastic_shigen"),  # keywords A B as AのB
+    ("ヘアスプレー 空き缶 捨て方", "ヘアスプレー", "spray"),            # unless AのB is no name
 ])
 def test_items_are_found_in_many_spellings(index, text, item, category):
     found = index.find(text)
