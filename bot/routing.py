@@ -103,14 +103,24 @@ OUTSIDE_LIKELY = 0.3
 # entry, often surely (介護 for a mother, 0.9 and more), but the visitor has not said what they
 # need: the guesses and the information desk, not a counter. Only these words, and nothing after
 # them but kana and punctuation: 「母のことで相談です。介護保険の申請を」 says what, and
-# 「子どものことで」 has its own choices (child_any).
+# 「子どものことで」 has its own choices (child_any). So too a message that names no matter at
+# all: someone to listen (「ちょっと話を聞いてほしいことがあって」), a matter already under way
+# (「先週電話した件で来ました」), what the office is for (「ここって何ができるところ？」).
+KANA = r"[ぁ-んー〜、。….!?\s]*"
 ONLY_A_TOPIC = re.compile(
     r"^(?:(?:私|わたし|僕|俺|うち)の)?"
     r"(?:" + RELATIVE + r"|家内|妻|夫|主人|旦那|嫁|孫|家族|親|おふくろ|おやじ"
     r"|お金|おかね|学校|がっこう|書類|しょるい|手続き|てつづき)"
-    r"の(?:こと|件)で[ぁ-んー〜、。….!?\s]*(?:相談|聞きた|伺いた|話|来|困)?[ぁ-んー〜、。….!?\s]*$"
+    r"の(?:こと|件)で" + KANA + r"(?:相談|聞きた|伺いた|話|来|困)?" + KANA + r"$"
     # 「書類を出しに来ました」: which papers, for what, is not said (「婚姻届を出しに来ました」 is).
-    r"|^(?:書類|しょるい|申請書|用紙)を(?:出し|提出し|持って|もって)に?(?:来|き)[ぁ-んー〜、。….!?\s]*$")
+    r"|^(?:書類|しょるい|申請書|用紙)を(?:出し|提出し|持って|もって)に?(?:来|き)" + KANA + r"$"
+    r"|^" + KANA + r"(?:困って" + KANA + r")?(?:誰か|だれか)?に?(?:話|はなし)を(?:聞いて|きいて)"
+    r"(?:ほし|もらい)" + KANA + r"$"
+    r"|^" + KANA + r"相談(?:したい|が|に)" + KANA + r"(?:来|き)?" + KANA + r"$"
+    r"|^(?:先週|先日|この前|昨日|きのう|さっき|前に)?" + KANA + r"(?:電話|でんわ)(?:した|で話した|で言われた)"
+    + KANA + r"(?:件|けん)" + KANA + r"(?:来|き)?" + KANA + r"$"
+    r"|^(?:ここ|区役所)(?:って|は)" + KANA + r"(?:何|なに)(?:が|を)" + KANA
+    + r"(?:できる|出来る)?" + KANA + r"(?:所|ところ)?" + KANA + r"$")
 
 
 def only_a_topic(text: str) -> bool:

@@ -423,7 +423,8 @@ def test_the_offices_own_business_beside_a_bank_account_is_routed():
 
 
 @pytest.mark.parametrize("text", ["母のことで相談です", "学校のことでちょっと...", "お金のことで困ってて...",
-                                  "書類を出しに来ました"])
+                                  "書類を出しに来ました", "ちょっと話を聞いてほしいことがあって",
+                                  "先週電話した件で来ました", "ここって何ができるところ?"])
 def test_a_message_that_names_only_whose_matter_it_is_gets_guesses_not_a_counter(text):
     # The selector is sure of a counter (介護 for a mother), but the visitor has not said what
     # they need: its guess and the information desk.
