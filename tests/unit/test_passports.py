@@ -9,6 +9,7 @@ from bot.passports import another_countrys_passport
     "ブラジル の パスポート、きれました。",
     "東京のブラジル総領事館でブラジルのパスポートを更新したい",
     "母国のパスポートの更新はどこでできますか",
+    "わたし の くに の パスポート、きげん が おわります",
     "mongolian embassy passport renew",
     "My Vietnamese passport expires next month",
     "Onde renovo meu passaporte brasileiro?",
