@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
+import yaml
+
 from bot.settings import REPO
 
 RASA_DATA = ["data/nlu", "data/rules", "data/stories"]
@@ -70,8 +72,6 @@ TRAINING_KEYS = {"data/nlu": {"nlu"}, "data/rules": {"rules"}, "data/stories": {
 
 def unread_training_files(repo: Path = REPO) -> list[str]:
     """Training files Rasa would pass over, each as "path: why" (none when all are read)."""
-    import yaml
-
     problems = []
     for folder, keys in TRAINING_KEYS.items():
         for path in sorted((repo / folder).rglob("*")):
